@@ -1,0 +1,116 @@
+"""The one Settings object: defaults, environment variables and a config file.
+
+Settings are read once at the edge (CLI or TUI start-up) and passed down to
+the core; nothing in the core reads the environment on its own. Precedence,
+highest first: explicit values (command-line flags), `ASSISTANT_*` environment
+variables, a TOML config file, then the defaults below.
+
+The config file is `assistant.toml` in the working directory, or the file
+named by `ASSISTANT_CONFIG`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from assistant.errors import ConfigError
+
+CONFIG_ENV = "ASSISTANT_CONFIG"
+DEFAULT_CONFIG_FILE = "assistant.toml"
+
+
+def config_file_path() -> Path:
+    """Where the config file is looked for (it need not exist)."""
+    return Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be told, in one place."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # Where the index lives: a local Chroma directory, or a Chroma server.
+    index_dir: Path = Field(default=Path("index"), description="Local index directory.")
+    chroma_url: str | None = Field(default=None, description="Chroma server URL, e.g. http://127.0.0.1:8000.")
+    chroma_token: SecretStr | None = Field(
+        default=None, description="Bearer token for a Chroma server; never taken from the command line."
+    )
+    collection: str = Field(default="briefing", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,60}[a-zA-Z0-9]$")
+
+    # Embedding model and the chunker that must fit inside it.
+    embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    embedding_batch_size: int = Field(default=64, ge=1, le=1024)
+    chunk_tokens: int = Field(default=200, ge=32, le=254, description="Target word-pieces per chunk.")
+    chunk_overlap_tokens: int = Field(default=32, ge=0, le=128)
+
+    # Input handling.
+    max_file_mb: float = Field(default=32.0, gt=0, description="Files larger than this are refused.")
+    csv_text_column: str | None = None
+    csv_date_column: str | None = None
+    csv_author_column: str | None = None
+    csv_title_column: str | None = None
+
+    # Concurrency: how long a second writer waits for the index lock.
+    lock_timeout: float = Field(default=10.0, ge=0)
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file_path())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def store_label(self) -> str:
+        """A human description of where the index lives."""
+        return self.chroma_url if self.chroma_url else str(self.index_dir)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the Settings once, turning validation problems into a ConfigError.
+
+    `overrides` are values given explicitly (command-line flags); `None` means
+    "not given" and leaves the lower layers in charge.
+    """
+    given = {key: value for key, value in overrides.items() if value is not None}
+    path = config_file_path()
+    if CONFIG_ENV in os.environ and not path.is_file():
+        raise ConfigError(f"config file {path} (from {CONFIG_ENV}) does not exist")
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings ({problems})", hint=f"Check flags, ASSISTANT_* variables and {path}.") from exc
+    except Exception as exc:  # a malformed TOML file surfaces here
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc

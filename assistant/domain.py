@@ -1,0 +1,167 @@
+"""Typed domain objects: Document -> Chunk -> Hit -> Citation -> Answer.
+
+These are plain frozen dataclasses with no dependency on LangChain or Chroma,
+so the rest of the core reads in terms of the analyst's world: a document has
+a title, publisher and date; a chunk is a span of its extracted text; a hit is
+a chunk that retrieval returned; a citation is the exact quote backing part of
+an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Format = Literal["markdown", "text", "html", "pdf", "csv", "jsonl"]
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """Where one PDF page starts in a document's extracted text."""
+
+    page: int
+    start: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article, report or record, as extracted text plus metadata.
+
+    `path` is relative to the indexed root; a record of a CSV or JSONL file has
+    the path `file.csv#row=N`, N counting records from 1.
+    """
+
+    id: str
+    path: str
+    source_path: str
+    text: str
+    format: Format
+    content_hash: str
+    title: str = ""
+    publisher: str = ""
+    author: str = ""
+    date: str = ""
+    url: str = ""
+    language: str = ""
+    pages: tuple[PageSpan, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The PDF page holding the character at `offset`, if paged."""
+        page: int | None = None
+        for span in self.pages:
+            if span.start > offset:
+                break
+            page = span.page
+        return page
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of a document's text, small enough for the embedding model.
+
+    `text == document.text[start:end]` always holds, so a citation can quote
+    the exact extracted words.
+    """
+
+    id: str
+    document: Document
+    index: int
+    text: str
+    start: int
+    end: int
+    tokens: int
+    page: int | None = None
+    #: A short line (the document title) embedded in front of the text, so a
+    #: chunk from the middle of a report still carries what it is about.
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document as the index knows it, without its text."""
+
+    id: str
+    path: str
+    source_path: str
+    title: str
+    publisher: str
+    author: str
+    date: str
+    url: str
+    language: str
+    format: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned by retrieval, with its score and rank."""
+
+    chunk_id: str
+    text: str
+    document: DocumentInfo
+    start: int
+    end: int
+    page: int | None
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The evidence behind part of an answer: a verbatim quote of a hit."""
+
+    n: int
+    hit: Hit
+    quote: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its numbered citations."""
+
+    question: str
+    status: Literal["answered", "not_covered"]
+    text: str
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[Hit, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """A file that could not be indexed, and why."""
+
+    path: str
+    error: str
+
+
+@dataclass
+class IndexReport:
+    """What one `index` run did. Counts of source files, except documents/chunks."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[FileFailure] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """A summary of the index for `status`."""
+
+    location: str
+    mode: Literal["local", "server"]
+    exists: bool
+    documents: int
+    chunks: int
+    sources: int
+    embedding_model: str
+    dimension: int | None
+    chunker: str
+    last_indexed: str | None

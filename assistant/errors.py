@@ -1,0 +1,61 @@
+"""The error hierarchy of the core.
+
+The core raises these; only the front ends turn them into messages and exit
+codes, so every failure an analyst can meet has one named type and one place
+where its wording is decided.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class for every error the core raises on purpose."""
+
+    #: The hint shown under the message, telling the user what to do next.
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+class ConfigError(AssistantError):
+    """A setting or config file is invalid."""
+
+
+class UsageError(AssistantError):
+    """The request itself is malformed (a missing path, a bad filter)."""
+
+
+class IndexNotFoundError(AssistantError):
+    """There is no index yet where the settings point."""
+
+    hint = "Run `assistant index PATH` to build one."
+
+
+class IndexMismatchError(AssistantError):
+    """The index was built with another embedding model or chunker."""
+
+    hint = "Re-run with `--rebuild` to start a clean index with the current settings."
+
+
+class IndexLockedError(AssistantError):
+    """Another process is writing to the same index."""
+
+
+class StoreUnavailableError(AssistantError):
+    """The vector store cannot be reached or opened."""
+
+
+class DocumentError(AssistantError):
+    """One input file cannot be turned into documents.
+
+    Raised per file by the loaders; the indexer records it against the file and
+    carries on with the others.
+    """
+
+    def __init__(self, path: str, cause: str) -> None:
+        super().__init__(f"{path}: {cause}")
+        self.path = path
+        self.cause = cause

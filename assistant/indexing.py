@@ -1,0 +1,213 @@
+"""The incremental indexing pipeline: files -> documents -> chunks -> vectors -> store.
+
+For each source file: hash it; skip it when the committed hash matches; else
+load and chunk it completely (so a broken new version never destroys the old
+one), clear its old records, embed and add the new chunks and documents, and
+write its commit marker last. Small files are grouped so the model embeds in
+large batches. A killed run leaves uncommitted files, which the next run sees
+as changed and redoes from scratch, reaching exactly the state of a clean run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from assistant.chunking import Chunker, embed_text
+from assistant.config import Settings
+from assistant.domain import Chunk, Document, FileFailure, IndexReport
+from assistant.embedding import Embedder
+from assistant.errors import DocumentError
+from assistant.loaders import ColumnOptions, load
+from assistant.sources import Discovery, SourceFile, hash_bytes
+from assistant.store import ChromaStore, SourceRecord
+
+# Chunks embedded per model call: large enough for the model to sort by length
+# and batch well, small enough to keep memory flat.
+EMBED_GROUP = 512
+
+
+class IndexProgress(Protocol):
+    """What a front end hears while indexing runs."""
+
+    def start(self, files: int, total_bytes: int) -> None: ...
+
+    def file_done(self, path: str, status: str, chunks: int, size: int) -> None: ...
+
+    def chunks_embedded(self, count: int) -> None: ...
+
+
+class SilentProgress:
+    def start(self, files: int, total_bytes: int) -> None:
+        pass
+
+    def file_done(self, path: str, status: str, chunks: int, size: int) -> None:
+        pass
+
+    def chunks_embedded(self, count: int) -> None:
+        pass
+
+
+@dataclass
+class _Pending:
+    source: SourceFile
+    content_hash: str
+    documents: list[tuple[Document, int]]
+    chunks: list[Chunk]
+    replaced: bool
+
+
+@dataclass
+class _Batch:
+    items: list[_Pending] = field(default_factory=list)
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(len(item.chunks) for item in self.items)
+
+
+class Indexer:
+    """Brings a store in line with the files under some roots."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChromaStore,
+        chunker: Chunker,
+        embedder: Embedder,
+        progress: IndexProgress | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.chunker = chunker
+        self.embedder = embedder
+        self.progress = progress or SilentProgress()
+        self.columns = ColumnOptions(
+            settings.csv_text_column, settings.csv_date_column, settings.csv_author_column, settings.csv_title_column
+        )
+
+    def run(self, discovery: Discovery) -> IndexReport:
+        """Index the discovered files and drop committed ones that are gone.
+
+        Only files inside the discovery's scope can be dropped: indexing one
+        folder never removes what another folder contributed.
+        """
+        started = time.perf_counter()
+        report = IndexReport(skipped=list(discovery.skipped), failed=list(discovery.failed))
+        committed = self.store.sources()
+        present = {f.real_path for f in discovery.files} | discovery.failed_paths
+
+        self.progress.start(len(discovery.files), sum(f.size for f in discovery.files))
+        batch = _Batch()
+        for source in discovery.files:
+            pending = self._prepare(source, committed, report)
+            if pending is None:
+                continue
+            batch.items.append(pending)
+            if batch.chunk_count >= EMBED_GROUP:
+                self._flush(batch, report)
+                batch = _Batch()
+        self._flush(batch, report)
+
+        for key, record in committed.items():
+            if record.abspath in present or not _in_scope(Path(record.abspath), discovery.scope):
+                continue
+            self.store.remove_source(key)
+            report.removed += 1
+            self.progress.file_done(record.relpath, "removed", 0, 0)
+
+        self.store.touch()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _prepare(self, source: SourceFile, committed: dict[str, SourceRecord], report: IndexReport) -> _Pending | None:
+        """Read, hash, load and chunk one file; None when there is nothing to embed."""
+        try:
+            data = source.abspath.read_bytes()
+        except OSError as exc:
+            self._fail(report, source, f"cannot read file ({exc.strerror or exc})")
+            return None
+        content_hash = hash_bytes(data, source.manifest)
+        previous = committed.get(source.key)
+        if previous is not None and previous.content_hash == content_hash:
+            report.unchanged += 1
+            if previous.relpath != source.relpath or previous.root != str(source.root):
+                self.store.commit_source(_record(source, content_hash, previous.documents, previous.chunks))
+            self.progress.file_done(source.relpath, "unchanged", 0, source.size)
+            return None
+        try:
+            documents: list[tuple[Document, int]] = []
+            chunks: list[Chunk] = []
+            for document in load(source, data, content_hash, self.columns):
+                pieces = self.chunker.split(document)
+                documents.append((_lean(document), len(pieces)))
+                chunks.extend(pieces)
+        except DocumentError as exc:
+            self._fail(report, source, exc.cause)
+            return None
+        except Exception as exc:  # a loader bug must not sink the whole run
+            self._fail(report, source, f"could not be read ({type(exc).__name__}: {exc})")
+            return None
+        if not chunks:
+            self._fail(report, source, "no text to index")
+            return None
+        return _Pending(source, content_hash, documents, chunks, replaced=previous is not None)
+
+    def _flush(self, batch: _Batch, report: IndexReport) -> None:
+        """Replace the batch's files in the store: clear, embed and add, then commit."""
+        if not batch.items:
+            return
+        for item in batch.items:
+            self.store.clear_source(item.source.key)
+        keyed = [(item.source.key, chunk) for item in batch.items for chunk in item.chunks]
+        for begin in range(0, len(keyed), EMBED_GROUP):
+            part = keyed[begin : begin + EMBED_GROUP]
+            embed_started = time.perf_counter()
+            vectors = self.embedder.embed([embed_text(c.context, c.text) for _, c in part])
+            report.embed_seconds += time.perf_counter() - embed_started
+            self.store.add_chunks(part, vectors)
+            self.progress.chunks_embedded(len(part))
+        for item in batch.items:
+            self.store.add_documents(item.source.key, item.documents)
+            self.store.commit_source(_record(item.source, item.content_hash, len(item.documents), len(item.chunks)))
+            if item.replaced:
+                report.updated += 1
+            else:
+                report.added += 1
+            report.documents += len(item.documents)
+            report.chunks += len(item.chunks)
+            self.progress.file_done(
+                item.source.relpath, "updated" if item.replaced else "added", len(item.chunks), item.source.size
+            )
+
+    def _fail(self, report: IndexReport, source: SourceFile, cause: str) -> None:
+        report.failed.append(FileFailure(source.relpath, cause))
+        self.progress.file_done(source.relpath, "failed", 0, source.size)
+
+
+def _record(source: SourceFile, content_hash: str, documents: int, chunks: int) -> SourceRecord:
+    return SourceRecord(
+        key=source.key,
+        abspath=source.real_path,
+        root=str(source.root),
+        relpath=source.relpath,
+        content_hash=content_hash,
+        documents=documents,
+        chunks=chunks,
+        indexed_at="",
+    )
+
+
+def _lean(document: Document) -> Document:
+    """Drop the text once chunked; documents are stored as metadata only."""
+    return replace(document, text="")
+
+
+def _in_scope(path: Path, scope: Sequence[tuple[Path, bool]]) -> bool:
+    for root, is_folder in scope:
+        if path == root or (is_folder and path.is_relative_to(root)):
+            return True
+    return False

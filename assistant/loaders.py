@@ -1,0 +1,414 @@
+"""Turning one source file into documents: decoding, extraction, cleaning.
+
+Each format has a loader that takes the file's bytes and yields `Document`s:
+Markdown and text (YAML front matter becomes metadata), HTML (main text and
+metadata through trafilatura, boilerplate dropped), PDF (text per page with
+page offsets kept), and CSV/JSONL (one document per record). Everything a
+loader cannot handle becomes a `DocumentError` naming the file and the cause.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from assistant.domain import Document, PageSpan
+from assistant.errors import DocumentError
+from assistant.sources import SourceFile
+
+TEXT_COLUMNS = ("text", "full_text", "tweet", "tweets", "content", "body", "message", "post", "caption")
+DATE_COLUMNS = ("date", "created_at", "time", "timestamp", "published", "datetime", "posted")
+AUTHOR_COLUMNS = ("author", "username", "user", "screen_name", "handle", "name", "account")
+TITLE_COLUMNS = ("title", "headline", "subject")
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+class ColumnOptions:
+    """Explicit column names for tabular files; `None` means auto-detect."""
+
+    def __init__(
+        self,
+        text: str | None = None,
+        date: str | None = None,
+        author: str | None = None,
+        title: str | None = None,
+    ) -> None:
+        self.text, self.date, self.author, self.title = text, date, author, title
+
+
+def load(source: SourceFile, data: bytes, content_hash: str, columns: ColumnOptions) -> Iterator[Document]:
+    """Yield the documents of one file (lazily, for large tabular files)."""
+    if not data.strip():
+        raise DocumentError(source.relpath, "file is empty")
+    loader: Callable[[SourceFile, bytes, str, ColumnOptions], Iterator[Document]] = {
+        "markdown": _load_text,
+        "text": _load_text,
+        "html": _load_html,
+        "pdf": _load_pdf,
+        "csv": _load_table,
+        "jsonl": _load_table,
+    }[source.format]
+    return loader(source, data, content_hash, columns)
+
+
+# --- decoding and cleaning -------------------------------------------------
+
+
+def decode(relpath: str, data: bytes) -> str:
+    """Bytes to text: UTF-8 first, then charset detection; binary is refused."""
+    sample = data[:65536]
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError(relpath, "binary data in a text file (NUL bytes); is the extension right?")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise DocumentError(relpath, "binary data or an unknown text encoding") from None
+        text = str(best)
+    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise DocumentError(relpath, "binary data in a text file (control characters); is the extension right?")
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Normalise what extraction leaves behind without rewording anything."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.translate(_ZERO_WIDTH).replace("\u00a0", " ")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def normalise_date(value: Any) -> str:
+    """Any date-like value to ISO `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`); '' if unknown."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}(-\d{2}){0,2}", text):
+        return text
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    for fmt in ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d", "%a %b %d %H:%M:%S %z %Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    try:
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _langid() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str:
+    sample = text[:2000]
+    if len(sample.strip()) < 20:
+        return ""
+    lang, _ = _langid().classify(sample)
+    return str(lang)
+
+
+def _doc_id(source: SourceFile, path: str) -> str:
+    return hashlib.sha1(f"{source.key}\0{path}".encode()).hexdigest()[:20]
+
+
+def _first(meta: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = meta.get(key)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value if v)
+        if value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
+def _make_document(
+    source: SourceFile,
+    text: str,
+    content_hash: str,
+    meta: dict[str, Any],
+    *,
+    path: str | None = None,
+    pages: tuple[PageSpan, ...] = (),
+) -> Document:
+    """Build a Document, merging extracted metadata with the root's manifest.
+
+    For a whole file the curated manifest wins; for a record of a table the
+    record's own fields win and the manifest only fills gaps (its title and
+    date describe the file, not each post).
+    """
+    curated = {k: v for k, v in source.manifest.items() if v not in (None, "")}
+    if path is None:
+        merged = {**meta, **curated}
+    else:
+        merged = {**{k: curated[k] for k in ("publisher", "url", "language") if k in curated}, **meta}
+    path = path or source.relpath
+    title = _first(merged, "title") or _heading_title(text) or PurePosixPath(source.relpath).stem.replace("-", " ")
+    return Document(
+        id=_doc_id(source, path),
+        path=path,
+        source_path=source.relpath,
+        text=text,
+        format=source.format,
+        content_hash=content_hash,
+        title=title[:300],
+        publisher=_first(merged, "publisher", "site", "sitename", "site_name", "source", "hostname"),
+        author=_first(merged, "author", "authors", "byline"),
+        date=normalise_date(_first(merged, "date", "published", "pubdate", "created_at")),
+        url=_first(merged, "url", "canonical", "link", "canonical_url"),
+        language=_first(merged, "language", "lang") or detect_language(text),
+        pages=pages,
+    )
+
+
+def _heading_title(text: str) -> str:
+    for line in text.splitlines()[:20]:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            return stripped.lstrip("#").strip()
+    return ""
+
+
+# --- formats -----------------------------------------------------------------
+
+
+def _load_text(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions) -> Iterator[Document]:
+    raw = decode(source.relpath, data)
+    meta: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(raw)
+    if match:
+        try:
+            parsed = yaml.safe_load(match.group(1))
+        except yaml.YAMLError:
+            parsed = None
+        if isinstance(parsed, dict):
+            meta = {str(k).lower(): v for k, v in parsed.items()}
+            raw = raw[match.end() :]
+    text = clean_text(raw)
+    if not text:
+        raise DocumentError(source.relpath, "no text after the front matter")
+    yield _make_document(source, text, content_hash, meta)
+
+
+def _load_html(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions) -> Iterator[Document]:
+    import trafilatura
+
+    html = decode(source.relpath, data)
+    extracted = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_formatting=False,
+        deduplicate=True,
+    )
+    if extracted is None:
+        raise DocumentError(source.relpath, "no article text found in the HTML page")
+    fields = extracted.as_dict() if hasattr(extracted, "as_dict") else dict(extracted)
+    text = clean_text(fields.get("text") or "")
+    if not text:
+        raise DocumentError(source.relpath, "no article text found in the HTML page")
+    meta = {
+        "title": fields.get("title"),
+        "sitename": fields.get("sitename"),
+        "hostname": fields.get("hostname"),
+        "author": fields.get("author"),
+        "date": fields.get("date"),
+        "url": fields.get("url"),
+        "language": fields.get("language"),
+    }
+    yield _make_document(source, text, content_hash, meta)
+
+
+def _clean_pdf_page(text: str) -> str:
+    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    text = re.sub(r"(?<![.!?:;\n])\n(?!\n)", " ", text)
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    return clean_text(text)
+
+
+def _load_pdf(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions) -> Iterator[Document]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(source.relpath, "PDF is encrypted with a password")
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
+        raise DocumentError(source.relpath, f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # pypdf raises assorted errors on damaged files
+        if "crypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise DocumentError(source.relpath, "PDF is encrypted with a password") from exc
+        raise DocumentError(source.relpath, f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    parts: list[str] = []
+    pages: list[PageSpan] = []
+    offset = 0
+    for number, raw in enumerate(raw_pages, 1):
+        page_text = _clean_pdf_page(raw)
+        if not page_text:
+            continue
+        if parts:
+            offset += 2
+        pages.append(PageSpan(number, offset))
+        parts.append(page_text)
+        offset += len(page_text)
+    text = "\n\n".join(parts)
+    if not text.strip():
+        raise DocumentError(source.relpath, "PDF has no extractable text (scanned images?)")
+    meta: dict[str, Any] = {
+        "title": _pdf_field(info, "/Title"),
+        "author": _pdf_field(info, "/Author"),
+        "date": _pdf_date(_pdf_field(info, "/CreationDate")),
+    }
+    yield _make_document(source, text, content_hash, meta, pages=tuple(pages))
+
+
+def _pdf_field(info: Any, key: str) -> str:
+    try:
+        value = info.get(key)
+    except Exception:
+        return ""
+    return str(value).strip() if value else ""
+
+
+def _pdf_date(value: str) -> str:
+    match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?", value)
+    if not match:
+        return ""
+    return "-".join(part for part in match.groups() if part)
+
+
+def _pick_column(columns: list[str], explicit: str | None, candidates: tuple[str, ...], relpath: str, what: str) -> str | None:
+    if explicit:
+        if explicit not in columns:
+            raise DocumentError(relpath, f"{what} column '{explicit}' not found (columns: {', '.join(columns)})")
+        return explicit
+    lowered = {c.lower().strip(): c for c in columns}
+    for candidate in candidates:
+        if candidate in lowered:
+            return lowered[candidate]
+    return None
+
+
+def _guess_text_column(rows: list[dict[str, Any]], columns: list[str]) -> str | None:
+    """The column that reads most like prose, if any does."""
+    best, best_len = None, 0.0
+    for column in columns:
+        values = [str(r.get(column) or "") for r in rows]
+        if not values:
+            continue
+        prose = sum(1 for v in values if len(v.split()) >= 4 and not re.fullmatch(r"[\d\s.,:/+-]+", v))
+        avg = sum(len(v) for v in values) / len(values)
+        if prose >= 0.5 * len(values) and avg > best_len:
+            best, best_len = column, avg
+    return best if best_len >= 25 else None
+
+
+def _records(source: SourceFile, data: bytes) -> Iterator[dict[str, Any]]:
+    text = decode(source.relpath, data)
+    if source.format == "csv":
+        sample = text[:8192]
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        try:
+            for row in reader:
+                yield {str(k): v for k, v in row.items() if k is not None}
+        except csv.Error as exc:
+            raise DocumentError(source.relpath, f"malformed CSV near record {reader.line_num} ({exc})") from exc
+        return
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DocumentError(source.relpath, f"line {lineno} is not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise DocumentError(source.relpath, f"line {lineno} is not a JSON object")
+        yield record
+
+
+def _load_table(source: SourceFile, data: bytes, content_hash: str, columns: ColumnOptions) -> Iterator[Document]:
+    records = _records(source, data)
+    head: list[dict[str, Any]] = []
+    for record in records:
+        head.append(record)
+        if len(head) >= 50:
+            break
+    if not head:
+        raise DocumentError(source.relpath, "no records (only a header, or nothing)")
+    names = list(dict.fromkeys(k for r in head for k in r))
+    text_col = _pick_column(names, columns.text, TEXT_COLUMNS, source.relpath, "text") or _guess_text_column(head, names)
+    if text_col is None:
+        raise DocumentError(
+            source.relpath,
+            f"no text column found (columns: {', '.join(names)}); name one with --text-column",
+        )
+    date_col = _pick_column(names, columns.date, DATE_COLUMNS, source.relpath, "date")
+    author_col = _pick_column(names, columns.author, AUTHOR_COLUMNS, source.relpath, "author")
+    title_col = _pick_column(names, columns.title, TITLE_COLUMNS, source.relpath, "title")
+
+    def all_records() -> Iterator[dict[str, Any]]:
+        yield from head
+        yield from records
+
+    produced = 0
+    for number, record in enumerate(all_records(), 1):
+        text = clean_text(str(record.get(text_col) or ""))
+        if not text:
+            continue
+        author = str(record.get(author_col) or "").strip() if author_col else ""
+        date = normalise_date(record.get(date_col)) if date_col else ""
+        title = str(record.get(title_col) or "").strip() if title_col else ""
+        if not title:
+            snippet = " ".join(text.split()[:12])
+            title = f"{author}: {snippet}" if author else snippet
+        meta = {"title": title, "author": author, "date": date}
+        for key in ("url", "language", "lang", "publisher"):
+            if record.get(key):
+                meta[key] = record[key]
+        produced += 1
+        yield _make_document(source, text, content_hash, meta, path=f"{source.relpath}#row={number}")
+    if produced == 0:
+        raise DocumentError(source.relpath, f"every record has an empty '{text_col}' column")

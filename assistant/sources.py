@@ -1,0 +1,183 @@
+"""Finding input files under the roots an analyst asks to index.
+
+Owns the walk over folders (symlinks followed, loops detected), the choice of
+which files are documents, the size limit, content hashing, and the optional
+`MANIFEST.jsonl` at a root that supplies curated metadata per file.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.domain import FileFailure, Format
+from assistant.errors import UsageError
+
+EXTENSIONS: dict[str, Format] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".story": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+MANIFEST_NAMES = ("MANIFEST.jsonl", "manifest.jsonl")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found under a root, before it is read."""
+
+    root: Path
+    relpath: str
+    abspath: Path
+    format: Format
+    size: int
+    manifest: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def real_path(self) -> str:
+        """The file's resolved location: its identity in the index.
+
+        Keying on the real path (not root + relative path) means indexing a
+        folder and then one file inside it never makes two copies.
+        """
+        return str(self.abspath.resolve())
+
+    @property
+    def key(self) -> str:
+        return source_key(self.real_path)
+
+
+def source_key(real_path: str) -> str:
+    return hashlib.sha1(real_path.encode()).hexdigest()[:20]
+
+
+def hash_bytes(data: bytes, manifest: dict[str, Any]) -> str:
+    """The content hash of a file, folding in its manifest entry.
+
+    Editing a file's manifest metadata must re-index it, so the entry counts as
+    part of the content.
+    """
+    digest = hashlib.sha256(data)
+    if manifest:
+        digest.update(json.dumps(manifest, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Discovery:
+    """The outcome of walking the roots."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[FileFailure] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+    #: Real paths of files that exist but failed before reading; their
+    #: indexed versions must survive the run.
+    failed_paths: set[str] = field(default_factory=set)
+    #: What this run may remove from: (path, is_folder) for each root given.
+    scope: list[tuple[Path, bool]] = field(default_factory=list)
+
+
+def _load_manifest(root: Path, failed: list[FileFailure]) -> tuple[dict[str, dict[str, Any]], str | None]:
+    for name in MANIFEST_NAMES:
+        path = root / name
+        if not path.is_file():
+            continue
+        entries: dict[str, dict[str, Any]] = {}
+        try:
+            with path.open(encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    record = json.loads(line)
+                    if isinstance(record, dict) and isinstance(record.get("path"), str):
+                        entries[record["path"]] = record
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            where = f"line {lineno}: " if "lineno" in locals() else ""
+            failed.append(FileFailure(name, f"manifest not readable ({where}{exc})"))
+            return {}, name
+        return entries, name
+    return {}, None
+
+
+def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
+    """Walk `paths` (folders or single files) and classify what is found."""
+    result = Discovery()
+    for given in paths:
+        if not given.exists() and not given.is_symlink():
+            raise UsageError(f"{given}: no such file or folder")
+        if given.is_file():
+            root = given.resolve().parent
+            result.roots.append(root)
+            result.scope.append((given.resolve(), False))
+            _consider(root, given.resolve(), given.name, {}, result, max_bytes)
+            continue
+        if not given.is_dir():
+            raise UsageError(f"{given}: not a file or folder")
+        root = given.resolve()
+        result.roots.append(root)
+        result.scope.append((root, True))
+        manifest, manifest_name = _load_manifest(root, result.failed)
+        seen_dirs: set[str] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            real = os.path.realpath(dirpath)
+            rel_dir = os.path.relpath(dirpath, root)
+            if real in seen_dirs:
+                dirnames[:] = []
+                result.failed.append(FileFailure(rel_dir, "symlink loop: this folder links back to one already indexed"))
+                continue
+            seen_dirs.add(real)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                relpath = os.path.normpath(os.path.join(rel_dir, name))
+                if rel_dir == "." and name == manifest_name:
+                    continue
+                _consider(root, Path(dirpath) / name, relpath, manifest.get(relpath, {}), result, max_bytes)
+    return result
+
+
+def _consider(
+    root: Path, path: Path, relpath: str, manifest: dict[str, Any], result: Discovery, max_bytes: int
+) -> None:
+    fmt = EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        result.skipped.append(FileFailure(relpath, f"unsupported file type '{path.suffix or '(none)'}'"))
+        return
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            cause = "symlink loop: the link never reaches a file"
+        elif exc.errno == errno.ENOENT:
+            cause = "broken symlink: the target does not exist"
+        else:
+            cause = f"cannot read file ({exc.strerror})"
+        result.failed.append(FileFailure(relpath, cause))
+        result.failed_paths.add(os.path.realpath(path))
+        return
+    if size > max_bytes:
+        result.failed.append(
+            FileFailure(
+                relpath,
+                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (setting max_file_mb)",
+            )
+        )
+        result.failed_paths.add(os.path.realpath(path))
+        return
+    result.files.append(SourceFile(root, relpath, path, fmt, size, manifest))

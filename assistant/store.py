@@ -1,0 +1,405 @@
+"""The Chroma adapter: the only module that knows Chroma exists.
+
+The index is three collections sharing a name prefix:
+- `<name>`: one record per chunk, with its vector, text and citation metadata;
+- `<name>-documents`: one record per document (title, publisher, date ...);
+- `<name>-sources`: one record per source file with its content hash. This
+  record is written last, after all of the file's chunks and documents, so it
+  acts as the commit marker that makes an interrupted run resumable.
+
+Vectors are always passed in explicitly; collections are opened with no
+embedding function, so Chroma never reaches for its default model, and any
+process can read the index without registering anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.config import Settings
+from assistant.domain import Chunk, Document, DocumentInfo
+from assistant.errors import IndexMismatchError, IndexNotFoundError, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+SCHEMA_VERSION = 1
+# Chroma needs a vector for every record; bookkeeping records get this one.
+_PLACEHOLDER = [0.0]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What the vectors in an index mean; mixing two specs would corrupt results."""
+
+    embedding_model: str
+    dimension: int
+    chunker: str
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A source file as last committed to the index."""
+
+    key: str
+    abspath: str
+    root: str
+    relpath: str
+    content_hash: str
+    documents: int
+    chunks: int
+    indexed_at: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
+    """Chroma rejects None values; drop them rather than invent a value."""
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def date_number(date: str) -> int:
+    """`2019-03-15` -> 20190315 (missing parts count as 0) for range filters."""
+    digits = (date.replace("-", "") + "00000000")[:8]
+    return int(digits) if digits.isdigit() else 0
+
+
+class ChromaStore:
+    """A Chroma database (local folder or server) holding one assistant index."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.name = settings.collection
+        self._client: ClientAPI | None = None
+        self._chunks: Collection | None = None
+        self._documents: Collection | None = None
+        self._sources: Collection | None = None
+
+    # --- connection -----------------------------------------------------------
+
+    @property
+    def is_server(self) -> bool:
+        return self.settings.chroma_url is not None
+
+    @property
+    def location(self) -> str:
+        return self.settings.store_label
+
+    def _connect(self, create: bool) -> ClientAPI:
+        if self._client is not None:
+            return self._client
+        os.environ["ANONYMIZED_TELEMETRY"] = "False"
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if self.settings.chroma_url:
+            url = urlparse(self.settings.chroma_url)
+            headers = {}
+            if self.settings.chroma_token is not None:
+                headers["Authorization"] = f"Bearer {self.settings.chroma_token.get_secret_value()}"
+            try:
+                self._client = chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    headers=headers,
+                    settings=chroma_settings,
+                )
+                self._client.heartbeat()
+            except Exception as exc:
+                self._client = None
+                raise StoreUnavailableError(
+                    f"cannot reach the Chroma server at {self.settings.chroma_url} ({_reason(exc)})",
+                    hint="Check that the server is running and the URL and token are right.",
+                ) from exc
+        else:
+            folder = Path(self.settings.index_dir)
+            if not create and not (folder / "chroma.sqlite3").is_file():
+                raise IndexNotFoundError(f"no index at {folder}")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+            except Exception as exc:
+                raise StoreUnavailableError(f"cannot open the index at {folder} ({_reason(exc)})") from exc
+        return self._client
+
+    def _collection_names(self) -> set[str]:
+        client = self._connect(create=False)
+        return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+
+    def exists(self) -> bool:
+        try:
+            return self.name in self._collection_names()
+        except IndexNotFoundError:
+            return False
+
+    def open_for_read(self) -> None:
+        """Open an existing index; raise IndexNotFoundError when there is none."""
+        client = self._connect(create=False)
+        try:
+            self._chunks = client.get_collection(self.name, embedding_function=None)
+            self._documents = client.get_collection(f"{self.name}-documents", embedding_function=None)
+            self._sources = client.get_collection(f"{self.name}-sources", embedding_function=None)
+        except Exception as exc:
+            if "does not exist" in str(exc) or "NotFound" in type(exc).__name__:
+                raise IndexNotFoundError(f"no index '{self.name}' at {self.location}") from exc
+            raise StoreUnavailableError(f"cannot open the index at {self.location} ({_reason(exc)})") from exc
+
+    def open_for_write(self, spec: IndexSpec, *, rebuild: bool = False) -> None:
+        """Open or create the index, refusing one built with another spec."""
+        client = self._connect(create=True)
+        if rebuild:
+            for suffix in ("", "-documents", "-sources"):
+                if f"{self.name}{suffix}" in self._collection_names():
+                    client.delete_collection(f"{self.name}{suffix}")
+        existing = self.name in self._collection_names()
+        meta = {
+            "schema": SCHEMA_VERSION,
+            "embedding_model": spec.embedding_model,
+            "dimension": spec.dimension,
+            "chunker": spec.chunker,
+            "created_at": _now(),
+        }
+        self._chunks = client.get_or_create_collection(
+            self.name,
+            embedding_function=None,
+            metadata=meta,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        if existing:
+            self.check_spec(spec)
+        self._documents = client.get_or_create_collection(
+            f"{self.name}-documents", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
+        )
+        self._sources = client.get_or_create_collection(
+            f"{self.name}-sources", embedding_function=None, configuration={"hnsw": {"space": "l2"}}
+        )
+
+    def check_spec(self, spec: IndexSpec) -> None:
+        found = self.spec()
+        if found is None:
+            return
+        differences = [
+            f"{label} is {theirs!r}, settings say {ours!r}"
+            for label, theirs, ours in (
+                ("embedding model", found.embedding_model, spec.embedding_model),
+                ("dimension", found.dimension, spec.dimension),
+                ("chunker", found.chunker, spec.chunker),
+            )
+            if theirs != ours
+        ]
+        if differences:
+            raise IndexMismatchError(f"the index at {self.location} was built differently: " + "; ".join(differences))
+
+    def spec(self) -> IndexSpec | None:
+        meta = self._col("chunks").metadata or {}
+        if "embedding_model" not in meta:
+            return None
+        return IndexSpec(str(meta["embedding_model"]), int(meta["dimension"]), str(meta["chunker"]))
+
+    def metadata(self) -> dict[str, Any]:
+        return dict(self._col("chunks").metadata or {})
+
+    def touch(self) -> None:
+        """Record the time of the last completed index run."""
+        meta = self.metadata()
+        meta["last_indexed"] = _now()
+        meta.pop("hnsw:space", None)
+        self._col("chunks").modify(metadata=meta)
+
+    def _col(self, which: str) -> Collection:
+        collection = {"chunks": self._chunks, "documents": self._documents, "sources": self._sources}[which]
+        if collection is None:
+            raise RuntimeError("the store is not open")
+        return collection
+
+    def max_batch(self) -> int:
+        return int(self._connect(create=False).get_max_batch_size())
+
+    # --- reading ------------------------------------------------------------
+
+    def counts(self) -> tuple[int, int, int]:
+        """(documents, chunks, sources)."""
+        return self._col("documents").count(), self._col("chunks").count(), self._col("sources").count()
+
+    def _all_metadatas(self, which: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        collection = self._col(which)
+        page = max(1, min(self.max_batch(), 5000))
+        offset = 0
+        while True:
+            result = collection.get(include=["metadatas"], limit=page, offset=offset)
+            ids = result["ids"]
+            metadatas = result["metadatas"] or []
+            for record_id, meta in zip(ids, metadatas, strict=False):
+                yield record_id, dict(meta or {})
+            if len(ids) < page:
+                return
+            offset += page
+
+    def sources(self) -> dict[str, SourceRecord]:
+        records: dict[str, SourceRecord] = {}
+        for key, meta in self._all_metadatas("sources"):
+            records[key] = SourceRecord(
+                key=key,
+                abspath=str(meta.get("abspath", "")),
+                root=str(meta.get("root", "")),
+                relpath=str(meta.get("relpath", "")),
+                content_hash=str(meta.get("content_hash", "")),
+                documents=int(meta.get("documents", 0)),
+                chunks=int(meta.get("chunks", 0)),
+                indexed_at=str(meta.get("indexed_at", "")),
+            )
+        return records
+
+    def documents(self) -> list[DocumentInfo]:
+        infos = [
+            DocumentInfo(
+                id=doc_id,
+                path=str(meta.get("path", "")),
+                source_path=str(meta.get("source_path", "")),
+                title=str(meta.get("title", "")),
+                publisher=str(meta.get("publisher", "")),
+                author=str(meta.get("author", "")),
+                date=str(meta.get("date", "")),
+                url=str(meta.get("url", "")),
+                language=str(meta.get("language", "")),
+                format=str(meta.get("format", "")),
+                chunks=int(meta.get("chunks", 0)),
+            )
+            for doc_id, meta in self._all_metadatas("documents")
+        ]
+        return sorted(infos, key=lambda d: (d.source_path, _row_number(d.path), d.path))
+
+    def chunk_ids(self, source_key: str) -> list[str]:
+        return list(self._col("chunks").get(where={"source": source_key}, include=[])["ids"])
+
+    # --- writing ------------------------------------------------------------
+
+    def remove_source(self, key: str) -> None:
+        """Delete a source's chunks, documents and commit marker."""
+        self._col("sources").delete(ids=[key])
+        self.clear_source(key)
+
+    def clear_source(self, key: str) -> None:
+        """Delete a source's chunks and documents, keeping nothing half-written."""
+        self._col("chunks").delete(where={"source": key})
+        self._col("documents").delete(where={"source": key})
+
+    def add_chunks(self, chunks: Sequence[tuple[str, Chunk]], vectors: npt.NDArray[np.float32]) -> None:
+        """Add chunks, each paired with the key of its source file."""
+        step = self.max_batch()
+        for begin in range(0, len(chunks), step):
+            part = chunks[begin : begin + step]
+            self._col("chunks").upsert(
+                ids=[c.id for _, c in part],
+                embeddings=vectors[begin : begin + step],
+                documents=[c.text for _, c in part],
+                metadatas=[_chunk_meta(key, c) for key, c in part],
+            )
+
+    def add_documents(self, source_key: str, documents: Iterable[tuple[Document, int]]) -> None:
+        batch: list[tuple[Document, int]] = []
+        step = self.max_batch()
+        for item in documents:
+            batch.append(item)
+            if len(batch) >= step:
+                self._write_documents(source_key, batch)
+                batch = []
+        if batch:
+            self._write_documents(source_key, batch)
+
+    def _write_documents(self, source_key: str, batch: list[tuple[Document, int]]) -> None:
+        self._col("documents").upsert(
+            ids=[doc.id for doc, _ in batch],
+            embeddings=[_PLACEHOLDER] * len(batch),
+            metadatas=[_document_meta(source_key, doc, chunks) for doc, chunks in batch],
+        )
+
+    def commit_source(self, record: SourceRecord) -> None:
+        """Write the marker saying this source is completely indexed."""
+        self._col("sources").upsert(
+            ids=[record.key],
+            embeddings=[_PLACEHOLDER],
+            metadatas=[
+                _clean_meta(
+                    {
+                        "abspath": record.abspath,
+                        "root": record.root,
+                        "relpath": record.relpath,
+                        "content_hash": record.content_hash,
+                        "documents": record.documents,
+                        "chunks": record.chunks,
+                        "indexed_at": record.indexed_at or _now(),
+                    }
+                )
+            ],
+        )
+
+
+def _row_number(path: str) -> int:
+    _, _, row = path.partition("#row=")
+    return int(row) if row.isdigit() else 0
+
+
+def _document_meta(source_key: str, doc: Document, chunks: int) -> dict[str, str | int | float | bool]:
+    return _clean_meta(
+        {
+            "source": source_key,
+            "path": doc.path,
+            "source_path": doc.source_path,
+            "title": doc.title,
+            "publisher": doc.publisher,
+            "author": doc.author,
+            "date": doc.date,
+            "date_num": date_number(doc.date),
+            "url": doc.url,
+            "language": doc.language,
+            "format": doc.format,
+            "content_hash": doc.content_hash,
+            "chunks": chunks,
+        }
+    )
+
+
+def _chunk_meta(source_key: str, chunk: Chunk) -> dict[str, str | int | float | bool]:
+    doc = chunk.document
+    return _clean_meta(
+        {
+            "source": source_key,
+            "doc_id": doc.id,
+            "path": doc.path,
+            "source_path": doc.source_path,
+            "title": doc.title,
+            "publisher": doc.publisher,
+            "author": doc.author,
+            "date": doc.date,
+            "date_num": date_number(doc.date),
+            "url": doc.url,
+            "language": doc.language,
+            "format": doc.format,
+            "index": chunk.index,
+            "start": chunk.start,
+            "end": chunk.end,
+            "tokens": chunk.tokens,
+            "page": chunk.page,
+            "context": chunk.context,
+        }
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
