@@ -145,9 +145,7 @@ class Chunker:
             yield Span(current[0].start, current[-1].end)
 
     @staticmethod
-    def _split_long(
-        sentence: Span, offsets: list[tuple[int, int]], starts: list[int], budget: int
-    ) -> Iterator[Span]:
+    def _split_long(sentence: Span, offsets: list[tuple[int, int]], starts: list[int], budget: int) -> Iterator[Span]:
         """Cut an over-long sentence into runs of whole word-pieces."""
         first = bisect_left(starts, sentence.start)
         last = bisect_left(starts, sentence.end)

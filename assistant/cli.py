@@ -181,8 +181,10 @@ def _print_report(report: IndexReport, totals: tuple[int, int], location: str) -
     )
     out.print(table)
     if report.skipped:
-        out.print(f"[dim]{len(report.skipped)} file(s) skipped as not documents (e.g. {report.skipped[0].path}: "
-                  f"{report.skipped[0].error})[/]")
+        out.print(
+            f"[dim]{len(report.skipped)} file(s) skipped as not documents (e.g. {report.skipped[0].path}: "
+            f"{report.skipped[0].error})[/]"
+        )
 
 
 @app.command()

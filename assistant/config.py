@@ -111,6 +111,8 @@ def load_settings(**overrides: Any) -> Settings:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(f"invalid settings ({problems})", hint=f"Check flags, ASSISTANT_* variables and {path}.") from exc
+        raise ConfigError(
+            f"invalid settings ({problems})", hint=f"Check flags, ASSISTANT_* variables and {path}."
+        ) from exc
     except Exception as exc:  # a malformed TOML file surfaces here
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc

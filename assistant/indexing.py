@@ -207,7 +207,4 @@ def _lean(document: Document) -> Document:
 
 
 def _in_scope(path: Path, scope: Sequence[tuple[Path, bool]]) -> bool:
-    for root, is_folder in scope:
-        if path == root or (is_folder and path.is_relative_to(root)):
-            return True
-    return False
+    return any(path == root or (is_folder and path.is_relative_to(root)) for root, is_folder in scope)

@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -112,7 +111,17 @@ def normalise_date(value: Any) -> str:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
         pass
-    for fmt in ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d", "%a %b %d %H:%M:%S %z %Y"):
+    for fmt in (
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y",
+        "%d %B %Y",
+        "%B %d, %Y",
+        "%d %b %Y",
+        "%b %d, %Y",
+        "%Y/%m/%d",
+        "%a %b %d %H:%M:%S %z %Y",
+    ):
         try:
             return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
@@ -123,18 +132,14 @@ def normalise_date(value: Any) -> str:
         return ""
 
 
-@lru_cache(maxsize=1)
-def _langid() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
-
-
 def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language ('' when too short to tell)."""
     sample = text[:2000]
     if len(sample.strip()) < 20:
         return ""
-    lang, _ = _langid().classify(sample)
+    import py3langid
+
+    lang, _ = py3langid.classify(sample)
     return str(lang)
 
 
@@ -230,7 +235,9 @@ def _load_html(source: SourceFile, data: bytes, content_hash: str, _: ColumnOpti
         include_comments=False,
         include_tables=True,
         include_formatting=False,
-        deduplicate=True,
+        # trafilatura's deduplication remembers text across calls in a
+        # process, so re-reading a page would come back empty: keep it off.
+        deduplicate=False,
     )
     if extracted is None:
         raise DocumentError(source.relpath, "no article text found in the HTML page")
@@ -258,10 +265,10 @@ def _clean_pdf_page(text: str) -> str:
 
 
 def _load_pdf(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions) -> Iterator[Document]:
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
-
-    import logging
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -269,7 +276,7 @@ def _load_pdf(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptio
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(source.relpath, "PDF is encrypted with a password")
         raw_pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: Any = reader.metadata or {}
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
@@ -316,7 +323,9 @@ def _pdf_date(value: str) -> str:
     return "-".join(part for part in match.groups() if part)
 
 
-def _pick_column(columns: list[str], explicit: str | None, candidates: tuple[str, ...], relpath: str, what: str) -> str | None:
+def _pick_column(
+    columns: list[str], explicit: str | None, candidates: tuple[str, ...], relpath: str, what: str
+) -> str | None:
     if explicit:
         if explicit not in columns:
             raise DocumentError(relpath, f"{what} column '{explicit}' not found (columns: {', '.join(columns)})")
@@ -379,7 +388,9 @@ def _load_table(source: SourceFile, data: bytes, content_hash: str, columns: Col
     if not head:
         raise DocumentError(source.relpath, "no records (only a header, or nothing)")
     names = list(dict.fromkeys(k for r in head for k in r))
-    text_col = _pick_column(names, columns.text, TEXT_COLUMNS, source.relpath, "text") or _guess_text_column(head, names)
+    text_col = _pick_column(names, columns.text, TEXT_COLUMNS, source.relpath, "text") or _guess_text_column(
+        head, names
+    )
     if text_col is None:
         raise DocumentError(
             source.relpath,

@@ -11,7 +11,6 @@ import errno
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,17 +97,17 @@ def _load_manifest(root: Path, failed: list[FileFailure]) -> tuple[dict[str, dic
         if not path.is_file():
             continue
         entries: dict[str, dict[str, Any]] = {}
+        lineno = 0
         try:
             with path.open(encoding="utf-8") as fh:
-                for lineno, line in enumerate(fh, 1):
+                for lineno, line in enumerate(fh, 1):  # noqa: B007 - reported on error
                     if not line.strip():
                         continue
                     record = json.loads(line)
                     if isinstance(record, dict) and isinstance(record.get("path"), str):
                         entries[record["path"]] = record
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            where = f"line {lineno}: " if "lineno" in locals() else ""
-            failed.append(FileFailure(name, f"manifest not readable ({where}{exc})"))
+            failed.append(FileFailure(name, f"manifest not readable (line {lineno}: {exc})"))
             return {}, name
         return entries, name
     return {}, None
@@ -138,7 +137,9 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
             rel_dir = os.path.relpath(dirpath, root)
             if real in seen_dirs:
                 dirnames[:] = []
-                result.failed.append(FileFailure(rel_dir, "symlink loop: this folder links back to one already indexed"))
+                result.failed.append(
+                    FileFailure(rel_dir, "symlink loop: this folder links back to one already indexed")
+                )
                 continue
             seen_dirs.add(real)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))

@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 SCHEMA_VERSION = 1
-# Chroma needs a vector for every record; bookkeeping records get this one.
-_PLACEHOLDER = [0.0]
+def _placeholders(count: int) -> npt.NDArray[np.float32]:
+    """Chroma needs a vector for every record; bookkeeping records get a dummy one."""
+    return np.zeros((count, 1), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ class ChromaStore:
     def _write_documents(self, source_key: str, batch: list[tuple[Document, int]]) -> None:
         self._col("documents").upsert(
             ids=[doc.id for doc, _ in batch],
-            embeddings=[_PLACEHOLDER] * len(batch),
+            embeddings=_placeholders(len(batch)),
             metadatas=[_document_meta(source_key, doc, chunks) for doc, chunks in batch],
         )
 
@@ -332,7 +333,7 @@ class ChromaStore:
         """Write the marker saying this source is completely indexed."""
         self._col("sources").upsert(
             ids=[record.key],
-            embeddings=[_PLACEHOLDER],
+            embeddings=_placeholders(1),
             metadatas=[
                 _clean_meta(
                     {
