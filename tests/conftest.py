@@ -1,0 +1,135 @@
+"""Shared fixtures: settings pointed at tmp_path, a small corpus, embedders.
+
+Most tests use the real Chroma and the real tokenizer with a fast
+deterministic embedder (`HashEmbedder`) that removes torch's start-up cost;
+every path they cover is also run with the real model in the tests marked
+`model` (and in the CLI subprocess tests, which always use the real model).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from assistant.config import Settings
+from assistant.embedding import SentenceTransformerEmbedder
+from assistant.service import AssistantService
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared" / "eval"
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words vectors: fast, and similar texts stay similar."""
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts = 0
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        self.calls += 1
+        self.texts += len(texts)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                bucket = int(hashlib.md5(word.encode()).hexdigest()[:8], 16) % self.dimension
+                out[row, bucket] += 1.0
+            norm = float(np.linalg.norm(out[row])) or 1.0
+            out[row] /= norm
+        return out
+
+
+@pytest.fixture
+def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder outside tmp_path for the config file and caches."""
+    folder = tmp_path_factory.mktemp("env")
+    (folder / "config.toml").write_text("")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, env_dir: Path) -> None:
+    """No test reads the developer's config, env or cache."""
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(env_dir / "config.toml"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(env_dir / "cache"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", lock_timeout=0)
+
+
+@pytest.fixture
+def embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture
+def service(settings: Settings, embedder: HashEmbedder) -> AssistantService:
+    return AssistantService(settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder("sentence-transformers/all-MiniLM-L6-v2")
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A small copy of the demo corpus, one file of each format."""
+    target = tmp_path / "library"
+    picks = [
+        "notes/christchurch-facebook-live-figures.md",
+        "notes/gifct-founding-hash-database.md",
+        "notes/twitter-suspension-waves-2016.md",
+    ]
+    for rel in picks:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(CORPUS / rel, target / rel)
+    for pattern in ("web/*.html", "reports/*.pdf", "posts/*.csv"):
+        found = sorted(CORPUS.glob(pattern))
+        assert found, f"the demo corpus has no {pattern}"
+        (target / found[0].parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(found[0], target / found[0].parent.name / found[0].name)
+    return target
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `assistant` command in a subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli_env(env_dir: Path) -> Iterator[dict[str, str]]:
+    yield {
+        "ASSISTANT_CONFIG": str(env_dir / "config.toml"),
+        "XDG_CACHE_HOME": str(env_dir / "cache"),
+        "ASSISTANT_LOCK_TIMEOUT": "0",
+    }

@@ -1,0 +1,103 @@
+"""Chunks always fit the embedding model and quote the document exactly."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from assistant.chunking import MODEL_MAX_TOKENS, Chunker, embed_text, sentence_spans
+from assistant.domain import Document, PageSpan
+from assistant.embedding import model_dir
+
+from .conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def chunker() -> Chunker:
+    return Chunker(model_dir("sentence-transformers/all-MiniLM-L6-v2") / "tokenizer.json")
+
+
+def _doc(text: str, title: str = "A report", pages: tuple[PageSpan, ...] = ()) -> Document:
+    return Document(
+        id="d",
+        path="r.md",
+        source_path="r.md",
+        text=text,
+        format="markdown",
+        content_hash="h",
+        title=title,
+        pages=pages,
+    )
+
+
+def _assert_sound(chunker: Chunker, doc: Document) -> None:
+    chunks = chunker.split(doc)
+    assert chunks
+    for chunk in chunks:
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert chunker.count(embed_text(chunk.context, chunk.text)) <= MODEL_MAX_TOKENS
+    covered = set()
+    for chunk in chunks:
+        covered.update(range(chunk.start, chunk.end))
+    words = [i for i, ch in enumerate(doc.text) if not ch.isspace()]
+    assert all(i in covered for i in words), "some text is in no chunk"
+
+
+def test_real_corpus_chunks_fit_the_model(chunker: Chunker) -> None:
+    files = sorted(CORPUS.rglob("*.md"))
+    assert files
+    for path in files:
+        _assert_sound(chunker, _doc(path.read_text(), title=path.stem))
+
+
+def test_hard_text_never_overflows(chunker: Chunker) -> None:
+    rng = random.Random(7)
+    vocabulary = ["Daesh", "#ISIS", "t.co/x9Qz", "الدولة", "8kun", "Christchurch", "—", "ЗАПРЕТ", "🙂", "1,500,000"]
+    no_punctuation = " ".join(rng.choice(vocabulary) for _ in range(3000))
+    one_long_word = "x" * 5000
+    url_soup = " ".join(f"https://example.org/{rng.randrange(10**9)}?q={rng.randrange(10**6)}" for _ in range(400))
+    for text in (no_punctuation, one_long_word, url_soup, "Short.", "Line one\nLine two\n\n\nLine three"):
+        _assert_sound(chunker, _doc(text, title="Très long titre " * 20))
+
+
+def test_chunks_prefer_sentence_boundaries(chunker: Chunker) -> None:
+    sentences = [f"Sentence number {i} describes a takedown wave in some detail for the briefing." for i in range(80)]
+    doc = _doc(" ".join(sentences))
+    chunks = chunker.split(doc)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert chunk.text.startswith("Sentence number") and chunk.text.endswith("briefing.")
+
+
+def test_neighbouring_chunks_overlap_a_little(chunker: Chunker) -> None:
+    sentences = [f"Fact {i}: a platform removed {i * 1000} items in quarter {i % 4 + 1}." for i in range(120)]
+    chunks = chunker.split(_doc(" ".join(sentences)))
+    for first, second in itertools.pairwise(chunks):
+        assert second.start < first.end, "no overlap"
+        assert first.end - second.start < (first.end - first.start) // 2, "overlap too large"
+
+
+def test_pdf_chunks_know_their_page(chunker: Chunker) -> None:
+    page_one = "First page text. " * 60
+    page_two = "Second page text. " * 60
+    text = page_one.strip() + "\n\n" + page_two.strip()
+    doc = _doc(text, pages=(PageSpan(1, 0), PageSpan(2, len(page_one.strip()) + 2)))
+    chunks = chunker.split(doc)
+    assert chunks[0].page == 1 and chunks[-1].page == 2
+    for chunk in chunks:
+        assert chunk.page == doc.page_at(chunk.start)
+
+
+def test_ids_are_deterministic(chunker: Chunker) -> None:
+    text = (CORPUS / "notes" / "gifct-founding-hash-database.md").read_text()
+    first = [(c.id, c.start, c.end) for c in chunker.split(_doc(text))]
+    second = [(c.id, c.start, c.end) for c in chunker.split(_doc(text))]
+    assert first == second and len({i for i, _, _ in first}) == len(first)
+
+
+def test_sentence_spans_trim_whitespace() -> None:
+    text = "  One sentence here.  Another one!\n\nA heading\n- a bullet "
+    spans = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert spans == ["One sentence here.", "Another one!", "A heading", "- a bullet"]

@@ -1,0 +1,167 @@
+"""Incremental indexing into a real Chroma store in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import IndexMismatchError, IndexNotFoundError, UsageError
+from assistant.service import AssistantService
+from assistant.store import ChromaStore
+
+from .conftest import HashEmbedder
+
+
+def _chunk_ids(settings: Settings) -> list[str]:
+    store = ChromaStore(settings)
+    store.open_for_read()
+    return sorted(store._col("chunks").get(include=[])["ids"])
+
+
+def _state(service: AssistantService) -> tuple[int, int, list[tuple[str, str, str]]]:
+    status = service.status()
+    docs = [(d.path, d.title, d.date) for d in service.sources()]
+    return status.documents, status.chunks, docs
+
+
+def test_first_index_counts_every_format(service: AssistantService, library: Path) -> None:
+    report = service.index([library])
+    assert report.failed == []
+    assert report.added == 6 and report.updated == report.removed == report.unchanged == 0
+    status = service.status()
+    csv_rows = sum(1 for d in service.sources() if "#row=" in d.path)
+    assert csv_rows >= 40
+    assert status.documents == 5 + csv_rows
+    assert status.chunks == report.chunks >= status.documents
+    assert status.last_indexed is not None
+    formats = {d.format for d in service.sources()}
+    assert formats == {"markdown", "html", "pdf", "csv"}
+
+
+def test_unchanged_files_cost_no_embedding(service: AssistantService, embedder: HashEmbedder, library: Path) -> None:
+    service.index([library])
+    calls, ids = embedder.texts, _chunk_ids(service.settings)
+    report = service.index([library])
+    assert embedder.texts == calls, "a no-op re-index embedded something"
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 6)
+    assert _chunk_ids(service.settings) == ids
+
+
+def test_changed_file_replaces_its_chunks(service: AssistantService, embedder: HashEmbedder, library: Path) -> None:
+    service.index([library])
+    note = library / "notes" / "gifct-founding-hash-database.md"
+    before = {d.path: d for d in service.sources()}
+    note.write_text(note.read_text().replace("---\n", "---\n", 1) + "\n\nA closing paragraph on transparency reports.")
+    embedded_before = embedder.texts
+    report = service.index([library])
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 5)
+    assert embedder.texts - embedded_before == report.chunks
+    store = ChromaStore(service.settings)
+    store.open_for_read()
+    texts = store._col("chunks").get(where={"path": "notes/gifct-founding-hash-database.md"}, include=["documents"])
+    assert any("closing paragraph on transparency" in t for t in texts["documents"] or [])
+    assert len(texts["ids"]) == report.chunks
+    assert {d.path for d in service.sources()} == set(before)
+
+
+def test_shrinking_file_leaves_no_stale_chunks(service: AssistantService, library: Path) -> None:
+    service.index([library])
+    note = library / "notes" / "twitter-suspension-waves-2016.md"
+    note.write_text("---\ntitle: Short now\n---\nTwitter suspended 125,000 accounts by February 2016.")
+    service.index([library])
+    store = ChromaStore(service.settings)
+    store.open_for_read()
+    got = store._col("chunks").get(where={"path": "notes/twitter-suspension-waves-2016.md"}, include=[])
+    assert len(got["ids"]) == 1
+
+
+def test_deleted_file_is_removed(service: AssistantService, library: Path) -> None:
+    service.index([library])
+    (library / "notes" / "gifct-founding-hash-database.md").unlink()
+    report = service.index([library])
+    assert report.removed == 1
+    assert "notes/gifct-founding-hash-database.md" not in {d.path for d in service.sources()}
+    assert not [i for i in _chunk_ids(service.settings) if "gifct" in i]
+
+
+def test_indexing_one_folder_keeps_another(service: AssistantService, library: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "extra.md").write_text("---\ntitle: Extra\n---\nNetzDG entered into force in January 2018.")
+    service.index([library])
+    service.index([other])
+    report = service.index([library])
+    assert report.removed == 0
+    assert "extra.md" in {d.path for d in service.sources()}
+
+
+def test_file_then_folder_never_duplicates(service: AssistantService, library: Path) -> None:
+    note = library / "notes" / "gifct-founding-hash-database.md"
+    service.index([note])
+    service.index([library])
+    paths = [d.path for d in service.sources()]
+    assert len(paths) == len(set(paths))
+    assert sum(1 for p in paths if p.endswith("gifct-founding-hash-database.md")) == 1
+
+
+def test_rebuild_starts_clean_with_same_ids(service: AssistantService, library: Path) -> None:
+    service.index([library])
+    ids = _chunk_ids(service.settings)
+    report = service.index([library], rebuild=True)
+    assert report.added == 6 and report.unchanged == 0
+    assert _chunk_ids(service.settings) == ids
+
+
+def test_failed_change_keeps_the_old_version(service: AssistantService, library: Path) -> None:
+    service.index([library])
+    posts = next((library / "posts").glob("*.csv"))
+    rows_before = sum(1 for d in service.sources() if "#row=" in d.path)
+    posts.write_text("id,count\n1,2\n")
+    report = service.index([library])
+    assert [f.path for f in report.failed] == [f"posts/{posts.name}"]
+    assert "no text column" in report.failed[0].error
+    assert sum(1 for d in service.sources() if "#row=" in d.path) == rows_before
+
+
+def test_bad_files_fail_alone(service: AssistantService, library: Path) -> None:
+    (library / "empty.md").write_text("")
+    (library / "junk.txt").write_bytes(bytes(range(256)) * 10)
+    (library / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage")
+    report = service.index([library])
+    assert {f.path for f in report.failed} == {"empty.md", "junk.txt", "broken.pdf"}
+    assert report.added == 6
+
+
+def test_mismatched_settings_are_refused(settings: Settings, library: Path, embedder: HashEmbedder) -> None:
+    AssistantService(settings, embedder=embedder).index([library])
+    changed = settings.model_copy(update={"chunk_tokens": 120})
+    with pytest.raises(IndexMismatchError, match="chunker") as info:
+        AssistantService(changed, embedder=embedder).index([library])
+    assert "--rebuild" in info.value.hint
+    report = AssistantService(changed, embedder=embedder).index([library], rebuild=True)
+    assert report.added == 6
+
+
+def test_reading_a_missing_index_says_so(service: AssistantService) -> None:
+    assert service.status().exists is False
+    with pytest.raises(IndexNotFoundError):
+        service.sources()
+
+
+def test_missing_path_is_a_usage_error(service: AssistantService, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such file"):
+        service.index([tmp_path / "nope"])
+
+
+def test_moved_root_updates_relative_paths(service: AssistantService, library: Path, tmp_path: Path) -> None:
+    service.index([library])
+    moved = tmp_path / "moved"
+    shutil.copytree(library, moved)
+    shutil.rmtree(library)
+    service.index([moved])
+    service.index([library.parent], rebuild=False)
+    paths = [d.path for d in service.sources()]
+    assert len(paths) == len(set(paths))
