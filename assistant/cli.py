@@ -10,6 +10,7 @@ Exit codes: 0 success; 1 error (nothing or not everything could be done);
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -19,12 +20,15 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from assistant.config import Settings, load_settings
-from assistant.domain import IndexReport
+from assistant.domain import Answer, IndexReport
 from assistant.errors import AssistantError, UsageError
+from assistant.evaluation import by_type, ranked_documents, read_questions
+from assistant.retrieval import Filters, RetrieverMode
 from assistant.service import AssistantService
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -304,6 +308,163 @@ def sources(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: C
     for d in documents:
         table.add_row(d.date, d.title, d.publisher, d.path)
     out.print(table)
+
+
+# --- ask and eval -------------------------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is not None and not _DATE.match(value):
+        raise typer.BadParameter(f"{value!r} is not a date like 2019, 2019-03 or 2019-03-15")
+    return value
+
+
+Retriever = Annotated[str, typer.Option("--retriever", help="hybrid (default), dense or bm25.", case_sensitive=False)]
+
+
+def _retriever_mode(value: str) -> RetrieverMode:
+    if value not in ("hybrid", "dense", "bm25"):
+        raise typer.BadParameter(f"{value!r} is not one of hybrid, dense, bm25", param_hint="--retriever")
+    return value  # type: ignore[return-value]
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The stable `ask --json` contract."""
+    return {
+        "question": answer.question,
+        "status": answer.status,
+        "answer": answer.text,
+        "citations": [
+            {
+                "n": c.n,
+                "path": c.hit.document.path,
+                "title": c.hit.document.title,
+                "publisher": c.hit.document.publisher,
+                "date": c.hit.document.date,
+                "url": c.hit.document.url,
+                "page": c.hit.page,
+                "chunk_id": c.hit.chunk_id,
+                "quote": c.quote,
+                "score": round(c.hit.score, 6),
+            }
+            for c in answer.citations
+        ],
+        "retrieved": [
+            {"rank": h.rank, "path": h.document.path, "chunk_id": h.chunk_id, "score": round(h.score, 6)}
+            for h in answer.retrieved
+        ],
+        "backend": answer.backend,
+        "model": answer.model,
+        "timings_ms": answer.timings_ms,
+        "note": answer.note,
+    }
+
+
+def _print_answer(answer: Answer) -> None:
+    if answer.status == "not_covered":
+        out.print(f"[bold yellow]Not covered.[/] {answer.text}", soft_wrap=False)
+        if answer.retrieved:
+            out.print("\n[bold]Nearest documents[/]")
+            seen: set[str] = set()
+            for hit in answer.retrieved:
+                if hit.document.path in seen or len(seen) >= 5:
+                    continue
+                seen.add(hit.document.path)
+                out.print(
+                    f"  - {hit.document.title} ({hit.document.publisher or 'unknown'}, "
+                    f"{hit.document.date or 'undated'}) · {hit.document.path}",
+                    markup=False,
+                )
+        return
+    text = re.sub(r"\[(\d+)\]", r"[bold cyan]\[\1][/]", escape(answer.text))
+    out.print(text)
+    out.print("\n[bold]Sources[/]")
+    for c in answer.citations:
+        doc = c.hit.document
+        where = doc.path + (f", page {c.hit.page}" if c.hit.page else "")
+        out.print(
+            f"[bold cyan]\\[{c.n}][/] {escape(doc.title)} — {escape(doc.publisher or 'unknown publisher')}, "
+            f"{doc.date or 'undated'} · {escape(where)}"
+        )
+        out.print(f'    [dim]"{escape(" ".join(c.quote.split()))}"[/]')
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The briefing question.")],
+    as_json: JsonFlag = False,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many passages to retrieve.")] = 10,
+    retriever: Retriever = "hybrid",
+    since: Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")] = None,
+    source: Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")] = None,
+    backend: Annotated[str, typer.Option(help="Answer backend: extractive.")] = "extractive",
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Answer a question from the indexed documents, citing the exact passages."""
+    mode = _retriever_mode(retriever)
+    filters = Filters(since=_check_date(since), until=_check_date(until), source=source or None)
+    if backend != "extractive":
+        raise typer.BadParameter(f"{backend!r} is not an available backend (extractive)", param_hint="--backend")
+    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    service = AssistantService(settings)
+    answer = _guard(lambda: service.ask(question, k=k, mode=mode, filters=filters))
+    if as_json:
+        _emit_json(answer_json(answer))
+    else:
+        _print_answer(answer)
+
+
+@app.command(name="eval")
+def evaluate(
+    questions: Annotated[
+        Path, typer.Argument(help="Question file (JSON Lines: question, type, gold_docs, key_facts).")
+    ],
+    as_json: JsonFlag = False,
+    retriever: Retriever = "hybrid",
+    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Measure retrieval and answer quality on a question set."""
+    mode = _retriever_mode(retriever)
+    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    service = AssistantService(settings)
+    items = _guard(lambda: read_questions(questions))
+    results = _guard(lambda: service.evaluate(items, mode=mode, k=k))
+    table = by_type(results)
+    if as_json:
+        _emit_json(
+            {
+                "retriever": mode,
+                "summary": {name: summary.to_json() for name, summary in table.items()},
+                "questions": [r.to_json() for r in results],
+            }
+        )
+        return
+    grid = Table(title=f"Evaluation ({mode}, {len(results)} questions)", header_style="bold")
+    columns = ["type", "n", "R@1", "R@5", "R@10", "MRR", "facts", "quotes", "refusal acc", "false ref"]
+    for column in columns:
+        grid.add_column(column, justify="right" if column != "type" else "left")
+    for name, summary in table.items():
+        data = summary.to_json()
+        grid.add_row(
+            name,
+            str(summary.questions),
+            *(
+                f"{data[key]:.2f}"
+                for key in ("recall@1", "recall@5", "recall@10", "mrr", "key_fact_coverage", "citation_validity")
+            ),
+            "-" if data["refusal_accuracy"] is None else f"{data['refusal_accuracy']:.2f}",
+            f"{data['false_refusals']:.2f}",
+        )
+    out.print(grid)
+    misses = [r for r in results if r.question.answerable and (r.rank is None or r.rank > 5)]
+    for miss in misses:
+        out.print(f"[dim]miss {miss.question.id}: gold rank {miss.rank}; got {ranked_documents(miss.answer)[:3]}[/]")
 
 
 def main() -> None:

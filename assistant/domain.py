@@ -105,6 +105,8 @@ class Hit:
     page: int | None
     score: float
     rank: int
+    #: Cosine similarity between the question and the chunk, when known.
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,22 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer with its numbered citations."""
+    """An answer with its numbered citations.
+
+    When the documents do not cover the question, `status` is "not_covered",
+    `text` says so plainly, `note` gives the reason and `retrieved` holds the
+    nearest documents.
+    """
 
     question: str
     status: Literal["answered", "not_covered"]
     text: str
     citations: tuple[Citation, ...] = ()
     retrieved: tuple[Hit, ...] = ()
+    backend: str = "extractive"
+    model: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ class Indexer:
             report.removed += 1
             self.progress.file_done(record.relpath, "removed", 0, 0)
 
-        self.store.touch()
+        self.store.touch(changed=bool(report.added or report.updated or report.removed))
         report.seconds = time.perf_counter() - started
         return report
 

@@ -8,18 +8,25 @@ messages.
 
 from __future__ import annotations
 
+import time
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
+from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences
 from assistant.chunking import Chunker
 from assistant.config import Settings
-from assistant.domain import DocumentInfo, IndexReport, IndexStatus
+from assistant.domain import Answer, DocumentInfo, IndexReport, IndexStatus
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_dir
 from assistant.errors import IndexNotFoundError, UsageError
+from assistant.evaluation import Question, QuestionResult, score_question
 from assistant.indexing import Indexer, IndexProgress
+from assistant.lexical import ChunkRow, LexicalIndex, lexical_dir
 from assistant.locking import write_lock
+from assistant.retrieval import Filters, Retrieval, Retriever, RetrieverMode
 from assistant.sources import discover
-from assistant.store import ChromaStore, IndexSpec
+from assistant.store import ChromaStore, ChunkReader, IndexSpec
+from assistant.text import default_aliases
 
 
 class AssistantService:
@@ -28,6 +35,9 @@ class AssistantService:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._query_encoder: Embedder | None = None
+        self._open_reader: tuple[ChromaStore, ChunkReader] | None = None
+        self._lexical: LexicalIndex | None = None
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -60,7 +70,16 @@ class AssistantService:
             store = self._store()
             store.open_for_write(self.spec(), rebuild=rebuild)
             indexer = Indexer(self.settings, store, self.chunker, self.embedder, progress)
-            return indexer.run(discovery)
+            report = indexer.run(discovery)
+            # Keep BM25 in step now, so the next question does not pay for it.
+            generation = store.generation()
+            folder = lexical_dir(self.settings)
+            current = LexicalIndex.load(folder)
+            if current is None or current.stamp != generation:
+                _build_lexical(folder, ChunkReader(store), generation)
+            self._open_reader = None
+            self._lexical = None
+            return report
 
     def status(self) -> IndexStatus:
         store = self._store()
@@ -108,3 +127,138 @@ class AssistantService:
             return []
         roots = sorted({record.root for record in store.sources().values()})
         return [Path(root) for root in roots if Path(root).is_dir()]
+
+    # --- answering ------------------------------------------------------------
+
+    def _reader(self) -> tuple[ChromaStore, ChunkReader]:
+        if self._open_reader is None:
+            store = self._store()
+            store.open_for_read()
+            self._open_reader = (store, ChunkReader(store))
+        return self._open_reader
+
+    @property
+    def query_encoder(self) -> Embedder:
+        """The torch-free encoder for questions (same vectors as indexing)."""
+        if self._query_encoder is None:
+            from assistant.query_embedding import NumpyEncoder
+
+            self._query_encoder = NumpyEncoder(self.settings.embedding_model)
+        return self._query_encoder
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index, rebuilt first if the store has changed since it was built."""
+        store, reader = self._reader()
+        generation = store.generation()
+        if self._lexical is not None and self._lexical.stamp == generation:
+            return self._lexical
+        folder = lexical_dir(self.settings)
+        loaded = LexicalIndex.load(folder)
+        if loaded is None or loaded.stamp != generation:
+            loaded = _build_lexical(folder, reader, generation)
+        self._lexical = loaded
+        return loaded
+
+    def retrieve(
+        self, question: str, *, k: int = 10, mode: RetrieverMode = "hybrid", filters: Filters | None = None
+    ) -> Retrieval:
+        _, reader = self._reader()
+        retriever = Retriever(reader, self.lexical(), self.query_encoder, default_aliases())
+        return retriever.search(question, k=k, mode=mode, filters=filters)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int = 10,
+        mode: RetrieverMode = "hybrid",
+        filters: Filters | None = None,
+    ) -> Answer:
+        """Answer a question from the index, with citations, or say it is not covered."""
+        if not question.strip():
+            raise UsageError("the question is empty")
+        started = time.perf_counter()
+        retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
+        retrieved_at = time.perf_counter()
+        sentences = candidate_sentences(question, retrieval)
+        coverage = judge_coverage(question, retrieval, sentences)
+        if coverage.covered:
+            text, citations = compose_extractive(select_sentences(sentences))
+            status: Literal["answered", "not_covered"] = "answered"
+            note = ""
+        else:
+            scope = f" (with filters: {filters.describe()})" if filters and filters.active else ""
+            text = f"The indexed documents do not cover this question{scope}: {coverage.reason}."
+            citations, status, note = [], "not_covered", coverage.reason
+        finished = time.perf_counter()
+        return Answer(
+            question=question,
+            status=status,
+            text=text,
+            citations=tuple(citations),
+            retrieved=tuple(retrieval.hits),
+            backend="extractive",
+            model="",
+            timings_ms={
+                "retrieve": round((retrieved_at - started) * 1000, 1),
+                "generate": round((finished - retrieved_at) * 1000, 1),
+                "total": round((finished - started) * 1000, 1),
+            },
+            note=note,
+        )
+
+    def document_text(self, path: str) -> str | None:
+        """A document's extracted text, rebuilt from the index (None if unknown)."""
+        store, _ = self._reader()
+        got = store._col("chunks").get(where={"path": path}, include=["documents", "metadatas"])
+        pieces = [
+            (int(str((meta or {}).get("start", 0))), text or "")
+            for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=False)
+        ]
+        return stitch_document(pieces) if pieces else None
+
+    def evaluate(
+        self, questions: list[Question], *, mode: RetrieverMode = "hybrid", k: int = 10
+    ) -> list[QuestionResult]:
+        """Answer every question and score it against its gold documents and facts."""
+        cache: dict[str, str | None] = {}
+
+        def text_of(path: str) -> str | None:
+            if path not in cache:
+                cache[path] = self.document_text(path)
+            return cache[path]
+
+        return [score_question(q, self.ask(q.question, k=k, mode=mode), text_of) for q in questions]
+
+
+def _build_lexical(folder: Path, reader: ChunkReader, generation: str) -> LexicalIndex:
+    rows: list[ChunkRow] = []
+    texts: list[str] = []
+    for chunk in reader.scan():
+        meta = chunk.meta
+        rows.append(
+            ChunkRow(
+                id=chunk.id,
+                doc_id=str(meta.get("doc_id", "")),
+                path=str(meta.get("path", "")),
+                publisher=str(meta.get("publisher", "")),
+                date_num=int(meta.get("date_num", 0)),
+            )
+        )
+        context = str(meta.get("context", ""))
+        texts.append(f"{context}\n{chunk.text}" if context else chunk.text)
+    return LexicalIndex.build(folder, rows, texts, generation)
+
+
+def stitch_document(pieces: list[tuple[int, str]]) -> str:
+    """Rebuild a document's extracted text from its chunks' offsets and texts.
+
+    Chunks cover every non-space character, so only whitespace between them
+    is unknown; it is filled with single spaces.
+    """
+    text = ""
+    for start, body in sorted(pieces):
+        if start > len(text):
+            text += " " * (start - len(text))
+        text = text[:start] + body if start + len(body) > len(text) else text
+    return text

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 SCHEMA_VERSION = 1
+
+
 def _placeholders(count: int) -> npt.NDArray[np.float32]:
     """Chroma needs a vector for every record; bookkeeping records get a dummy one."""
     return np.zeros((count, 1), dtype=np.float32)
@@ -211,13 +213,24 @@ class ChromaStore:
             return None
         return IndexSpec(str(meta["embedding_model"]), int(meta["dimension"]), str(meta["chunker"]))
 
+    def generation(self) -> str:
+        """Changes whenever the indexed content changes."""
+        meta = self.metadata()
+        return str(meta.get("generation", meta.get("last_indexed", "")))
+
     def metadata(self) -> dict[str, Any]:
         return dict(self._col("chunks").metadata or {})
 
-    def touch(self) -> None:
-        """Record the time of the last completed index run."""
+    def touch(self, *, changed: bool) -> None:
+        """Record a completed index run; `changed` bumps the content generation.
+
+        Derived indexes (BM25) remember the generation they were built from
+        and are rebuilt when it moves.
+        """
         meta = self.metadata()
         meta["last_indexed"] = _now()
+        if changed or "generation" not in meta:
+            meta["generation"] = f"{_now()}/{os.getpid()}/{self.counts()[1]}"
         meta.pop("hnsw:space", None)
         self._col("chunks").modify(metadata=meta)
 
@@ -404,3 +417,64 @@ def _chunk_meta(source_key: str, chunk: Chunk) -> dict[str, str | int | float | 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the store."""
+
+    id: str
+    text: str
+    meta: dict[str, Any]
+    similarity: float | None = None
+
+
+class ChunkReader:
+    """Read-side helpers over an open ChromaStore (queries, lookups, full scans)."""
+
+    def __init__(self, store: ChromaStore) -> None:
+        self.store = store
+
+    def nearest(self, vector: npt.NDArray[np.float32], n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the n nearest chunks."""
+        collection = self.store._col("chunks")
+        total = collection.count()
+        if total == 0:
+            return []
+        result = collection.query(
+            query_embeddings=vector.reshape(1, -1), n_results=min(n, total), where=where, include=["distances"]
+        )
+        ids = result["ids"][0]
+        distances = (result["distances"] or [[]])[0]
+        return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=False)]
+
+    def fetch(self, ids: list[str], query_vector: npt.NDArray[np.float32] | None = None) -> dict[str, StoredChunk]:
+        if not ids:
+            return {}
+        include: list[Any] = ["documents", "metadatas"]
+        if query_vector is not None:
+            include.append("embeddings")
+        got = self.store._col("chunks").get(ids=ids, include=include)
+        texts = got["documents"] or []
+        metas = got["metadatas"] or []
+        vectors = got.get("embeddings")
+        chunks: dict[str, StoredChunk] = {}
+        for position, chunk_id in enumerate(got["ids"]):
+            similarity = None
+            if query_vector is not None and vectors is not None:
+                similarity = float(np.dot(np.asarray(vectors[position], dtype=np.float32), query_vector))
+            chunks[chunk_id] = StoredChunk(chunk_id, texts[position] or "", dict(metas[position] or {}), similarity)
+        return chunks
+
+    def scan(self) -> Iterator[StoredChunk]:
+        """Every chunk's text and metadata, page by page."""
+        collection = self.store._col("chunks")
+        page = max(1, min(self.store.max_batch(), 5000))
+        offset = 0
+        while True:
+            got = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False):
+                yield StoredChunk(chunk_id, text or "", dict(meta or {}))
+            if len(got["ids"]) < page:
+                return
+            offset += page

@@ -1,0 +1,140 @@
+"""The BM25 side of retrieval: a bm25s index persisted beside the vector store.
+
+It holds one entry per chunk (same ids as Chroma) plus the few fields the
+filters need, and carries the `last_indexed` stamp of the store it was built
+from. `index` refreshes it after every run that changed something; a query
+that finds it stale (or missing) rebuilds it from the store first, so the two
+can never silently disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.config import Settings
+from assistant.text import words
+
+FORMAT_VERSION = 1
+
+
+def lexical_dir(settings: Settings) -> Path:
+    """Local index: inside it. Server: a cache folder named after server and collection."""
+    if settings.chroma_url:
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant" / "lexical"
+        digest = hashlib.sha1(f"{settings.chroma_url}\0{settings.collection}".encode()).hexdigest()[:16]
+        return cache / digest
+    return Path(settings.index_dir) / f"lexical-{settings.collection}"
+
+
+@dataclass
+class ChunkRow:
+    """What lexical search keeps per chunk: enough to filter without the store."""
+
+    id: str
+    doc_id: str
+    path: str
+    publisher: str
+    date_num: int
+
+
+class LexicalIndex:
+    """BM25 over chunk texts, with filter fields aligned to its rows."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._model: Any = None
+        self.rows: list[ChunkRow] = []
+        self.stamp: str | None = None
+        self._vocab: dict[str, int] = {}
+        self._df: npt.NDArray[np.int64] | None = None
+        self.date_nums: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+
+    # --- building ----------------------------------------------------------
+
+    @classmethod
+    def build(cls, folder: Path, rows: list[ChunkRow], texts: list[str], stamp: str) -> LexicalIndex:
+        import bm25s
+
+        corpus = [words(text) or ["_empty_"] for text in texts]
+        model = bm25s.BM25()
+        model.index(corpus, show_progress=False)
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        model.save(str(tmp / "bm25"), show_progress=False)
+        meta = {
+            "version": FORMAT_VERSION,
+            "stamp": stamp,
+            "rows": [[r.id, r.doc_id, r.path, r.publisher, r.date_num] for r in rows],
+        }
+        (tmp / "rows.json").write_text(json.dumps(meta))
+        # Swap in whole, so a reader never sees half an index.
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+        index = cls(folder)
+        index._attach(model, meta)
+        return index
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The saved index, or None when absent or unreadable."""
+        try:
+            meta = json.loads((folder / "rows.json").read_text())
+            if meta.get("version") != FORMAT_VERSION:
+                return None
+            import bm25s
+
+            model = bm25s.BM25.load(str(folder / "bm25"), mmap=False, show_progress=False)
+        except (OSError, ValueError, KeyError):
+            return None
+        index = cls(folder)
+        index._attach(model, meta)
+        return index
+
+    def _attach(self, model: Any, meta: dict[str, Any]) -> None:
+        self._model = model
+        self.stamp = meta["stamp"]
+        self.rows = [ChunkRow(*row) for row in meta["rows"]]
+        self._vocab = dict(model.vocab_dict)
+        self.date_nums = np.array([r.date_num for r in self.rows], dtype=np.int64)
+
+    # --- searching -----------------------------------------------------------
+
+    def known(self, token: str) -> bool:
+        return token in self._vocab
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency over chunks; rare words weigh more."""
+        if self._df is None:
+            indptr = np.asarray(self._model.scores["indptr"])
+            self._df = np.diff(indptr)
+        total = len(self.rows)
+        position = self._vocab.get(token)
+        df = int(self._df[position]) if position is not None and position < len(self._df) else 0
+        return float(np.log((total - df + 0.5) / (df + 0.5) + 1.0))
+
+    def search(self, tokens: list[str], k: int, mask: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
+        """(row, score) pairs, best first, for a bag of query tokens."""
+        ids = [self._vocab[t] for t in tokens if t in self._vocab]
+        if not ids or not self.rows:
+            return []
+        scores = np.asarray(self._model.get_scores(ids), dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,226 @@
+"""Hybrid retrieval: dense (Chroma) plus BM25, fused, de-duplicated and spread.
+
+A question is embedded with the torch-free `NumpyEncoder` (same vectors as
+indexing) and searched in Chroma; in parallel its words, expanded with every
+alias of the actors and platforms it names, are searched with BM25. The two
+rankings are fused by reciprocal rank, near-duplicate chunks (retweets,
+repeated boilerplate) are collapsed, and further chunks of an
+already-represented document are discounted so the top results cover more
+documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.domain import DocumentInfo, Hit
+from assistant.embedding import Embedder
+from assistant.lexical import ChunkRow, LexicalIndex
+from assistant.store import ChunkReader, StoredChunk, date_number
+from assistant.text import AliasTable, content_words, words
+
+RetrieverMode = Literal["hybrid", "dense", "bm25"]
+
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.5
+CANDIDATES = 100
+SAME_DOCUMENT_DISCOUNT = 0.6
+YEAR_BOOST = 1.3
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which documents may answer."""
+
+    since: str | None = None
+    until: str | None = None
+    source: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.since or self.until or self.source)
+
+    def describe(self) -> str:
+        parts = []
+        if self.since:
+            parts.append(f"since {self.since}")
+        if self.until:
+            parts.append(f"until {self.until}")
+        if self.source:
+            parts.append(f"source ~ {self.source!r}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Retrieval:
+    """The outcome of one search, with what the answerer needs to judge it."""
+
+    hits: list[Hit]
+    query_terms: list[str]
+    expanded_terms: list[str]
+    unknown_terms: list[str] = field(default_factory=list)
+    #: Inverse document frequency of every query and alias term.
+    idf: dict[str, float] = field(default_factory=dict)
+
+
+def _range(filters: Filters) -> tuple[int, int]:
+    low = date_number(filters.since) if filters.since else 0
+    high = date_number(filters.until) if filters.until else 0
+    if filters.until and len(filters.until) < 10:
+        # An "until 2019" or "until 2019-03" includes the whole year or month.
+        high = int(str(high)[:4] + ("1231" if len(filters.until) == 4 else str(high)[4:6] + "31"))
+    return low, high or 99999999
+
+
+def row_allowed(row: ChunkRow, filters: Filters) -> bool:
+    if filters.since or filters.until:
+        low, high = _range(filters)
+        if not row.date_num or not low <= row.date_num <= high:
+            return False
+    if filters.source:
+        needle = filters.source.lower()
+        if needle not in row.path.lower() and needle not in row.publisher.lower():
+            return False
+    return True
+
+
+def _dedup_key(text: str) -> str:
+    text = re.sub(r"https?://\S+|@\w+|^rt\b", " ", text.lower())
+    return " ".join(words(text))[:240]
+
+
+class Retriever:
+    """Finds the chunks that best answer a question."""
+
+    def __init__(
+        self,
+        reader: ChunkReader,
+        lexical: LexicalIndex,
+        encoder: Embedder,
+        aliases: AliasTable,
+    ) -> None:
+        self.reader = reader
+        self.lexical = lexical
+        self.encoder = encoder
+        self.aliases = aliases
+
+    def search(
+        self,
+        question: str,
+        *,
+        k: int = 10,
+        mode: RetrieverMode = "hybrid",
+        filters: Filters | None = None,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> Retrieval:
+        filters = filters or Filters()
+        terms = content_words(question)
+        expansion = [w for name in self.aliases.expansion(question) for w in content_words(name)]
+        unknown = [t for t in terms if not self.lexical.known(t)]
+
+        mask: npt.NDArray[np.bool_] | None = None
+        if filters.active:
+            mask = np.array([row_allowed(row, filters) for row in self.lexical.rows], dtype=bool)
+        allowed_ids = None if mask is None else {self.lexical.rows[i].id for i in np.flatnonzero(mask)}
+
+        ranked: dict[str, float] = {}
+        if mode in ("hybrid", "bm25"):
+            # Aliases count a little less than the analyst's own words.
+            tokens = terms + [t for t in expansion if t not in terms]
+            for rank, (row, _) in enumerate(self.lexical.search(tokens, CANDIDATES, mask)):
+                chunk_id = self.lexical.rows[row].id
+                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
+        if vector is None and mode in ("hybrid", "dense"):
+            vector = self.encoder.embed([question])[0]
+        if mode in ("hybrid", "dense") and vector is not None:
+            where = self._where(filters)
+            wanted = CANDIDATES * (4 if filters.source else 1)
+            dense = self.reader.nearest(vector, wanted, where)
+            rank = 0
+            for chunk_id, _ in dense:
+                if allowed_ids is not None and chunk_id not in allowed_ids:
+                    continue
+                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
+                rank += 1
+                if rank >= CANDIDATES:
+                    break
+        idf = {t: self.lexical.idf(t) for t in set(terms) | set(expansion)}
+        if not ranked:
+            return Retrieval([], terms, expansion, unknown, idf)
+
+        order = sorted(ranked, key=lambda cid: -ranked[cid])[: max(k * 4, 40)]
+        if vector is None:
+            vector = self.encoder.embed([question])[0]
+        stored = self.reader.fetch(order, vector)
+        years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
+        if years:
+            # A year in the question is a soft hint: prefer sources from then.
+            for chunk_id, chunk in stored.items():
+                if str(chunk.meta.get("date", ""))[:4] in years:
+                    ranked[chunk_id] *= YEAR_BOOST
+        hits = self._diversify(order, ranked, stored, k)
+        return Retrieval(hits, terms, expansion, unknown, idf)
+
+    @staticmethod
+    def _where(filters: Filters) -> dict[str, object] | None:
+        if not (filters.since or filters.until):
+            return None
+        low, high = _range(filters)
+        return {"$and": [{"date_num": {"$gte": max(low, 1)}}, {"date_num": {"$lte": high}}]}
+
+    @staticmethod
+    def _diversify(order: list[str], ranked: dict[str, float], stored: dict[str, StoredChunk], k: int) -> list[Hit]:
+        seen_text: set[str] = set()
+        per_doc: dict[str, int] = {}
+        scored: list[tuple[float, StoredChunk]] = []
+        for chunk_id in order:
+            chunk = stored.get(chunk_id)
+            if chunk is None:
+                continue
+            key = _dedup_key(chunk.text)
+            if key in seen_text:
+                continue
+            seen_text.add(key)
+            # Records of one table (thousands of posts) count as one source here,
+            # or a single CSV could fill every slot.
+            group = str(chunk.meta.get("source_path") or chunk.meta.get("doc_id", chunk_id))
+            count = per_doc.get(group, 0)
+            per_doc[group] = count + 1
+            scored.append((ranked[chunk_id] * SAME_DOCUMENT_DISCOUNT**count, chunk))
+        scored.sort(key=lambda pair: -pair[0])
+        return [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(scored[:k], 1)]
+
+
+def _to_hit(chunk: StoredChunk, score: float, rank: int) -> Hit:
+    meta = chunk.meta
+    info = DocumentInfo(
+        id=str(meta.get("doc_id", "")),
+        path=str(meta.get("path", "")),
+        source_path=str(meta.get("source_path", "")),
+        title=str(meta.get("title", "")),
+        publisher=str(meta.get("publisher", "")),
+        author=str(meta.get("author", "")),
+        date=str(meta.get("date", "")),
+        url=str(meta.get("url", "")),
+        language=str(meta.get("language", "")),
+        format=str(meta.get("format", "")),
+        chunks=0,
+    )
+    page = meta.get("page")
+    return Hit(
+        chunk_id=chunk.id,
+        text=chunk.text,
+        document=info,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        page=int(page) if page is not None else None,
+        score=score,
+        rank=rank,
+        similarity=chunk.similarity,
+    )
