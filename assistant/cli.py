@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.config import Settings, load_settings
+from assistant.config import BACKENDS, Settings, load_settings
 from assistant.domain import Answer, IndexReport
 from assistant.errors import AssistantError, UsageError
 from assistant.evaluation import by_type, ranked_documents, read_questions
@@ -359,6 +359,11 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "model": answer.model,
         "timings_ms": answer.timings_ms,
         "note": answer.note,
+        "sentences": [
+            {"text": part.text, "citations": list(part.citations), "supported": part.supported}
+            for part in answer.sentences
+        ],
+        "unsupported": sum(1 for part in answer.sentences if not part.supported),
     }
 
 
@@ -379,7 +384,11 @@ def _print_answer(answer: Answer) -> None:
                 )
         return
     text = re.sub(r"\[(\d+)\]", r"[bold cyan]\[\1][/]", escape(answer.text))
+    text = text.replace("\\[unsupported]", "[bold red]\\[unsupported][/]")
     out.print(text)
+    unsupported = sum(1 for part in answer.sentences if not part.supported)
+    if unsupported:
+        out.print(f"[red]{unsupported} sentence(s) have no support in the retrieved passages.[/]")
     out.print("\n[bold]Sources[/]")
     for c in answer.citations:
         doc = c.hit.document
@@ -400,18 +409,37 @@ def ask(
     since: Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")] = None,
     until: Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")] = None,
     source: Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")] = None,
-    backend: Annotated[str, typer.Option(help="Answer backend: extractive.")] = "extractive",
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Answer backend: extractive (default), local, openai or ollama.", show_default=False),
+    ] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Answer a question from the indexed documents, citing the exact passages."""
     mode = _retriever_mode(retriever)
     filters = Filters(since=_check_date(since), until=_check_date(until), source=source or None)
-    if backend != "extractive":
-        raise typer.BadParameter(f"{backend!r} is not an available backend (extractive)", param_hint="--backend")
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    if backend is not None and backend not in BACKENDS:
+        raise typer.BadParameter(f"{backend!r} is not one of {', '.join(BACKENDS)}", param_hint="--backend")
+    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
-    answer = _guard(lambda: service.ask(question, k=k, mode=mode, filters=filters))
+
+    def run() -> Answer:
+        final: Answer | None = None
+        streamed = False
+        for item in service.stream(question, k=k, mode=mode, filters=filters):
+            if isinstance(item, Answer):
+                final = item
+            elif not as_json:
+                # Show the model's words as they come; the cited version follows.
+                out.print(item, end="", markup=False, highlight=False)
+                streamed = True
+        if streamed:
+            out.print("\n")
+        assert final is not None
+        return final
+
+    answer = _guard(run)
     if as_json:
         _emit_json(answer_json(answer))
     else:

@@ -27,6 +27,7 @@ from assistant.errors import ConfigError
 
 CONFIG_ENV = "ASSISTANT_CONFIG"
 DEFAULT_CONFIG_FILE = "assistant.toml"
+BACKENDS = ("extractive", "local", "openai", "ollama")
 
 
 def config_file_path() -> Path:
@@ -63,6 +64,17 @@ class Settings(BaseSettings):
     csv_date_column: str | None = None
     csv_author_column: str | None = None
     csv_title_column: str | None = None
+
+    # Answering: the default backend and what the generative ones talk to.
+    backend: str = Field(default="extractive", pattern=r"^(extractive|local|openai|ollama)$")
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = None
+    ollama_base_url: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.2"
+    local_model_path: str | None = None
+    llm_max_tokens: int = Field(default=200, ge=16, le=4096)
+    llm_timeout: float = Field(default=120.0, gt=0)
 
     # Concurrency: how long a second writer waits for the index lock.
     lock_timeout: float = Field(default=10.0, ge=0)

@@ -136,6 +136,16 @@ class Answer:
     model: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    sentences: tuple[AnswerSentence, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer, the citation backing it, and whether any does."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool = True
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,9 @@ class DocumentError(AssistantError):
         super().__init__(f"{path}: {cause}")
         self.path = path
         self.cause = cause
+
+
+class BackendError(AssistantError):
+    """An answer backend (a language model or its server) failed."""
+
+    hint = "Check the backend settings, or use `--backend extractive`, which needs no model."

@@ -9,14 +9,15 @@ messages.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences
 from assistant.chunking import Chunker
-from assistant.config import Settings
-from assistant.domain import Answer, DocumentInfo, IndexReport, IndexStatus
+from assistant.config import BACKENDS, Settings
+from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, IndexReport, IndexStatus
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_dir
 from assistant.errors import IndexNotFoundError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
@@ -27,6 +28,9 @@ from assistant.retrieval import Filters, Retrieval, Retriever, RetrieverMode
 from assistant.sources import discover
 from assistant.store import ChromaStore, ChunkReader, IndexSpec
 from assistant.text import default_aliases
+
+# Passages handed to a generative model: small models read few well.
+GENERATION_SOURCES = 4
 
 
 class AssistantService:
@@ -166,6 +170,75 @@ class AssistantService:
         retriever = Retriever(reader, self.lexical(), self.query_encoder, default_aliases())
         return retriever.search(question, k=k, mode=mode, filters=filters)
 
+    def stream(
+        self,
+        question: str,
+        *,
+        k: int = 10,
+        mode: RetrieverMode = "hybrid",
+        filters: Filters | None = None,
+        backend: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Answer a question: text pieces as a generative model writes them, then the Answer.
+
+        The last item is always the final `Answer`, with citations attributed
+        from the retrieved passages. The documents are checked for coverage
+        before any model runs, so a question they do not cover is never
+        answered from a model's memory.
+        """
+        if not question.strip():
+            raise UsageError("the question is empty")
+        backend = backend or self.settings.backend
+        if backend not in BACKENDS:
+            raise UsageError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        started = time.perf_counter()
+        retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
+        retrieved_at = time.perf_counter()
+        sentences = candidate_sentences(question, retrieval)
+        coverage = judge_coverage(question, retrieval, sentences)
+        model_name = ""
+        parts: tuple[AnswerSentence, ...] = ()
+        if not coverage.covered:
+            scope = f" (with filters: {filters.describe()})" if filters and filters.active else ""
+            text = f"The indexed documents do not cover this question{scope}: {coverage.reason}."
+            citations: list[Citation] = []
+            status: Literal["answered", "not_covered"] = "not_covered"
+        elif backend == "extractive":
+            chosen = select_sentences(sentences)
+            text, citations = compose_extractive(chosen)
+            parts = tuple(AnswerSentence(c.quote, (c.n,)) for c in citations)
+            status = "answered"
+        else:
+            # Imported here: LangChain costs start-up time the extractive path never needs.
+            from assistant.generation import attribute, chat_model, stream_answer
+
+            model, model_name = chat_model(self.settings, backend)
+            hits = list(retrieval.hits[:GENERATION_SOURCES])
+            pieces: list[str] = []
+            for piece in stream_answer(model, question, hits):
+                pieces.append(piece)
+                yield piece
+            text, citations, attributed = attribute("".join(pieces), hits)
+            parts = tuple(AnswerSentence(a.text, (a.citation,) if a.citation else (), a.supported) for a in attributed)
+            status = "answered"
+        finished = time.perf_counter()
+        yield Answer(
+            question=question,
+            status=status,
+            text=text,
+            citations=tuple(citations),
+            retrieved=tuple(retrieval.hits),
+            backend=backend,
+            model=model_name,
+            timings_ms={
+                "retrieve": round((retrieved_at - started) * 1000, 1),
+                "generate": round((finished - retrieved_at) * 1000, 1),
+                "total": round((finished - started) * 1000, 1),
+            },
+            note="" if coverage.covered else coverage.reason,
+            sentences=parts,
+        )
+
     def ask(
         self,
         question: str,
@@ -173,39 +246,15 @@ class AssistantService:
         k: int = 10,
         mode: RetrieverMode = "hybrid",
         filters: Filters | None = None,
+        backend: str | None = None,
     ) -> Answer:
         """Answer a question from the index, with citations, or say it is not covered."""
-        if not question.strip():
-            raise UsageError("the question is empty")
-        started = time.perf_counter()
-        retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
-        retrieved_at = time.perf_counter()
-        sentences = candidate_sentences(question, retrieval)
-        coverage = judge_coverage(question, retrieval, sentences)
-        if coverage.covered:
-            text, citations = compose_extractive(select_sentences(sentences))
-            status: Literal["answered", "not_covered"] = "answered"
-            note = ""
-        else:
-            scope = f" (with filters: {filters.describe()})" if filters and filters.active else ""
-            text = f"The indexed documents do not cover this question{scope}: {coverage.reason}."
-            citations, status, note = [], "not_covered", coverage.reason
-        finished = time.perf_counter()
-        return Answer(
-            question=question,
-            status=status,
-            text=text,
-            citations=tuple(citations),
-            retrieved=tuple(retrieval.hits),
-            backend="extractive",
-            model="",
-            timings_ms={
-                "retrieve": round((retrieved_at - started) * 1000, 1),
-                "generate": round((finished - retrieved_at) * 1000, 1),
-                "total": round((finished - started) * 1000, 1),
-            },
-            note=note,
-        )
+        final: Answer | None = None
+        for item in self.stream(question, k=k, mode=mode, filters=filters, backend=backend):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
 
     def document_text(self, path: str) -> str | None:
         """A document's extracted text, rebuilt from the index (None if unknown)."""

@@ -92,3 +92,15 @@ def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:
 def default_aliases() -> AliasTable:
     raw = tomllib.loads(resources.files("assistant").joinpath("data/aliases.toml").read_text(encoding="utf-8"))
     return AliasTable([AliasGroup(g["canonical"], g.get("kind", ""), tuple(g["names"])) for g in raw.get("group", [])])
+
+
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions|prompt|rules)\b|\bsystem (note|prompt|message)\b"
+    r"|\b(you must|always) (answer|reply|respond)\b|\b(answer|reply|respond) (every|all|each) question",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """A sentence that addresses the assistant rather than informing the reader."""
+    return bool(_INSTRUCTION.search(sentence))
