@@ -20,8 +20,8 @@ from assistant.domain import Citation, Hit
 from assistant.retrieval import Retrieval
 from assistant.text import QUESTION_WORDS, content_words, looks_like_instruction, words
 
-MAX_SENTENCES = 4
-SENTENCE_POOL = 6
+MAX_SENTENCES = 5
+SENTENCE_POOL = 8
 
 # Calibrated on the unanswerable and answerable questions of the development
 # set (see `assistant eval` and the closing note of the answering work).

@@ -18,10 +18,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from assistant.domain import DocumentInfo, Hit
+from assistant.domain import Hit
 from assistant.embedding import Embedder
 from assistant.lexical import ChunkRow, LexicalIndex
-from assistant.store import ChunkReader, StoredChunk, date_number
+from assistant.store import ChunkReader, StoredChunk, date_number, document_info
 from assistant.text import AliasTable, content_words, words
 
 RetrieverMode = Literal["hybrid", "dense", "bm25"]
@@ -199,19 +199,7 @@ class Retriever:
 
 def _to_hit(chunk: StoredChunk, score: float, rank: int) -> Hit:
     meta = chunk.meta
-    info = DocumentInfo(
-        id=str(meta.get("doc_id", "")),
-        path=str(meta.get("path", "")),
-        source_path=str(meta.get("source_path", "")),
-        title=str(meta.get("title", "")),
-        publisher=str(meta.get("publisher", "")),
-        author=str(meta.get("author", "")),
-        date=str(meta.get("date", "")),
-        url=str(meta.get("url", "")),
-        language=str(meta.get("language", "")),
-        format=str(meta.get("format", "")),
-        chunks=0,
-    )
+    info = document_info(str(meta.get("doc_id", "")), {**meta, "chunks": 0})
     page = meta.get("page")
     return Hit(
         chunk_id=chunk.id,

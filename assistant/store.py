@@ -279,22 +279,7 @@ class ChromaStore:
         return records
 
     def documents(self) -> list[DocumentInfo]:
-        infos = [
-            DocumentInfo(
-                id=doc_id,
-                path=str(meta.get("path", "")),
-                source_path=str(meta.get("source_path", "")),
-                title=str(meta.get("title", "")),
-                publisher=str(meta.get("publisher", "")),
-                author=str(meta.get("author", "")),
-                date=str(meta.get("date", "")),
-                url=str(meta.get("url", "")),
-                language=str(meta.get("language", "")),
-                format=str(meta.get("format", "")),
-                chunks=int(meta.get("chunks", 0)),
-            )
-            for doc_id, meta in self._all_metadatas("documents")
-        ]
+        infos = [document_info(doc_id, meta) for doc_id, meta in self._all_metadatas("documents")]
         return sorted(infos, key=lambda d: (d.source_path, _row_number(d.path), d.path))
 
     def chunk_ids(self, source_key: str) -> list[str]:
@@ -361,6 +346,23 @@ class ChromaStore:
                 )
             ],
         )
+
+
+def document_info(doc_id: str, meta: dict[str, Any]) -> DocumentInfo:
+    """A DocumentInfo from a document record's (or a chunk's) metadata."""
+    return DocumentInfo(
+        id=doc_id,
+        path=str(meta.get("path", "")),
+        source_path=str(meta.get("source_path", "")),
+        title=str(meta.get("title", "")),
+        publisher=str(meta.get("publisher", "")),
+        author=str(meta.get("author", "")),
+        date=str(meta.get("date", "")),
+        url=str(meta.get("url", "")),
+        language=str(meta.get("language", "")),
+        format=str(meta.get("format", "")),
+        chunks=int(meta.get("chunks", 0)),
+    )
 
 
 def _row_number(path: str) -> int:

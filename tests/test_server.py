@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,15 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import free_port, run_cli
 
 pytestmark = [pytest.mark.server, pytest.mark.model]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
         found = shutil.which("chroma")
         assert found, "the chroma command is installed with chromadb"
         chroma = Path(found)
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "chroma.log").open("w")
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
@@ -135,7 +128,7 @@ def test_token_comes_from_env_never_the_command_line(
 
 
 def test_unreachable_server_is_a_clear_error(cli_env: dict[str, str]) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     result = run_cli("status", "--chroma-url", url, env=cli_env)
     assert result.returncode == 1
     assert f"cannot reach the Chroma server at {url}" in result.stderr
