@@ -13,6 +13,7 @@ and word overlap, mean "not covered" rather than a guess.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from assistant.chunking import sentence_spans
@@ -105,6 +106,8 @@ def candidate_sentences(question: str, retrieval: Retrieval) -> list[Sentence]:
     found: list[Sentence] = []
     for hit in retrieval.hits[:SENTENCE_POOL]:
         for span in sentence_spans(hit.text):
+            if hit.text[span.start] == "#":
+                continue  # a heading names a topic; it states no fact
             start = span.start
             # Markdown quote and list markers are layout, not words: start after them.
             while start < span.end and hit.text[start] in "#>*-|• \t":
@@ -150,14 +153,17 @@ def _missing_names(question: str, retrieval: Retrieval) -> list[str]:
 
 
 def _similar(a: str, b: str) -> bool:
+    """Two sentences say much the same thing (the same figure in other words counts)."""
     first, second = set(content_words(a)), set(content_words(b))
     if not first or not second:
         return False
-    return len(first & second) / min(len(first), len(second)) > 0.6
+    shared = len(first & second) / min(len(first), len(second))
+    same_figure = any(w[0].isdigit() and len(w) > 1 and not w.startswith(("19", "20")) for w in first & second)
+    return shared > 0.5 or (same_figure and shared > 0.25)
 
 
 def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> list[Sentence]:
-    """The best sentences without near-repeats, in reading order."""
+    """The best sentences without near-repeats: the best first, the rest in reading order."""
     chosen: list[Sentence] = []
     ranked = sorted(sentences, key=lambda s: -s.score)
     if not ranked:
@@ -169,7 +175,7 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
         if any(_similar(sentence.text, other.text) for other in chosen):
             continue
         chosen.append(sentence)
-    return sorted(chosen, key=lambda s: (s.hit.rank, s.start))
+    return chosen[:1] + sorted(chosen[1:], key=lambda s: (s.hit.rank, s.start))
 
 
 def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
@@ -178,6 +184,7 @@ def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
     parts: list[str] = []
     for n, sentence in enumerate(sentences, 1):
         citations.append(Citation(n=n, hit=sentence.hit, quote=sentence.text))
-        body = " ".join(sentence.text.split())
+        # The quote keeps the source's exact characters; the answer drops Markdown emphasis.
+        body = re.sub(r"(\*\*|__|`)", "", " ".join(sentence.text.split()))
         parts.append(f"{body} [{n}]")
     return " ".join(parts), citations
