@@ -90,3 +90,15 @@ def test_bare_index_reindexes_known_folders(library: Path, tmp_path: Path, cli_e
 def test_python_dash_m_works(cli_env: dict[str, str]) -> None:
     result = run_cli("--help", env=cli_env)
     assert result.returncode == 0 and "index" in result.stdout
+
+
+def test_fifty_megabyte_file_is_refused_by_default(library: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
+    huge = library / "huge-report.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)  # sparse: refused before it is ever read
+    result = run_cli("index", str(library), "--index-dir", str(tmp_path / "ix"), "--json", env=cli_env)
+    assert result.returncode == 3
+    payload = json.loads(result.stdout)
+    assert [f["path"] for f in payload["failed"]] == ["huge-report.txt"]
+    assert "52.4 MB, over the 32 MB limit" in payload["failed"][0]["error"]
+    assert payload["added"] == 6
