@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +26,14 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from assistant.config import BACKENDS, Settings, load_settings
+from assistant.conversation import (
+    ConversationStore,
+    FollowUpRewriter,
+    IndexState,
+    Turn,
+    default_store_path,
+    memory,
+)
 from assistant.domain import Answer, IndexReport
 from assistant.errors import AssistantError, UsageError
 from assistant.evaluation import by_type, ranked_documents, read_questions
@@ -415,6 +424,15 @@ def ask(
     ] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
+    session: Annotated[
+        str | None,
+        typer.Option(
+            "--session",
+            help="Continue the named conversation: follow-ups are rewritten from its earlier questions, "
+            "and the turn is saved (see `assistant history`).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Answer a question from the indexed documents, citing the exact passages."""
     mode = _retriever_mode(retriever)
@@ -423,6 +441,15 @@ def ask(
         raise typer.BadParameter(f"{backend!r} is not one of {', '.join(BACKENDS)}", param_hint="--backend")
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
+    asked = question
+    store = ConversationStore(default_store_path(settings))
+    if session is not None:
+        session = session.strip()
+        if not session:
+            raise typer.BadParameter("the session name is empty", param_hint="--session")
+        found = _guard_store(lambda: store.find(session))
+        earlier = _guard_store(lambda: store.turns(found.id)) if found else []
+        question = FollowUpRewriter().rewrite(asked, memory(earlier))
 
     def run() -> Answer:
         final: Answer | None = None
@@ -439,11 +466,75 @@ def ask(
         assert final is not None
         return final
 
+    if session is not None and not as_json and question != asked:
+        out.print(f"[dim]searched as: {escape(question)}[/]")
     answer = _guard(run)
+    if session is not None:
+        state = IndexState.from_status(_guard(service.status))
+        turn = Turn.from_answer(asked, question, answer, state, filters)
+        # The session is created only once it has an answer to keep.
+        conversation = _guard_store(lambda: store.open(session))
+        _guard_store(lambda: store.add_turn(conversation.id, turn))
     if as_json:
-        _emit_json(answer_json(answer))
+        payload = answer_json(answer)
+        if session is not None:
+            payload["question"] = asked
+            payload["rewritten_question"] = question
+        _emit_json(payload)
     else:
         _print_answer(answer)
+
+
+def _guard_store(action: Callable[[], T]) -> T:
+    """Run a conversation-store call, turning database errors into a message and exit 1."""
+    try:
+        return action()
+    except (sqlite3.Error, OSError) as exc:
+        err.print(f"[bold red]error:[/] cannot use the conversation store: {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+# --- conversations ---------------------------------------------------------------------
+
+
+@app.command()
+def history(
+    as_json: JsonFlag = False,
+    session: Annotated[
+        str | None, typer.Option("--session", help="Only this conversation.", show_default=False)
+    ] = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """List every question asked (in `assistant chat` and `ask --session`) with its answer and citations."""
+    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    store = ConversationStore(default_store_path(settings))
+    turns = _guard_store(lambda: store.history(session))
+    if as_json:
+        _emit_json([turn.to_json() for turn in turns])
+        return
+    if not turns:
+        out.print("No questions recorded yet: ask in [bold]assistant chat[/] or with [bold]ask --session NAME[/].")
+        return
+    table = Table(show_header=True, header_style="bold", title=f"{len(turns):,} questions")
+    for column in ("asked at", "conversation", "question", "status", "citations"):
+        table.add_column(column, overflow="fold")
+    for turn in turns:
+        asked = escape(turn.question)
+        if turn.rewritten_question and turn.rewritten_question != turn.question:
+            asked += f"\n[dim]→ {escape(turn.rewritten_question)}[/]"
+        table.add_row(turn.asked_at, escape(turn.conversation), asked, turn.status, str(len(turn.citations)))
+    out.print(table)
+
+
+@app.command()
+def chat(index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
+    """Open the interactive briefing assistant (also: `assistant` with no arguments in a terminal)."""
+    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    # Imported here: the other commands never pay for loading Textual.
+    from assistant.tui.app import run_chat
+
+    run_chat(settings)
 
 
 @app.command(name="eval")
@@ -497,4 +588,7 @@ def evaluate(
 
 def main() -> None:
     """Console-script entry point."""
+    if len(sys.argv) == 1 and sys.stdin.isatty() and sys.stdout.isatty():
+        # A bare `assistant` in a terminal opens the app; in a pipe it still shows help.
+        sys.argv.append("chat")
     app()

@@ -1,0 +1,297 @@
+"""The TUI's own widgets: a turn of the conversation, the sources panel, the
+conversation list, the status bar and the question input with history.
+
+Each turn is its own widget (question, rewritten question, answer as
+Markdown), so a new answer or a streamed piece touches one widget and a long
+conversation never re-renders earlier turns. Widgets only draw what they are
+given; they post messages for the app to act on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, Markdown, OptionList, Static
+from textual.widgets.markdown import MarkdownStream
+from textual.widgets.option_list import Option
+
+from assistant.conversation import CitedSource, ConversationInfo, Turn
+from assistant.tui.messages import ConversationChosen, SourceChosen, TurnSelected
+
+_MARKER = re.compile(r"\[(\d+)\]")
+SEARCHING = "*Searching the indexed documents…*"
+
+
+def answer_markdown(turn: Turn) -> str:
+    """A recorded turn as Markdown, with every `[n]` marker a highlighted, clickable link."""
+    text = turn.answer.strip()
+    if turn.status == "answered":
+        # Inline code inside a link: drawn highlighted, and a click opens the passage.
+        text = _MARKER.sub(lambda m: f"[`[{m.group(1)}]`](cite:{m.group(1)})", text)
+        return text.replace("[unsupported]", "**⚠\u00a0unsupported**")
+    if turn.status == "not_covered":
+        lines = [f"**Not covered.** {text}"]
+        if turn.nearest:
+            lines += ["", "Nearest documents:", "", *[f"- {line}" for line in turn.nearest]]
+        return "\n".join(lines)
+    if turn.status == "cancelled":
+        return f"{text}\n\n*Stopped before the answer was complete.*" if text else "*Stopped.*"
+    return f"**Error:** {text}"
+
+
+def turn_details(turn: Turn) -> str:
+    """The line under an answer: how many sources, which backend, which filters."""
+    parts = []
+    if turn.status == "answered":
+        count = len({c.path for c in turn.citations})
+        if turn.citations:
+            cited = f"{len(turn.citations)} citation{'s' if len(turn.citations) != 1 else ''}"
+            parts.append(f"{cited} from {count} document{'s' if count != 1 else ''}")
+        else:
+            parts.append("no citations")
+    else:
+        parts.append({"not_covered": "not covered", "cancelled": "stopped", "error": "failed"}.get(turn.status, ""))
+    if turn.backend:
+        parts.append(turn.backend)
+    if turn.filters:
+        parts.append("filters: " + ", ".join(f"{k} {v}" for k, v in turn.filters.items()))
+    return " · ".join(parts)
+
+
+class AnswerMarkdown(Markdown):
+    """An answer: links are citation markers, handled by the turn rather than opened."""
+
+    def __init__(self, markdown: str, classes: str = "answer") -> None:
+        super().__init__(markdown, classes=classes, open_links=False)
+
+
+class TurnView(Vertical):
+    """One question and its answer, from "searching" through streaming to the cited result."""
+
+    def __init__(
+        self, ticket: int, question: str, rewritten: str, turn: Turn | None = None, *, waiting: str = SEARCHING
+    ) -> None:
+        super().__init__(classes="turn")
+        self.waiting = waiting
+        self.ticket = ticket
+        self.question = question
+        self.rewritten = rewritten
+        self.turn = turn
+        self.streamed = ""
+        self._stream: MarkdownStream | None = None
+        if turn is not None:
+            self.add_class(f"-{turn.status.replace('_', '-')}")
+
+    @property
+    def finished(self) -> bool:
+        return self.turn is not None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="question-row"):
+            yield Static("❯", classes="prompt")
+            yield Static(Content(self.question), classes="question")
+        shown = self.rewritten and self.rewritten != self.question
+        yield Static(
+            Content(f"↳ searched as: {self.rewritten}" if shown else ""),
+            classes="rewritten" + ("" if shown else " -hidden"),
+        )
+        yield AnswerMarkdown(answer_markdown(self.turn) if self.turn else self.waiting)
+        yield Static(Content(turn_details(self.turn) if self.turn else ""), classes="details")
+
+    @property
+    def answer_widget(self) -> AnswerMarkdown:
+        return self.query_one(AnswerMarkdown)
+
+    async def append_piece(self, text: str) -> None:
+        """Show more of the text a model is writing."""
+        if self.finished:
+            return
+        if self._stream is None:
+            await self.answer_widget.update("")
+            self._stream = Markdown.get_stream(self.answer_widget)
+        self.streamed += text
+        await self._stream.write(text)
+
+    async def finish(self, turn: Turn) -> None:
+        """Replace whatever is shown with the recorded turn."""
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        self.turn = turn
+        self.add_class(f"-{turn.status.replace('_', '-')}")
+        await self.answer_widget.update(answer_markdown(turn))
+        self.query_one(".details", Static).update(Content(turn_details(turn)))
+
+    def source(self, n: int) -> CitedSource | None:
+        if self.turn is None:
+            return None
+        return next((c for c in self.turn.citations if c.n == n), None)
+
+    @on(Markdown.LinkClicked)
+    def _open_citation(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        if event.href.startswith("cite:") and event.href[5:].isdigit():
+            found = self.source(int(event.href[5:]))
+            if found is not None:
+                self.post_message(SourceChosen(found))
+
+    def on_click(self) -> None:
+        self.post_message(TurnSelected(self.ticket))
+
+
+class SourcesPanel(Vertical):
+    """The numbered sources of the answer in view; choosing one opens its passage."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sources: list[CitedSource] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Sources", classes="panel-title")
+        yield Static(Content("No answer yet."), id="sources-caption")
+        yield OptionList(id="sources-list")
+
+    def show(self, turn: Turn | None) -> None:
+        options = self.query_one("#sources-list", OptionList)
+        caption = self.query_one("#sources-caption", Static)
+        options.clear_options()
+        self.sources = list(turn.citations) if turn else []
+        if turn is None:
+            caption.update(Content("No answer yet."))
+            return
+        if turn.status == "not_covered":
+            caption.update(Content("Not covered. Nearest documents:"))
+            options.add_options([Option(Content(line), disabled=True) for line in turn.nearest])
+            return
+        if not self.sources:
+            caption.update(Content("This answer cites no sources."))
+            return
+        caption.update(Content("Enter or click: open the passage"))
+        first: dict[str, int] = {}
+        prompts = []
+        for c in self.sources:
+            prompts.append(Option(_source_prompt(c, first.get(c.path)), id=f"source-{c.n}"))
+            first.setdefault(c.path, c.n)
+        options.add_options(prompts)
+        options.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#sources-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.sources):
+            self.post_message(SourceChosen(self.sources[event.option_index]))
+
+
+def _source_prompt(source: CitedSource, same_as: int | None = None) -> Content:
+    if same_as is not None:
+        # Extractive answers cite several sentences of one document: say so instead of repeating it.
+        return Content.assemble((f"[{source.n}] ", "bold"), (f"↳ same document as [{same_as}]", "dim"))
+    return Content.assemble(
+        (f"[{source.n}] ", "bold"),
+        source.title or source.path,
+        "\n",
+        (f"{source.publisher or 'unknown publisher'} · {source.date or 'undated'}", "dim"),
+    )
+
+
+class ConversationList(OptionList):
+    """Saved conversations, most recent first; choosing one resumes it."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.conversations: list[ConversationInfo] = []
+
+    def show(self, conversations: Sequence[ConversationInfo], current: int | None) -> None:
+        self.conversations = list(conversations)
+        self.clear_options()
+        self.add_options(
+            [
+                Option(
+                    Content.assemble(
+                        c.title or c.name, "\n", (f"{c.turns} question{'s' if c.turns != 1 else ''}", "dim")
+                    ),
+                    id=f"conversation-{c.id}",
+                )
+                for c in self.conversations
+            ]
+        )
+        for index, c in enumerate(self.conversations):
+            if c.id == current:
+                self.highlighted = index
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.conversations):
+            self.post_message(ConversationChosen(self.conversations[event.option_index]))
+
+
+class StatusBar(Horizontal):
+    """One line: what the index holds, backend and model, filters, and what is running."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Loading the index…"), id="status-index")
+        yield Static(Content(""), id="status-activity")
+
+    def show(self, summary: str, activity: str) -> None:
+        self.query_one("#status-index", Static).update(Content(summary))
+        self.query_one("#status-activity", Static).update(Content(activity))
+
+
+class QuestionInput(Input):
+    """The question line; up and down walk through earlier questions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history(-1)", "Earlier question", show=False),
+        Binding("down", "history(1)", "Later question", show=False),
+    ]
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(placeholder="Ask a question about the documents, or type /help", id=id)
+        self.history: list[str] = []
+        self._position: int | None = None
+        self._draft = ""
+
+    def remember(self, text: str) -> None:
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+        self._position = None
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._position is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            self._position = len(self.history)
+        position = max(0, self._position + step)
+        if position >= len(self.history):
+            self._position = None
+            self.value = self._draft
+        else:
+            self._position = position
+            self.value = self.history[position]
+        self.cursor_position = len(self.value)
+
+
+def quoted_passage(passage: str, quote: str) -> tuple[Content, bool]:
+    """The passage with the quoted span highlighted, and whether the quote was found in it."""
+    start = passage.find(quote)
+    end = start + len(quote)
+    if start < 0 and quote.strip():
+        # Whitespace may differ between stored passage and quote: match word by word.
+        pattern = r"\s+".join(re.escape(word) for word in quote.split())
+        match = re.search(pattern, passage)
+        if match:
+            start, end = match.span()
+    if start < 0:
+        return Content(passage), False
+    return Content(passage).stylize("bold $text on $warning 40%", start, end), True

@@ -1,0 +1,310 @@
+"""The UI-free conversation core: follow-up rewriting, the SQLite store, Markdown export."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.conversation import (
+    CitedSource,
+    ConversationStore,
+    Exchange,
+    FollowUpRewriter,
+    IndexState,
+    Turn,
+    default_store_path,
+    export_markdown,
+    memory,
+    time_frames,
+)
+from assistant.domain import Answer, Citation, DocumentInfo, Hit
+from assistant.retrieval import Filters
+
+FACEBOOK = "How many copies of the Christchurch video did Facebook remove in 2019?"
+
+
+@pytest.fixture(scope="module")
+def rewriter() -> FollowUpRewriter:
+    return FollowUpRewriter()
+
+
+@pytest.mark.parametrize(
+    ("earlier", "answer", "question", "expected"),
+    [
+        # Ellipsis: the new name takes the place of the one of the same kind.
+        (FACEBOOK, "", "and YouTube?", "How many copies of the Christchurch video did YouTube remove in 2019?"),
+        (FACEBOOK, "", "What about Gab?", "How many copies of the Christchurch video did Gab remove in 2019?"),
+        # ... a name the alias table does not know replaces the earlier actor.
+        (FACEBOOK, "", "and Reddit?", "How many copies of the Christchurch video did Reddit remove in 2019?"),
+        # ... names joined by "and" are replaced together.
+        (
+            "How did Facebook and YouTube try to contain the Christchurch videos?",
+            "",
+            "what about Telegram?",
+            "How did Telegram try to contain the Christchurch videos?",
+        ),
+        # ... and a new time frame replaces the old one.
+        (FACEBOOK, "", "What about 2020?", "How many copies of the Christchurch video did Facebook remove in 2020?"),
+        (
+            FACEBOOK,
+            "",
+            "and before 2015?",
+            "How many copies of the Christchurch video did Facebook remove before 2015?",
+        ),
+        # "after that": the earlier time frame, here from the answer to a "when" question.
+        (
+            "When did Facebook ban white nationalism?",
+            "On 27 March 2019 Facebook announced the ban.",
+            "What happened after that?",
+            "What happened after 27 March 2019 (about Facebook)?",
+        ),
+        (
+            "What did the Terrorist Content Online Regulation require between 2021 and 2022?",
+            "",
+            "what happened after that?",
+            "What happened after 2022 (about Terrorist Content Online Regulation)?",
+        ),
+        # Pronouns stand for the earlier actors; the time frame is carried along.
+        (
+            "How did Telegram and Europol act against ISIS propaganda in November 2019?",
+            "",
+            "What did they do next?",
+            "What did Telegram, Europol and ISIS do next (in November 2019)?",
+        ),
+        (
+            "Who was Jihadi John?",
+            "Mohammed Emwazi, a British militant.",
+            "When was he identified?",
+            "When was Jihadi John identified?",
+        ),
+        ("What is the Redirect Method?", "", "Who built it?", "Who built the Redirect Method?"),
+        # Too short to stand alone.
+        (FACEBOOK, "", "Why?", "Why (about Christchurch and Facebook, in 2019)?"),
+        # A question that names its own subject keeps it, and gains what it leaves out.
+        (
+            "How did Facebook respond to the Christchurch video?",
+            "",
+            "Did YouTube remove it?",
+            "Did YouTube remove it (about Facebook and Christchurch)?",
+        ),
+        # A fragment led by "and" becomes a "what about" question.
+        (
+            "What did Life After Hate do after Facebook's ban in 2019?",
+            "",
+            "and their funding?",
+            "What about Life After Hate and Facebook's funding (in 2019)?",
+        ),
+        # Standalone questions are left alone.
+        (
+            FACEBOOK,
+            "",
+            "How did Gab get deplatformed after the Pittsburgh shooting?",
+            "How did Gab get deplatformed after the Pittsburgh shooting?",
+        ),
+        (FACEBOOK, "", "Is it true that Telegram grew in 2016?", "Is it true that Telegram grew in 2016?"),
+        # Another name for the same actor adds nothing to substitute.
+        (
+            "How did Twitter suspend ISIS accounts in 2016?",
+            "",
+            "and Daesh?",
+            "How did Twitter suspend ISIS accounts in 2016?",
+        ),
+    ],
+)
+def test_follow_ups_become_standalone_questions(
+    rewriter: FollowUpRewriter, earlier: str, answer: str, question: str, expected: str
+) -> None:
+    assert rewriter.rewrite(question, [(earlier, answer)]) == expected
+
+
+def test_without_earlier_turns_nothing_is_rewritten(rewriter: FollowUpRewriter) -> None:
+    assert rewriter.rewrite("and YouTube?", []) == "and YouTube?"
+    assert rewriter.rewrite("  What   did  they do? ", []) == "What did they do?"
+
+
+def test_names_are_taken_from_the_latest_turn_that_has_any(rewriter: FollowUpRewriter) -> None:
+    earlier = [(FACEBOOK, "1.5 million."), ("Why?", "Because.")]
+    assert rewriter.rewrite("and YouTube?", earlier[:1]) != "and YouTube?"
+    assert "Facebook" in rewriter.rewrite("How did they explain it?", earlier)
+
+
+def test_after_that_falls_back_to_the_date_of_the_cited_source(rewriter: FollowUpRewriter) -> None:
+    turn = Turn.from_answer("When did Facebook ban white nationalism?", "When did Facebook ban it?", _answer(), None)
+    turn = replace(turn, answer="A ban on praise of white nationalism. [1]")
+    [exchange] = memory([turn])
+    assert exchange == Exchange("When did Facebook ban it?", turn.answer, ("2019-03-18",))
+    rewritten = rewriter.rewrite("What happened after that?", [exchange])
+    assert rewritten == "What happened after 2019-03-18 (about Facebook)?"
+
+
+def test_answer_dates_are_not_added_as_context_on_their_own(rewriter: FollowUpRewriter) -> None:
+    earlier = [("How did Facebook respond?", "On 15 March 2019 it removed the video.")]
+    assert rewriter.rewrite("Why?", earlier) == "Why (about Facebook)?"
+
+
+def test_mentions_find_alias_and_capitalised_names(rewriter: FollowUpRewriter) -> None:
+    found = rewriter.mentions(
+        "Did the EU Terrorist Content Online Regulation bind Daesh channels on 8kun in March 2019?"
+    )
+    assert [(m.text, m.canonical, m.kind) for m in found] == [
+        ("EU", "EU", None),
+        ("Terrorist Content Online Regulation", "Terrorist Content Online Regulation", "law"),
+        ("Daesh", "Islamic State", "group"),
+        ("8kun", "8kun", "platform"),
+    ]
+    # A capitalised first word, months and lower-case topic words from the table are not names.
+    assert rewriter.mentions("What tweets did they send in May 2016?") == []
+
+
+def test_time_frames_keep_prepositions_and_ranges() -> None:
+    frames = time_frames("between 2014 and 2019, in March 2019, on 2019-03-15, 15 March 2019")
+    assert [(f.text, f.preposition, f.dates) for f in frames] == [
+        ("between 2014 and 2019", "between", ("2014", "2019")),
+        ("in March 2019", "in", ("March 2019",)),
+        ("on 2019-03-15", "on", ("2019-03-15",)),
+        ("15 March 2019", "", ("15 March 2019",)),
+    ]
+    assert [f.phrase() for f in frames[2:]] == ["on 2019-03-15", "on 15 March 2019"]
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+def _answer(status: str = "answered") -> Answer:
+    doc = DocumentInfo(
+        id="d1",
+        path="notes/christchurch.md",
+        source_path="notes/christchurch.md",
+        title="The Christchurch livestream",
+        publisher="Facebook Newsroom",
+        author="Newsroom",
+        date="2019-03-18",
+        url="https://example.org/christchurch",
+        language="en",
+        format="markdown",
+        chunks=3,
+    )
+    passage = "Facebook said it removed 1.5 million videos. It blocked 1.2 million at upload."
+    hit = Hit("c1", passage, doc, 0, len(passage), 2, 0.5, 1)
+    citations = (Citation(1, hit, "Facebook said it removed 1.5 million videos."),)
+    if status == "not_covered":
+        return Answer("Q", "not_covered", "The indexed documents do not cover this.", (), (hit,), note="weak")
+    return Answer("Q", "answered", "Facebook said it removed 1.5 million videos. [1]", citations, (hit,))
+
+
+@pytest.fixture
+def clock() -> itertools.count[int]:
+    return itertools.count(1)
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: itertools.count[int]) -> ConversationStore:
+    return ConversationStore(
+        tmp_path / "sub" / "conversations.sqlite3", clock=lambda: f"2024-01-01T00:00:{next(clock):02d}"
+    )
+
+
+def test_reading_a_missing_store_creates_nothing(store: ConversationStore) -> None:
+    assert store.conversations() == [] and store.history() == [] and store.find("x") is None
+    assert not store.path.exists()
+
+
+def test_turns_round_trip_with_citations_and_index_state(store: ConversationStore) -> None:
+    conversation = store.create()
+    assert conversation.name == f"conversation-{conversation.id}"
+    state = IndexState(96, 220, "2024-01-01T00:00:00+00:00")
+    turn = Turn.from_answer("How many?", "How many videos?", _answer(), state, Filters(since="2019"))
+    saved = store.add_turn(conversation.id, turn)
+    assert saved.id and saved.asked_at and saved.conversation == conversation.name
+
+    [loaded] = store.turns(conversation.id)
+    assert loaded == saved
+    assert loaded.citations[0].quote == "Facebook said it removed 1.5 million videos."
+    assert loaded.citations[0].passage.startswith("Facebook said") and loaded.citations[0].page == 2
+    assert loaded.index_state == state and loaded.filters == {"since": "2019"}
+    record = loaded.to_json()
+    assert set(record) >= {
+        "conversation",
+        "asked_at",
+        "question",
+        "rewritten_question",
+        "status",
+        "answer",
+        "citations",
+        "index_state",
+    }
+    assert record["index_state"] == {"documents": 96, "chunks": 220, "last_indexed": "2024-01-01T00:00:00+00:00"}
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_conversations_are_listed_most_recent_first_and_named_after_their_first_question(
+    store: ConversationStore,
+) -> None:
+    first = store.create()
+    second = store.open("desk")
+    assert store.open("desk") == second, "open() finds a named conversation again"
+    store.add_turn(second.id, Turn("A question about Gab?", "A question about Gab?", "answered", "x"))
+    store.add_turn(first.id, Turn("x" * 80, "x" * 80, "answered", "y"))
+    store.add_turn(first.id, Turn("second", "second", "answered", "z"))
+    listed = store.conversations()
+    assert [(c.name, c.turns) for c in listed] == [(first.name, 2), ("desk", 1)]
+    assert listed[0].title == "x" * 59 + "…" and listed[1].title == "A question about Gab?"
+    assert [t.question for t in store.history("desk")] == ["A question about Gab?"]
+    assert [t.conversation for t in store.history()] == ["desk", first.name, first.name]
+
+
+def test_turns_are_append_only(store: ConversationStore) -> None:
+    conversation = store.create()
+    for status in ("answered", "cancelled", "error"):
+        store.add_turn(conversation.id, Turn("q", "q", status, status))
+    assert [t.status for t in store.turns(conversation.id)] == ["answered", "cancelled", "error"]
+    assert [exchange.question for exchange in memory(store.turns(conversation.id))] == ["q"]
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM turns").fetchone() == (3,)
+
+
+def test_not_covered_turn_keeps_the_nearest_documents(store: ConversationStore) -> None:
+    conversation = store.create()
+    store.add_turn(conversation.id, Turn.from_answer("Q", "Q", _answer("not_covered"), None))
+    [turn] = store.turns(conversation.id)
+    assert turn.status == "not_covered" and turn.citations == ()
+    assert turn.nearest == ("The Christchurch livestream (Facebook Newsroom, 2019-03-18) · notes/christchurch.md",)
+
+
+def test_default_store_path_local_and_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_store_path(Settings(index_dir=tmp_path / "ix")) == tmp_path / "ix" / "conversations.sqlite3"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    server = default_store_path(Settings(chroma_url="http://127.0.0.1:8000"))
+    other = default_store_path(Settings(chroma_url="http://127.0.0.1:8001"))
+    assert server.parent == tmp_path / "cache" / "assistant" / "conversations" and server != other
+
+
+def test_export_has_every_turn_source_and_quote() -> None:
+    state = IndexState(96, 220, None)
+    turns = [
+        Turn.from_answer("How many?", "How many?", _answer(), state),
+        Turn.from_answer("and YouTube?", "How many YouTube videos?", _answer("not_covered"), state),
+    ]
+    text = export_markdown("Christchurch", turns)
+    assert text.startswith("# Christchurch\n")
+    assert "## 1. How many?" in text and "## 2. and YouTube?" in text
+    assert "*Searched as: How many YouTube videos?*" in text
+    assert "> Facebook said it removed 1.5 million videos." in text
+    assert "[1] **The Christchurch livestream** — Facebook Newsroom, 2019-03-18 · notes/christchurch.md, page 2" in text
+    assert "**Not covered by the indexed documents.**" in text and "Nearest documents:" in text
+    assert "## All sources cited" in text and "<https://example.org/christchurch>" in text
+
+
+def test_reference_is_a_pasteable_citation() -> None:
+    source = CitedSource.from_citation(_answer().citations[0])
+    assert source.reference() == (
+        "The Christchurch livestream — Facebook Newsroom, 2019-03-18 (notes/christchurch.md, page 2 · "
+        'https://example.org/christchurch): "Facebook said it removed 1.5 million videos."'
+    )
+    assert CitedSource.from_json(source.to_json()) == source
