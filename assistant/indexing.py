@@ -132,9 +132,12 @@ class Indexer:
             return None
         content_hash = hash_bytes(data, source.manifest)
         previous = committed.get(source.key)
-        if previous is not None and previous.content_hash == content_hash:
+        # Paths shown to the analyst are relative to the root given this time, and
+        # every chunk carries one; a file seen under a new root is re-indexed so
+        # its documents and citations show the new path.
+        if previous is not None and previous.content_hash == content_hash and previous.relpath == source.relpath:
             report.unchanged += 1
-            if previous.relpath != source.relpath or previous.root != str(source.root):
+            if previous.root != str(source.root):
                 self.store.commit_source(_record(source, content_hash, previous.documents, previous.chunks))
             self.progress.file_done(source.relpath, "unchanged", 0, source.size)
             return None

@@ -165,3 +165,16 @@ def test_moved_root_updates_relative_paths(service: AssistantService, library: P
     service.index([library.parent], rebuild=False)
     paths = [d.path for d in service.sources()]
     assert len(paths) == len(set(paths))
+
+
+def test_paths_follow_the_root_given(service: AssistantService, library: Path) -> None:
+    service.index([library / "notes"])
+    assert "gifct-founding-hash-database.md" in {d.path for d in service.sources()}
+    service.index([library])
+    paths = {d.path for d in service.sources()}
+    assert "notes/gifct-founding-hash-database.md" in paths
+    assert "gifct-founding-hash-database.md" not in paths
+    store = ChromaStore(service.settings)
+    store.open_for_read()
+    chunk_paths = {m["path"] for m in store._col("chunks").get(include=["metadatas"])["metadatas"] or []}
+    assert "gifct-founding-hash-database.md" not in chunk_paths
