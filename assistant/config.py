@@ -11,6 +11,7 @@ named by `ASSISTANT_CONFIG`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,19 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file_path())
         return (init_settings, env_settings, toml)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where this index keeps local state (lock, BM25, conversations).
+
+        A local index keeps it inside its own folder; a server index in the
+        user's cache, in a folder named after the server and collection.
+        """
+        if not self.chroma_url:
+            return Path(self.index_dir)
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant" / "servers"
+        digest = hashlib.sha1(f"{self.chroma_url}\0{self.collection}".encode()).hexdigest()[:16]
+        return cache / digest
 
     @property
     def store_label(self) -> str:

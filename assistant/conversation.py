@@ -20,7 +20,6 @@ It imports no UI library.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -689,12 +688,8 @@ TITLE_CHARS = 60
 
 
 def default_store_path(settings: Settings) -> Path:
-    """Beside a local index; for a server index, in the user's cache folder."""
-    if settings.chroma_url:
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant" / "conversations"
-        digest = hashlib.sha1(f"{settings.chroma_url}\0{settings.collection}".encode()).hexdigest()[:16]
-        return cache / f"{digest}.sqlite3"
-    return Path(settings.index_dir) / STORE_FILE
+    """Beside the index's other local state (see Settings.state_dir)."""
+    return settings.state_dir / STORE_FILE
 
 
 def _now() -> str:

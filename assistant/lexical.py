@@ -9,9 +9,7 @@ can never silently disagree.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +25,8 @@ FORMAT_VERSION = 1
 
 
 def lexical_dir(settings: Settings) -> Path:
-    """Local index: inside it. Server: a cache folder named after server and collection."""
-    if settings.chroma_url:
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant" / "lexical"
-        digest = hashlib.sha1(f"{settings.chroma_url}\0{settings.collection}".encode()).hexdigest()[:16]
-        return cache / digest
-    return Path(settings.index_dir) / f"lexical-{settings.collection}"
+    """Beside the index's other local state (see Settings.state_dir)."""
+    return settings.state_dir / f"lexical-{settings.collection}"
 
 
 @dataclass

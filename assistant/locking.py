@@ -7,8 +7,6 @@ protects writers on this machine only). Readers never take the lock.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,12 +20,7 @@ LOCK_NAME = ".assistant-write.lock"
 
 
 def lock_path(settings: Settings) -> Path:
-    if settings.chroma_url:
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant" / "locks"
-        cache.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha1(f"{settings.chroma_url}\0{settings.collection}".encode()).hexdigest()[:16]
-        return cache / f"{digest}.lock"
-    folder = Path(settings.index_dir)
+    folder = settings.state_dir
     folder.mkdir(parents=True, exist_ok=True)
     return folder / LOCK_NAME
 

@@ -258,12 +258,8 @@ class AssistantService:
 
     def document_text(self, path: str) -> str | None:
         """A document's extracted text, rebuilt from the index (None if unknown)."""
-        store, _ = self._reader()
-        got = store._col("chunks").get(where={"path": path}, include=["documents", "metadatas"])
-        pieces = [
-            (int(str((meta or {}).get("start", 0))), text or "")
-            for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=False)
-        ]
+        _, reader = self._reader()
+        pieces = [(int(str(chunk.meta.get("start", 0))), chunk.text) for chunk in reader.chunks_at(path)]
         return stitch_document(pieces) if pieces else None
 
     def evaluate(

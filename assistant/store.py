@@ -468,6 +468,14 @@ class ChunkReader:
             chunks[chunk_id] = StoredChunk(chunk_id, texts[position] or "", dict(metas[position] or {}), similarity)
         return chunks
 
+    def chunks_at(self, path: str) -> list[StoredChunk]:
+        """Every chunk of one document (by its path), in no particular order."""
+        got = self.store._col("chunks").get(where={"path": path}, include=["documents", "metadatas"])
+        return [
+            StoredChunk(chunk_id, text or "", dict(meta or {}))
+            for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)
+        ]
+
     def scan(self) -> Iterator[StoredChunk]:
         """Every chunk's text and metadata, page by page."""
         collection = self.store._col("chunks")
