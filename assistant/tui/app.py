@@ -166,6 +166,13 @@ def backend_label(settings: Settings, backend: str) -> str:
     return f"{backend} ({model}) · {embeddings}"
 
 
+def describe_failure(exc: Exception) -> tuple[str, str]:
+    """(message, hint) for a notification: core errors speak for themselves."""
+    if isinstance(exc, AssistantError):
+        return str(exc), exc.hint
+    return f"{type(exc).__name__}: {exc}", ""
+
+
 class BriefingApp(App[None]):
     """Ask briefing questions, read the cited passages, keep the conversation."""
 
@@ -278,11 +285,8 @@ class BriefingApp(App[None]):
                 if status.exists:
                     self.service.lexical()
                     self.service.query_encoder.embed(["warm up"])
-        except AssistantError as exc:
-            self.post_message(WorkFailed("load", str(exc), exc.hint))
-            return
         except Exception as exc:  # a library failure must reach the analyst, not end the app
-            self.post_message(WorkFailed("load", f"{type(exc).__name__}: {exc}"))
+            self.post_message(WorkFailed("load", *describe_failure(exc)))
             return
         self.post_message(IndexLoaded(status, announce))
 
@@ -345,11 +349,8 @@ class BriefingApp(App[None]):
                     raise UsageError("nothing has been indexed yet", hint="Type a folder to index.")
                 report = self.service.index(targets, progress=_PostingProgress(self))
                 status = self.service.status()
-        except AssistantError as exc:
-            self.post_message(WorkFailed("index", str(exc), exc.hint))
-            return
         except Exception as exc:  # a library failure must reach the analyst, not end the app
-            self.post_message(WorkFailed("index", f"{type(exc).__name__}: {exc}"))
+            self.post_message(WorkFailed("index", *describe_failure(exc)))
             return
         self.post_message(IndexFinished(report, status))
 
@@ -427,11 +428,8 @@ class BriefingApp(App[None]):
                     else:
                         self.post_message(AnswerPiece(pending.ticket, item))
                 state = IndexState.from_status(self.service.status())
-        except AssistantError as exc:
-            self._failed(pending, str(exc), exc.hint)
-            return
         except Exception as exc:  # a library failure must reach the analyst, not end the app
-            self._failed(pending, f"{type(exc).__name__}: {exc}", "")
+            self._failed(pending, *describe_failure(exc))
             return
         if final is None or worker.is_cancelled:
             return

@@ -56,6 +56,14 @@ ctrl+r sources · ctrl+o conversations · ctrl+p command palette · ctrl+q quit
 """
 
 
+def _briefing(app: object) -> BriefingApp:
+    """The running app, typed (imported late: the app module imports this one)."""
+    from assistant.tui.app import BriefingApp
+
+    assert isinstance(app, BriefingApp)
+    return app
+
+
 class ChatScreen(Screen[None]):
     """The conversation, with saved conversations on the left and sources on the right."""
 
@@ -77,10 +85,7 @@ class ChatScreen(Screen[None]):
 
     @property
     def briefing(self) -> BriefingApp:
-        from assistant.tui.app import BriefingApp
-
-        assert isinstance(self.app, BriefingApp)
-        return self.app
+        return _briefing(self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -249,10 +254,7 @@ class NoIndexScreen(Screen[None]):
 
     @property
     def briefing(self) -> BriefingApp:
-        from assistant.tui.app import BriefingApp
-
-        assert isinstance(self.app, BriefingApp)
-        return self.app
+        return _briefing(self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
