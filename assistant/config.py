@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=200, ge=16, le=4096)
     llm_timeout: float = Field(default=120.0, gt=0)
 
+    # Briefs: the user's own publisher-to-reliability table, read before the shipped one.
+    publisher_grades: Path | None = Field(default=None, description="TOML file of publisher reliability grades.")
+
     # Concurrency: how long a second writer waits for the index lock.
     lock_timeout: float = Field(default=10.0, ge=0)
 

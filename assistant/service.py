@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences
+from assistant.briefing import Brief, BriefBuilder, Writer
 from assistant.chunking import Chunker
 from assistant.config import BACKENDS, Settings
-from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, IndexReport, IndexStatus
+from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit, IndexReport, IndexStatus
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_dir
 from assistant.errors import IndexNotFoundError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
+from assistant.grading import GradeTable
 from assistant.indexing import Indexer, IndexProgress
 from assistant.lexical import ChunkRow, LexicalIndex, lexical_dir
 from assistant.locking import write_lock
@@ -31,6 +34,8 @@ from assistant.text import default_aliases
 
 # Passages handed to a generative model: small models read few well.
 GENERATION_SOURCES = 4
+# Passages per facet search of a brief.
+BRIEF_K = 12
 
 
 class AssistantService:
@@ -255,6 +260,53 @@ class AssistantService:
                 final = item
         assert final is not None
         return final
+
+    def brief(
+        self,
+        topic: str,
+        *,
+        filters: Filters | None = None,
+        backend: str | None = None,
+        mode: RetrieverMode = "hybrid",
+    ) -> Brief:
+        """A briefing on a topic: bottom line, judgments, evidence, timeline, actors, graded sources, gaps.
+
+        The brief is extractive and deterministic; a generative backend
+        rewrites only the bottom line, and each of its sentences is then
+        attributed to a source sentence or marked unsupported.
+        """
+        if not topic.strip():
+            raise UsageError("the topic is empty")
+        backend = backend or self.settings.backend
+        if backend not in BACKENDS:
+            raise UsageError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        grades = GradeTable.load(self.settings.publisher_grades)
+        started = time.perf_counter()
+        self._reader()  # a missing index fails here, before any work
+        builder = BriefBuilder(
+            lambda question: self.retrieve(question, k=BRIEF_K, mode=mode, filters=filters), default_aliases(), grades
+        )
+        writer, model_name = (None, "") if backend == "extractive" else self._bluf_writer(backend)
+        brief = builder.build(topic, filters=filters.describe() if filters else "", writer=writer)
+        total = round((time.perf_counter() - started) * 1000, 1)
+        return replace(brief, backend=backend, model=model_name, timings_ms={"total": total})
+
+    def _bluf_writer(self, backend: str) -> tuple[Writer, str]:
+        from assistant.generation import attribute, chat_model, stream_answer
+
+        model, model_name = chat_model(self.settings, backend)
+
+        def write(topic: str, hits: list[Hit]) -> list[tuple[str, Hit | None, str]]:
+            request = f"In two or three sentences, what is the bottom line on: {topic}?"
+            text = "".join(stream_answer(model, request, hits))
+            _, citations, attributed = attribute(text, hits)
+            by_n = {c.n: c for c in citations}
+            return [
+                (a.text, by_n[a.citation].hit if a.citation else None, by_n[a.citation].quote if a.citation else "")
+                for a in attributed
+            ]
+
+        return write, model_name
 
     def document_text(self, path: str) -> str | None:
         """A document's extracted text, rebuilt from the index (None if unknown)."""

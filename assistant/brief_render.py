@@ -1,0 +1,354 @@
+"""Writing a `Brief` out: the stable JSON schema, Markdown, and one self-contained HTML file.
+
+All three carry the same content. The Markdown and HTML versions are meant to
+be read on their own, so each ends with the sources table and a short key to
+the grades and the estimative terms.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from assistant.briefing import FACETS, LIKELIHOOD_TERMS, Brief, BriefQuote, BriefSource
+from assistant.grading import CREDIBILITY, RELIABILITY
+
+SCHEMA_VERSION = 1
+_HEADINGS = {facet.key: facet.heading for facet in FACETS}
+
+
+def _quote_json(quote: BriefQuote) -> dict[str, Any]:
+    return {
+        "n": quote.n,
+        "text": quote.text,
+        "chunk_id": quote.chunk_id,
+        "page": quote.page,
+        "propaganda": bool(quote.attributed_to),
+        "attributed_to": quote.attributed_to or None,
+    }
+
+
+def _source_json(source: BriefSource) -> dict[str, Any]:
+    return {
+        "n": source.n,
+        "title": source.title,
+        "publisher": source.publisher,
+        "date": source.date,
+        "path": source.path,
+        "url": source.url,
+        "reliability": source.reliability,
+        "reliability_label": source.reliability_label,
+        "reliability_note": source.reliability_note,
+        "credibility": source.credibility,
+        "credibility_label": source.credibility_label,
+        "corroborated_by": list(source.corroborated_by),
+    }
+
+
+def brief_json(brief: Brief) -> dict[str, Any]:
+    """The documented `brief --json` schema (see README); keys are only ever added."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "topic": brief.topic,
+        "status": brief.status,
+        "bluf": brief.bluf_text,
+        "bluf_sentences": [
+            {
+                "text": s.text,
+                "citations": list(s.citations),
+                "quotes": [_quote_json(q) for q in s.quotes],
+                "supported": s.supported,
+            }
+            for s in brief.bluf
+        ],
+        "judgments": [
+            {
+                "text": j.text,
+                "likelihood": j.likelihood,
+                "confidence": j.confidence,
+                "basis": j.basis,
+                "citations": list(j.citations),
+                "quotes": [_quote_json(q) for q in j.quotes],
+            }
+            for j in brief.judgments
+        ],
+        "evidence": [
+            {
+                "text": e.text,
+                "facet": e.facet,
+                "citations": list(e.citations),
+                "quotes": [q.text for q in e.quotes],
+                "quote_details": [_quote_json(q) for q in e.quotes],
+                "propaganda": bool(e.attributed_to),
+                "attributed_to": e.attributed_to or None,
+            }
+            for e in brief.evidence
+        ],
+        "timeline": [
+            {
+                "date": t.date,
+                "event": t.event,
+                "citations": list(t.citations),
+                "dated_by": t.dated_by,
+                "quotes": [q.text for q in t.quotes],
+            }
+            for t in brief.timeline
+        ],
+        "actors": [
+            {
+                "name": a.name,
+                "aliases": list(a.aliases),
+                "kind": a.kind,
+                "mentions": a.mentions,
+                "citations": list(a.citations),
+            }
+            for a in brief.actors
+        ],
+        "sources": [_source_json(s) for s in brief.sources],
+        "gaps": [g.question for g in brief.gaps],
+        "gap_details": [{"question": g.question, "reason": g.reason} for g in brief.gaps],
+        "notes": list(brief.notes),
+        "filters": brief.filters,
+        "generated": brief.generated,
+        "backend": brief.backend,
+        "model": brief.model,
+        "timings_ms": brief.timings_ms,
+    }
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+
+def _differs(quote: str, shown: str) -> bool:
+    """Whether the exact quote must be shown beside the text (the text was tidied)."""
+    return " ".join(quote.split()) != shown
+
+
+def _marks(citations: tuple[int, ...]) -> str:
+    return "".join(f"[{n}]" for n in citations)
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _propaganda_label(group: str) -> str:
+    return f"Propaganda: the words of {group}, not the source's assessment"
+
+
+def brief_markdown(brief: Brief) -> str:
+    lines = [f"# Briefing: {brief.topic}", ""]
+    made = f"Prepared {brief.generated} by the briefing assistant ({brief.backend}"
+    made += f", {brief.model})" if brief.model else ")"
+    if brief.filters:
+        made += f"; documents limited to {brief.filters}"
+    lines += [f"_{made}. Every statement cites the numbered sources at the end._", ""]
+    if brief.status == "not_covered":
+        lines += ["**The indexed documents do not cover this topic.**", ""]
+        lines += _md_gaps(brief)
+        return "\n".join(lines).rstrip() + "\n"
+
+    lines += ["## Bottom line up front", ""]
+    for sentence in brief.bluf:
+        marks = "**[unsupported]**" if not sentence.supported else _marks(sentence.citations)
+        lines.append(f"{sentence.text} {marks}")
+    lines.append("")
+
+    if brief.judgments:
+        lines += ["## Key judgments", ""]
+        for number, j in enumerate(brief.judgments, 1):
+            lines.append(f"{number}. {j.text} {_marks(j.citations)}  ")
+            lines.append(f"   _Confidence: {j.confidence}. Basis: {j.basis}._")
+        lines.append("")
+
+    if brief.evidence:
+        lines += ["## Evidence", ""]
+        for facet in FACETS:
+            items = [e for e in brief.evidence if e.facet == facet.key]
+            if not items:
+                continue
+            lines += [f"### {facet.heading}", ""]
+            for e in items:
+                label = f"**{_propaganda_label(e.attributed_to)}.** " if e.attributed_to else ""
+                lines.append(f"- {label}{e.text} {_marks(e.citations)}")
+                for q in e.quotes:
+                    if _differs(q.text, e.text):
+                        lines.append(f"  > [{q.n}] “{' '.join(q.text.split())}”")
+            lines.append("")
+
+    if brief.timeline:
+        lines += ["## Timeline", "", "| Date | Event | Sources |", "|---|---|---|"]
+        for t in brief.timeline:
+            when = t.date if t.dated_by == "text" else f"{t.date} (reported)"
+            lines.append(f"| {when} | {_md_cell(t.event)} | {_marks(t.citations)} |")
+        lines.append("")
+
+    if brief.actors:
+        lines += [
+            "## Actors and platforms",
+            "",
+            "| Name | Kind | Also called | Mentions | Sources |",
+            "|---|---|---|---|---|",
+        ]
+        for a in brief.actors:
+            aliases = ", ".join(a.aliases) or "-"
+            lines.append(
+                f"| {_md_cell(a.name)} | {a.kind} | {_md_cell(aliases)} | {a.mentions} | {_marks(a.citations)} |"
+            )
+        lines.append("")
+
+    lines += _md_gaps(brief)
+    lines += ["## Sources", "", "| # | Source | Date | Reliability | Credibility |", "|---|---|---|---|---|"]
+    for s in brief.sources:
+        title = f"[{_md_cell(s.title or s.path)}]({s.url})" if s.url else _md_cell(s.title or s.path)
+        where = f"{title}<br>{_md_cell(s.publisher or 'unknown publisher')} · `{_md_cell(s.path)}`"
+        confirmed = f" (by {_marks(s.corroborated_by)})" if s.corroborated_by else ""
+        lines.append(
+            f"| {s.n} | {where} | {s.date or 'undated'} | {s.reliability} ({s.reliability_label}) | "
+            f"{s.credibility} ({s.credibility_label}){confirmed} |"
+        )
+    lines += ["", *_md_key(), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_gaps(brief: Brief) -> list[str]:
+    if not brief.gaps and not brief.notes:
+        return []
+    lines = ["## Gaps", ""]
+    lines += [f"- {g.question} The documents do not answer this ({g.reason})." for g in brief.gaps]
+    lines += [f"- {note}" for note in brief.notes]
+    return [*lines, ""]
+
+
+def _md_key() -> list[str]:
+    return [
+        "---",
+        "",
+        "_How to read this brief._ Likelihood terms (ICD 203, least to most likely): "
+        + ", ".join(LIKELIHOOD_TERMS)
+        + ". Confidence (low, moderate, high) rates the sources behind a judgment, not its likelihood. "
+        + "Reliability (Admiralty scale): "
+        + "; ".join(f"{k} {v}" for k, v in RELIABILITY.items())
+        + ". Credibility: "
+        + "; ".join(f"{k} {v}" for k, v in CREDIBILITY.items())
+        + ".",
+    ]
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+_CSS = """
+body{font:16px/1.5 Georgia,serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #ccc;margin-top:2rem}
+.meta{color:#555;font-style:italic}.cite{color:#0b5394;font-weight:bold;white-space:nowrap}
+.basis{color:#555;font-size:.9rem}.propaganda{background:#fde8e8;border-left:4px solid #b00020;padding:0 .3rem}
+.label{color:#b00020;font-weight:bold}blockquote{margin:.2rem 0 .6rem 1rem;color:#444;font-size:.9rem}
+.unsupported{color:#b00020;font-weight:bold}table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
+.grade{font-family:monospace;font-weight:bold}.key{color:#555;font-size:.85rem}
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _h_marks(citations: tuple[int, ...]) -> str:
+    return "".join(f'<a class="cite" href="#source-{n}">[{n}]</a>' for n in citations)
+
+
+def brief_html(brief: Brief) -> str:
+    """One HTML file with its styles inline: no scripts, fonts or images to fetch."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Briefing: {_e(brief.topic)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Briefing: {_e(brief.topic)}</h1>",
+    ]
+    made = f"Prepared {brief.generated} by the briefing assistant ({brief.backend}"
+    made += f", {brief.model})" if brief.model else ")"
+    if brief.filters:
+        made += f"; documents limited to {brief.filters}"
+    parts.append(f'<p class="meta">{_e(made)}. Every statement cites the numbered sources at the end.</p>')
+    if brief.status == "not_covered":
+        parts.append("<p><strong>The indexed documents do not cover this topic.</strong></p>")
+    else:
+        parts.append('<h2 id="bluf">Bottom line up front</h2><p>')
+        for sentence in brief.bluf:
+            marks = (
+                '<span class="unsupported">[unsupported]</span>'
+                if not sentence.supported
+                else _h_marks(sentence.citations)
+            )
+            parts.append(f"{_e(sentence.text)} {marks}")
+        parts.append("</p>")
+        if brief.judgments:
+            parts.append('<h2 id="judgments">Key judgments</h2><ol>')
+            for j in brief.judgments:
+                parts.append(
+                    f"<li>{_e(j.text)} {_h_marks(j.citations)}<br>"
+                    f'<span class="basis">Confidence: {_e(j.confidence)}. Basis: {_e(j.basis)}.</span></li>'
+                )
+            parts.append("</ol>")
+        if brief.evidence:
+            parts.append('<h2 id="evidence">Evidence</h2>')
+            for facet in FACETS:
+                items = [e for e in brief.evidence if e.facet == facet.key]
+                if not items:
+                    continue
+                parts.append(f"<h3>{_e(facet.heading)}</h3><ul>")
+                for item in items:
+                    if item.attributed_to:
+                        label = f'<span class="label">{_e(_propaganda_label(item.attributed_to))}.</span> '
+                        parts.append(f'<li class="propaganda">{label}{_e(item.text)} {_h_marks(item.citations)}')
+                    else:
+                        parts.append(f"<li>{_e(item.text)} {_h_marks(item.citations)}")
+                    for q in item.quotes:
+                        if _differs(q.text, item.text):
+                            parts.append(f"<blockquote>[{q.n}] “{_e(' '.join(q.text.split()))}”</blockquote>")
+                    parts.append("</li>")
+                parts.append("</ul>")
+        if brief.timeline:
+            parts.append('<h2 id="timeline">Timeline</h2><table><tr><th>Date</th><th>Event</th><th>Sources</th></tr>')
+            for t in brief.timeline:
+                when = t.date if t.dated_by == "text" else f"{t.date} (reported)"
+                parts.append(f"<tr><td>{_e(when)}</td><td>{_e(t.event)}</td><td>{_h_marks(t.citations)}</td></tr>")
+            parts.append("</table>")
+        if brief.actors:
+            parts.append(
+                '<h2 id="actors">Actors and platforms</h2><table><tr><th>Name</th><th>Kind</th>'
+                "<th>Also called</th><th>Mentions</th><th>Sources</th></tr>"
+            )
+            for a in brief.actors:
+                parts.append(
+                    f"<tr><td>{_e(a.name)}</td><td>{_e(a.kind)}</td><td>{_e(', '.join(a.aliases) or '-')}</td>"
+                    f"<td>{a.mentions}</td><td>{_h_marks(a.citations)}</td></tr>"
+                )
+            parts.append("</table>")
+    if brief.gaps or brief.notes:
+        parts.append('<h2 id="gaps">Gaps</h2><ul>')
+        parts += [f"<li>{_e(g.question)} The documents do not answer this ({_e(g.reason)}).</li>" for g in brief.gaps]
+        parts += [f"<li>{_e(note)}</li>" for note in brief.notes]
+        parts.append("</ul>")
+    if brief.sources:
+        parts.append(
+            '<h2 id="sources">Sources</h2><table><tr><th>#</th><th>Source</th><th>Date</th>'
+            "<th>Reliability</th><th>Credibility</th></tr>"
+        )
+        for s in brief.sources:
+            title = _e(s.title or s.path)
+            if s.url:
+                title = f'<a href="{_e(s.url)}">{title}</a>'
+            confirmed = f" (by {_h_marks(s.corroborated_by)})" if s.corroborated_by else ""
+            parts.append(
+                f'<tr id="source-{s.n}"><td>{s.n}</td><td>{title}<br>{_e(s.publisher or "unknown publisher")} · '
+                f"<code>{_e(s.path)}</code></td><td>{_e(s.date or 'undated')}</td>"
+                f'<td><span class="grade">{s.reliability}</span> {_e(s.reliability_label)}<br>'
+                f'<span class="basis">{_e(s.reliability_note)}</span></td>'
+                f'<td><span class="grade">{s.credibility}</span> {_e(s.credibility_label)}{confirmed}</td></tr>'
+            )
+        parts.append("</table>")
+    key = _md_key()[-1].replace("_How to read this brief._", "How to read this brief.")
+    parts.append(f'<p class="key">{_e(key)}</p></body></html>')
+    return "\n".join(parts) + "\n"

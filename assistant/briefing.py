@@ -1,0 +1,939 @@
+"""Briefings on a topic: BLUF, key judgments, evidence, timeline, actors, graded sources, gaps.
+
+A brief is built from several searches, one per facet of the topic (what
+happened, what was done, the figures, the criticism, what followed). Every
+sentence a brief states is a verbatim sentence of an indexed document, or
+(with a generative backend) a generated sentence attributed after the fact
+to one; nothing is taken from a model's memory.
+
+The rules that turn evidence into estimative language are fixed and
+documented here, so the same index and topic always give the same brief:
+
+- Two sentences *agree* when they share most of their distinctive words
+  (the topic's own words do not count) and do not give different figures.
+  Sources are *independent* when both publisher and source file differ.
+- A key judgment's likelihood (ICD 203 terms) comes from how many independent
+  sources agree with it and how reliable the best of them is; its confidence
+  (low, moderate, high) from how many of those sources are graded A or B.
+  The two never share a sentence.
+- A sentence in which an extremist group or its media speaks ("IS claimed",
+  "in a video, the group said") is labelled with the group, is never the basis
+  of a judgment, and does not confirm anything on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from assistant.answering import (
+    SENTENCE_POOL,
+    Sentence,
+    _overlap,
+    _similar,
+    candidate_sentences,
+    judge_coverage,
+    term_weights,
+)
+from assistant.domain import DocumentInfo, Hit
+from assistant.grading import RELIABILITY, GradeTable, credibility
+from assistant.retrieval import Retrieval
+from assistant.text import STOPWORDS, AliasGroup, AliasTable, content_words, words
+
+LIKELIHOOD_TERMS = (
+    "almost no chance",
+    "very unlikely",
+    "unlikely",
+    "roughly even chance",
+    "likely",
+    "very likely",
+    "almost certain",
+)
+CONFIDENCE_LEVELS = ("low", "moderate", "high")
+ACTOR_KINDS = frozenset({"group", "movement", "media", "platform", "company", "government", "organisation", "person"})
+EXTREMIST_KINDS = frozenset({"group", "movement", "media"})
+
+BLUF_SENTENCES = 3
+MAX_JUDGMENTS = 5
+EVIDENCE_PER_FACET = 3
+MAX_TIMELINE = 12
+MAX_ACTORS = 12
+# How closely a passage must be about the topic to be used at all.
+MIN_RELEVANCE = 0.3
+# Sentences longer than this make a poor bottom line.
+BLUF_MAX_WORDS = 60
+
+Status = Literal["answered", "not_covered"]
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One angle on the topic: its own search, and words that show a sentence speaks to it."""
+
+    key: str
+    heading: str
+    question: str
+    cue: re.Pattern[str] | None = None
+
+    def ask(self, topic: str) -> str:
+        return self.question.format(topic=topic)
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DATE_PATTERNS = (
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
+    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b(?P<mon>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b(?:on|On)\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH})\b"),
+    re.compile(rf"\b(?:on|On)\s+(?P<mon>{_MONTH})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b"),
+    re.compile(r"\b(?:in|In|by|By|since|Since|during|During|early|late|mid-|from|From)\s*(?P<y>(?:19|20)\d\d)\b"),
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        1,
+    )
+    for name in names
+}
+
+FACETS = (
+    Facet("overview", "Overview", "{topic}"),
+    # A sentence speaks to "what happened" when it names a date (see `_speaks_to`).
+    Facet("events", "What happened", "What happened, and when? {topic}"),
+    Facet(
+        "actions",
+        "Responses and measures",
+        "What did platforms, companies and governments do: removals, bans, policy or legal changes? {topic}",
+        re.compile(
+            r"\b(remov|delet|ban(?:s|ned)?\b|block|suspend|took down|take down|taken down|hash|polic|law\b|laws\b"
+            r"|rule|moderat|report(?:ed|ing)? to|flag|restrict|shut|terminat|prohibit|label|fine[ds]?\b|regulat"
+            r"|launch|pledge|agree|commit|introduc|classif|crim)",
+            re.IGNORECASE,
+        ),
+    ),
+    Facet(
+        "scale",
+        "Scale and figures",
+        "How many posts, videos, accounts, views or removals, and how fast? {topic}",
+        re.compile(
+            r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d,.]*(?:\s*(?:%|per ?cent|million|m\b|bn|billion|k\b|hours?|minutes?))?"
+        ),
+    ),
+    Facet(
+        "criticism",
+        "Criticism and limits",
+        "What criticism, failures or shortcomings were reported? {topic}",
+        re.compile(
+            r"\b(critici|critic|fail|slow|too late|despite|however|loophole|shortcom|limitation|struggl|accus"
+            r"|inadequa|not enough|evad|circumvent|blame|concern|warn|unable|could not|did not|too little)",
+            re.IGNORECASE,
+        ),
+    ),
+    Facet(
+        "outlook",
+        "What followed",
+        "What changed afterwards, and what is still unresolved? {topic}",
+        re.compile(
+            r"\b(since then|afterwards|after the|in the wake|led to|prompted|resulted|new\b|launched|introduc"
+            r"|future|plans? to|call(?:ed)? for|summit|unresolved|open question|since the|years? later|anniversary)",
+            re.IGNORECASE,
+        ),
+    ),
+)
+# Sentences about the page itself ("this article", "click here") state no finding.
+_META = re.compile(
+    r"\b(?:this|our) (?:article|post|page|repository|repo|example|blog|thread|newsletter|piece)\b"
+    r"|\b(?:click|subscribe|sign up|read more|we can use)\b|^This is\b",
+    re.IGNORECASE,
+)
+# Opening with a pronoun or speaking in the first person: the sentence needs context it lacks.
+_CONTEXT_BOUND = re.compile(r"^(?:They|It|He|She|This|These|Those|We|I)\b|\b(?:we|our|us|I|my)\b(?![^“”\"]*[”\"])")
+# Facets whose findings become key judgments (what happened is the timeline's).
+_JUDGED = frozenset({"actions", "scale", "criticism", "outlook"})
+# A quotation inside the sentence: someone's words, which a finding should not rest on alone.
+_QUOTED = re.compile(r"[“”]|(?:^|\s)\"\w|:\s*[\"“‘]")
+_LIKELIHOOD_PHRASE = {
+    "almost no chance": "there is almost no chance that",
+    "very unlikely": "it is very unlikely that",
+    "unlikely": "it is unlikely that",
+    "roughly even chance": "there is a roughly even chance that",
+    "likely": "it is likely that",
+    "very likely": "it is very likely that",
+    "almost certain": "it is almost certain that",
+}
+
+
+# --- the brief ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefQuote:
+    """The exact words of a source behind a statement of the brief."""
+
+    n: int
+    text: str
+    chunk_id: str
+    page: int | None = None
+    #: The extremist group or outlet whose words these are, when it is one speaking.
+    attributed_to: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A sentence of the bottom line, with its sources."""
+
+    text: str
+    citations: tuple[int, ...]
+    quotes: tuple[BriefQuote, ...]
+    supported: bool = True
+
+
+@dataclass(frozen=True)
+class Judgment:
+    text: str
+    likelihood: str
+    confidence: str
+    #: Why: the count of agreeing independent sources and their grades.
+    basis: str
+    citations: tuple[int, ...]
+    quotes: tuple[BriefQuote, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    text: str
+    facet: str
+    citations: tuple[int, ...]
+    quotes: tuple[BriefQuote, ...]
+    attributed_to: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: str
+    event: str
+    citations: tuple[int, ...]
+    quotes: tuple[BriefQuote, ...]
+    #: "text" when the sentence states the date; "publication" when it is the source's date.
+    dated_by: str = "text"
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    mentions: int
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BriefSource:
+    n: int
+    title: str
+    publisher: str
+    date: str
+    path: str
+    url: str
+    reliability: str
+    reliability_note: str
+    credibility: int
+    #: Independent sources that confirm something this one says.
+    corroborated_by: tuple[int, ...] = ()
+
+    @property
+    def reliability_label(self) -> str:
+        return RELIABILITY[self.reliability]
+
+    @property
+    def credibility_label(self) -> str:
+        from assistant.grading import CREDIBILITY
+
+        return CREDIBILITY[self.credibility]
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    topic: str
+    status: Status
+    bluf: tuple[Statement, ...]
+    judgments: tuple[Judgment, ...]
+    evidence: tuple[EvidenceItem, ...]
+    timeline: tuple[TimelineEvent, ...]
+    actors: tuple[Actor, ...]
+    sources: tuple[BriefSource, ...]
+    gaps: tuple[Gap, ...]
+    generated: str = ""
+    filters: str = ""
+    backend: str = "extractive"
+    model: str = ""
+    notes: tuple[str, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def bluf_text(self) -> str:
+        return " ".join(_with_markers(s.text, s.citations, s.supported) for s in self.bluf)
+
+
+def _with_markers(text: str, citations: Iterable[int], supported: bool = True) -> str:
+    markers = "".join(f"[{n}]" for n in citations)
+    if not supported:
+        markers = "[unsupported]"
+    return f"{text} {markers}".strip()
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+
+def event_date(text: str, document_date: str = "") -> str:
+    """The first calendar date a sentence names (YYYY, YYYY-MM or YYYY-MM-DD), or ""."""
+    found: list[tuple[int, str]] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            parts = match.groupdict()
+            year = parts.get("y") or document_date[:4]
+            if not year:
+                continue
+            month = parts.get("m") or (str(_MONTHS[parts["mon"].lower()]).zfill(2) if parts.get("mon") else "")
+            day = parts.get("d") or ""
+            value = year + (f"-{month}" if month else "") + (f"-{int(day):02d}" if month and day else "")
+            if day and not 1 <= int(day) <= 31:
+                continue
+            found.append((match.start(), value))
+    if not found:
+        return ""
+    # The earliest mention wins; at one position the most precise reading does.
+    position = min(p for p, _ in found)
+    return max((v for p, v in found if p == position), key=len)
+
+
+_SPEECH = (
+    r"(?:claim(?:s|ed)?|said|says|stated|declared|announced|boasted|vowed|threatened|warned|urged|called on"
+    r"|called for|praised|celebrated|insisted|told (?:its|his) (?:followers|supporters)|wrote)"
+)
+_OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
+
+
+def speaking_group(text: str, aliases: AliasTable) -> str:
+    """The extremist group or outlet speaking in a sentence, or "" if none is."""
+    for group in aliases.groups_in(text):
+        if group.kind not in EXTREMIST_KINDS:
+            continue
+        names = "|".join(re.escape(n) for n in sorted(group.names, key=len, reverse=True))
+        name = rf"(?:{names})"
+        subject = r"(?:^|[.;:,(]\s*|\b(?:[Tt]he|that|when|as|after|and|while|but)\s+)"
+        patterns = (
+            rf"{subject}{name}(?:'s|’s)?(?:\s+[\w'’-]+){{0,4}}?\s+{_SPEECH}\b",
+            rf"\baccording to (?:the )?{name}\b",
+            rf"\b{name}(?:'s|’s)?\s+(?:own\s+)?{_OUTLET}",
+            rf"\b(?:in|In) an? (?:video|statement|message|audio|recording)\b.*\b{name}\b",
+        )
+        if group.kind == "media" and re.search(rf"\b{_SPEECH}\b|[\"“]", text):
+            return group.canonical
+        if any(re.search(p, text) for p in patterns):
+            return group.canonical
+    return ""
+
+
+def display_text(quote: str) -> str:
+    """A quote as prose: Markdown links, emphasis and list markers removed, spaces collapsed."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", quote)
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"^[\s>*#|•-]+", "", text)
+    return " ".join(text.split())
+
+
+def _figures(tokens: Iterable[str]) -> frozenset[str]:
+    found = set()
+    for token in tokens:
+        if token[0].isdigit() and not re.fullmatch(r"(?:19|20)\d\d", token):
+            found.add(re.sub(r"(?:m|bn|k|st|nd|rd|th|s)$", "", token))
+    return frozenset(found)
+
+
+def _independent(a: DocumentInfo, b: DocumentInfo) -> bool:
+    same_file = (a.source_path or a.path) == (b.source_path or b.path)
+    return not same_file and _publisher_key(a) != _publisher_key(b)
+
+
+def _publisher_key(doc: DocumentInfo) -> str:
+    # "Reuters (via some aggregator)" is still Reuters.
+    return re.sub(r"\s*\(.*\)\s*$", "", doc.publisher).strip().lower() or doc.source_path or doc.path
+
+
+@dataclass
+class _Claim:
+    sentence: Sentence
+    #: The facets whose searches found this sentence and whose cue it matches, first finder first.
+    facets: list[str]
+    relevance: float
+    #: How much the sentence itself (not its passage) is about the topic.
+    own_relevance: float
+    score: float
+    distinctive: frozenset[str]
+    figures: frozenset[str]
+    speaker: str
+    date: str
+    #: "text" when the sentence names the date, "publication" when it is the document's date.
+    dated_by: str
+    #: Whether the sentence reads as a finding (no quotation, no talk about the page itself).
+    plain: bool
+    agrees_with: list[_Claim] = field(default_factory=list)
+
+    @property
+    def hit(self) -> Hit:
+        return self.sentence.hit
+
+    @property
+    def doc(self) -> DocumentInfo:
+        return self.sentence.hit.document
+
+    @property
+    def quote(self) -> str:
+        return self.sentence.text
+
+    @property
+    def text(self) -> str:
+        return display_text(self.sentence.text)
+
+    def independent_support(self) -> list[_Claim]:
+        """One agreeing claim per other independent publisher (group words never count)."""
+        chosen: dict[str, _Claim] = {}
+        for other in sorted(self.agrees_with, key=lambda c: -c.score):
+            if other.speaker:
+                continue
+            chosen.setdefault(_publisher_key(other.doc), other)
+        return list(chosen.values())
+
+
+def _agree(a: _Claim, b: _Claim) -> bool:
+    if len(a.distinctive) < 3 or len(b.distinctive) < 3:
+        return False
+    if a.figures and b.figures and not (a.figures & b.figures):
+        return False
+    shared = len(a.distinctive & b.distinctive) / min(len(a.distinctive), len(b.distinctive))
+    return shared >= 0.5 or (bool(a.figures & b.figures) and shared >= 0.3)
+
+
+class _Numbering:
+    """Brief-wide source numbers, given in order of first citation."""
+
+    def __init__(self, grades: GradeTable) -> None:
+        self.grades = grades
+        self.order: list[DocumentInfo] = []
+        self.claims: dict[str, list[_Claim]] = {}
+
+    def number(self, doc: DocumentInfo) -> int:
+        for n, known in enumerate(self.order, 1):
+            if known.path == doc.path:
+                return n
+        self.order.append(doc)
+        return len(self.order)
+
+    def cite(self, claim: _Claim) -> tuple[int, BriefQuote]:
+        n = self.number(claim.doc)
+        self.claims.setdefault(claim.doc.path, [])
+        if claim not in self.claims[claim.doc.path]:
+            self.claims[claim.doc.path].append(claim)
+        return n, BriefQuote(n, claim.quote, claim.hit.chunk_id, claim.hit.page, claim.speaker)
+
+    def cite_all(self, claims: Iterable[_Claim]) -> tuple[tuple[int, ...], tuple[BriefQuote, ...]]:
+        numbers: list[int] = []
+        quotes: list[BriefQuote] = []
+        for claim in claims:
+            n, quote = self.cite(claim)
+            if n not in numbers:
+                numbers.append(n)
+            quotes.append(quote)
+        return tuple(numbers), tuple(quotes)
+
+    def sources(self) -> tuple[BriefSource, ...]:
+        listed = []
+        by_path = {doc.path: n for n, doc in enumerate(self.order, 1)}
+        for n, doc in enumerate(self.order, 1):
+            grade = self.grades.grade(doc.publisher)
+            claims = self.claims.get(doc.path, [])
+            confirming = sorted(
+                {
+                    by_path[other.doc.path]
+                    for claim in claims
+                    if not claim.speaker
+                    for other in claim.independent_support()
+                    if other.doc.path in by_path
+                }
+            )
+            only_group_words = bool(claims) and all(c.speaker for c in claims)
+            listed.append(
+                BriefSource(
+                    n=n,
+                    title=doc.title,
+                    publisher=doc.publisher,
+                    date=doc.date,
+                    path=doc.path,
+                    url=doc.url,
+                    reliability=grade.reliability,
+                    reliability_note=grade.note,
+                    credibility=credibility(
+                        grade.reliability, confirmed=bool(confirming), only_group_words=only_group_words
+                    ),
+                    corroborated_by=tuple(confirming),
+                )
+            )
+        return tuple(listed)
+
+
+def likelihood_of(independent: int, grades: list[str]) -> str:
+    """The ICD 203 term for a claim made by `independent` agreeing sources with these grades."""
+    best = min(grades) if grades else "F"
+    strong = best in ("A", "B")
+    if independent >= 3:
+        return "almost certain" if strong else "very likely"
+    if independent == 2:
+        return "very likely" if strong else "likely"
+    if strong:
+        return "likely"
+    if best == "C":
+        return "roughly even chance"
+    if best in ("D", "E"):
+        return "unlikely"
+    return "roughly even chance"
+
+
+def confidence_of(independent: int, grades: list[str]) -> str:
+    """How much the analyst can rest on the judgment, from the quality of its sources."""
+    strong = sum(1 for g in grades if g in ("A", "B"))
+    if independent >= 3 and strong >= 2:
+        return "high"
+    if independent >= 2 or strong >= 1:
+        return "moderate"
+    return "low"
+
+
+def judgment_text(likelihood: str, claim: str, common: set[str]) -> str:
+    """'We assess it is likely that ...' around a source sentence turned into a clause."""
+    clause = re.sub(r"^(?:However|But|And|Also|Meanwhile|In addition|Moreover|Still|Yet),?\s+", "", claim)
+    first = clause.split(" ", 1)[0].strip("\"'“”,")
+    if first and first[0].isupper() and first.lower() in common:
+        clause = clause[0].lower() + clause[1:]
+    clause = clause.rstrip(" .")
+    return f"We assess {_LIKELIHOOD_PHRASE[likelihood]} {clause}."
+
+
+def _common_words(texts: Iterable[str]) -> set[str]:
+    """Words (lower-cased) written in lower case mid-sentence more often than capitalised: not names."""
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        for match in re.finditer(r"(?<=[a-z0-9,;] )([A-Za-z][\w'’-]*)", text):
+            word = match.group(1)
+            (upper if word[0].isupper() else lower)[word.lower()] += 1
+    return {w for w in lower if lower[w] > upper[w]} | set(STOPWORDS)
+
+
+# --- the builder -----------------------------------------------------------------------------
+
+
+Search = Callable[[str], Retrieval]
+#: Writes a bottom line from passages and attributes each sentence: (sentence, supporting hit, quote).
+Writer = Callable[[str, list[Hit]], list[tuple[str, Hit | None, str]]]
+
+
+class BriefBuilder:
+    """Builds a `Brief` from searches over the index (extractive and deterministic)."""
+
+    def __init__(self, search: Search, aliases: AliasTable, grades: GradeTable) -> None:
+        self.search = search
+        self.aliases = aliases
+        self.grades = grades
+
+    def build(self, topic: str, *, filters: str = "", today: date | None = None, writer: Writer | None = None) -> Brief:
+        topic = " ".join(topic.split())
+        results = {facet.key: self.search(facet.ask(topic)) for facet in FACETS}
+        overview = results["overview"]
+        language = _main_language(overview.hits)
+        topic_weights = term_weights(topic, overview)
+        topic_total = sum(w for w in topic_weights.values() if w > 0) or 1.0
+        topic_words = set(topic_weights) | {w for n in self.aliases.expansion(topic) for w in content_words(n)}
+
+        claims: list[_Claim] = []
+        seen: dict[tuple[str, str], _Claim] = {}
+        gaps: list[Gap] = []
+        other_languages: Counter[str] = Counter()
+        for facet in FACETS:
+            retrieval = results[facet.key]
+            question = facet.ask(topic)
+            sentences = candidate_sentences(question, retrieval)
+            coverage = judge_coverage(question, retrieval, sentences)
+            # The answerer reads the first passages only; a brief reads the rest too.
+            deeper = Retrieval(retrieval.hits[SENTENCE_POOL:], retrieval.query_terms, retrieval.expanded_terms)
+            deeper.idf = retrieval.idf
+            sentences += candidate_sentences(question, deeper)
+            if not coverage.covered:
+                gaps.append(Gap(_gap_question(facet, topic), coverage.reason))
+                continue
+            found = 0
+            for sentence in sentences:
+                doc = sentence.hit.document
+                if language and doc.language and doc.language != language:
+                    other_languages[doc.language] += 1
+                    continue
+                if not _speaks_to(facet, sentence.text):
+                    continue
+                own = _overlap(set(words(sentence.text)), topic_weights, topic_total)
+                around = _overlap(set(words(f"{doc.title} {sentence.hit.text}")), topic_weights, topic_total)
+                relevance = max(own, 0.8 * around)
+                if relevance < MIN_RELEVANCE:
+                    continue
+                key = (doc.path, " ".join(words(sentence.text)))
+                found += 1
+                if key in seen:
+                    if facet.key not in seen[key].facets:
+                        seen[key].facets.append(facet.key)
+                    continue
+                tokens = content_words(sentence.text)
+                stated = _dated(event_date(sentence.text, doc.date), doc.date)
+                if len(stated) == 4 and len(doc.date) >= 7:
+                    # "in 2019" is usually background; the report's own date places the event better.
+                    stated = ""
+                named = len([g for g in self.aliases.groups_in(sentence.text) if g.kind in ACTOR_KINDS])
+                meta = bool(_META.search(sentence.text))
+                speaker_bound = bool(_CONTEXT_BOUND.search(sentence.text))
+                claim = _Claim(
+                    sentence=sentence,
+                    facets=[facet.key],
+                    relevance=relevance,
+                    own_relevance=own,
+                    # Sentences naming who did what make better briefs than general remarks;
+                    # a sentence leaning on a pronoun or a first person needs context it lacks.
+                    score=sentence.score
+                    + 0.5 * own
+                    + 0.25 * around
+                    + 0.08 * min(named, 3)
+                    - (0.5 if meta else 0.0)
+                    - (0.3 if speaker_bound else 0.0),
+                    distinctive=frozenset(t for t in tokens if t not in topic_words),
+                    figures=_figures(tokens),
+                    speaker=speaking_group(sentence.text, self.aliases),
+                    date=stated or (doc.date if len(doc.date) >= 7 else ""),
+                    dated_by="text" if stated else "publication",
+                    plain=not meta
+                    and not speaker_bound
+                    and not _QUOTED.search(sentence.text)
+                    # A headline has no closing stop; it announces rather than states.
+                    and sentence.text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'")),
+                )
+                seen[key] = claim
+                claims.append(claim)
+            if not found:
+                gaps.append(Gap(_gap_question(facet, topic), "no passage on the topic addresses it"))
+
+        notes = []
+        if other_languages:
+            listed = ", ".join(sorted(other_languages))
+            notes.append(f"Passages in other languages ({listed}) were left out; the brief is written from {language}.")
+        for a_index, a in enumerate(claims):
+            for b in claims[a_index + 1 :]:
+                if _independent(a.doc, b.doc) and _agree(a, b):
+                    a.agrees_with.append(b)
+                    b.agrees_with.append(a)
+
+        generated = (today or date.today()).isoformat()
+        if not any("overview" in c.facets for c in claims):
+            return Brief(
+                topic=topic,
+                status="not_covered",
+                bluf=(),
+                judgments=(),
+                evidence=(),
+                timeline=(),
+                actors=(),
+                sources=(),
+                gaps=tuple(gaps),
+                generated=generated,
+                filters=filters,
+                notes=tuple(notes),
+            )
+
+        numbering = _Numbering(self.grades)
+        common = _common_words(c.sentence.hit.text for c in claims)
+        bluf_claims = self._bluf(claims)
+        bluf = []
+        for claim in bluf_claims:
+            citations, quotes = numbering.cite_all([claim, *claim.independent_support()[:2]])
+            bluf.append(Statement(claim.text, citations, quotes))
+        if writer is not None:
+            written = self._written_bluf(topic, writer, bluf_claims, numbering)
+            if any(s.supported for s in written):
+                bluf = written
+            else:
+                notes.append("The model's bottom line had no support in the sources; the extractive one is kept.")
+        judgments, judged = self._judgments(claims, bluf_claims, numbering, common)
+        used = {id(c) for c in [*bluf_claims, *judged]}
+        evidence = self._evidence([c for c in claims if id(c) not in used], numbering)
+        timeline = self._timeline(claims, numbering)
+        actors = self._actors(results, claims, numbering, language)
+        return Brief(
+            topic=topic,
+            status="answered",
+            bluf=tuple(bluf),
+            judgments=judgments,
+            evidence=evidence,
+            timeline=timeline,
+            actors=actors,
+            sources=numbering.sources(),
+            gaps=tuple(gaps),
+            generated=generated,
+            filters=filters,
+            notes=tuple(notes),
+        )
+
+    # -- sections ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _written_bluf(topic: str, writer: Writer, bluf: list[_Claim], numbering: _Numbering) -> list[Statement]:
+        hits = list({c.hit.chunk_id: c.hit for c in bluf}.values())
+        statements = []
+        for text, hit, quote in writer(topic, hits):
+            if hit is None:
+                statements.append(Statement(text, (), (), supported=False))
+                continue
+            n = numbering.number(hit.document)
+            speaker = next((c.speaker for c in bluf if c.hit.chunk_id == hit.chunk_id), "")
+            statements.append(Statement(text, (n,), (BriefQuote(n, quote, hit.chunk_id, hit.page, speaker),)))
+        return statements
+
+    @staticmethod
+    def _bluf(claims: list[_Claim]) -> list[_Claim]:
+        """The most central statements on the topic: high score, widely confirmed, short."""
+        pool = [
+            c
+            for c in claims
+            if c.facets[0] in ("overview", "actions", "scale")
+            and c.plain
+            and not c.speaker
+            and len(words(c.quote)) <= BLUF_MAX_WORDS
+        ]
+        pool.sort(key=lambda c: (-(c.score + 0.2 * len(c.independent_support())), c.hit.chunk_id, c.sentence.start))
+        chosen: list[_Claim] = []
+        for claim in pool:
+            if len(chosen) >= BLUF_SENTENCES:
+                break
+            if any(claim.doc.path == c.doc.path or _similar(claim.quote, c.quote) for c in chosen):
+                continue
+            chosen.append(claim)
+        return chosen
+
+    def _judgments(
+        self, claims: list[_Claim], bluf: list[_Claim], numbering: _Numbering, common: set[str]
+    ) -> tuple[tuple[Judgment, ...], list[_Claim]]:
+        pool = [
+            c
+            for c in claims
+            if c.plain
+            and not c.speaker
+            and c not in bluf
+            and set(c.facets) & _JUDGED
+            and c.own_relevance >= MIN_RELEVANCE
+        ]
+        pool.sort(key=lambda c: (-len(c.independent_support()), -c.score, c.hit.chunk_id, c.sentence.start))
+        chosen: list[_Claim] = []
+        per_facet: Counter[str] = Counter()
+        for claim in pool:
+            if len(chosen) >= MAX_JUDGMENTS:
+                break
+            facet = next(f for f in claim.facets if f in _JUDGED)
+            if per_facet[facet] >= 2 or any(_similar(claim.quote, c.quote) for c in chosen + bluf):
+                continue
+            chosen.append(claim)
+            per_facet[facet] += 1
+        judgments = []
+        for claim in chosen:
+            support = [claim, *claim.independent_support()]
+            grades = [self.grades.grade(c.doc.publisher).reliability for c in support]
+            likelihood = likelihood_of(len(support), grades)
+            confidence = confidence_of(len(support), grades)
+            strong = sum(1 for g in grades if g in ("A", "B"))
+            sources = "source" if len(support) == 1 else "independent sources"
+            basis = f"{len(support)} {sources}; {strong} graded A or B; best reliability {min(grades)}"
+            citations, quotes = numbering.cite_all(support[:4])
+            judgments.append(
+                Judgment(
+                    judgment_text(likelihood, claim.text, common), likelihood, confidence, basis, citations, quotes
+                )
+            )
+        return tuple(judgments), chosen
+
+    @staticmethod
+    def _evidence(claims: list[_Claim], numbering: _Numbering) -> tuple[EvidenceItem, ...]:
+        items: list[EvidenceItem] = []
+        chosen: list[_Claim] = []
+        for facet in FACETS:
+            pool = sorted(
+                (c for c in claims if facet.key in c.facets and c not in chosen and _reads_as_prose(c.quote)),
+                key=lambda c: (-c.score, c.hit.chunk_id, c.sentence.start),
+            )
+            taken = 0
+            for claim in pool:
+                if taken >= EVIDENCE_PER_FACET:
+                    break
+                if any(_similar(claim.quote, c.quote) for c in chosen):
+                    continue
+                chosen.append(claim)
+                taken += 1
+                citations, quotes = numbering.cite_all([claim])
+                items.append(EvidenceItem(claim.text, facet.key, citations, quotes, claim.speaker))
+        return tuple(items)
+
+    @staticmethod
+    def _timeline(claims: list[_Claim], numbering: _Numbering) -> tuple[TimelineEvent, ...]:
+        """Dated events, one per source and date, the strongest first, then put in date order."""
+        dated = sorted(
+            (c for c in claims if c.date and not c.speaker and not _META.search(c.quote)),
+            # A date the sentence states beats the date its document was published.
+            key=lambda c: (c.dated_by != "text", -c.score, c.hit.chunk_id, c.sentence.start),
+        )
+        chosen: list[_Claim] = []
+        taken: set[tuple[str, str]] = set()
+        for claim in dated:
+            if len(chosen) >= MAX_TIMELINE:
+                break
+            key = (claim.doc.path, claim.date)
+            if key in taken or any(c.doc.path == claim.doc.path and c.dated_by == "publication" for c in chosen):
+                continue
+            if any(_similar(claim.quote, c.quote) for c in chosen):
+                continue
+            taken.add(key)
+            chosen.append(claim)
+        chosen.sort(key=lambda c: (c.date, c.doc.date, c.hit.chunk_id, c.sentence.start))
+        events = []
+        for claim in chosen:
+            citations, quotes = numbering.cite_all([claim])
+            events.append(TimelineEvent(claim.date, claim.text, citations, quotes, claim.dated_by))
+        return tuple(events)
+
+    def _actors(
+        self, results: dict[str, Retrieval], claims: list[_Claim], numbering: _Numbering, language: str
+    ) -> tuple[Actor, ...]:
+        cited_paths = {doc.path for doc in numbering.order}
+        relevant_paths = {c.doc.path for c in claims}
+        chunks: dict[str, Hit] = {}
+        for retrieval in results.values():
+            for hit in retrieval.hits:
+                if hit.document.path in relevant_paths and (not language or hit.document.language in ("", language)):
+                    chunks.setdefault(hit.chunk_id, hit)
+        counted: dict[str, tuple[AliasGroup, Counter[str], list[Hit]]] = {}
+        for chunk_id in sorted(chunks):
+            hit = chunks[chunk_id]
+            text = f"{hit.text}"
+            for group in self.aliases.groups_in(text):
+                if group.kind not in ACTOR_KINDS:
+                    continue
+                entry = counted.setdefault(group.canonical, (group, Counter(), []))
+                for name in group.names:
+                    hits_of_name = len(_name_pattern(name).findall(text))
+                    if hits_of_name:
+                        entry[1][name] += hits_of_name
+                entry[2].append(hit)
+        ranked = sorted(counted.values(), key=lambda e: (-sum(e[1].values()), e[0].canonical))
+        actors = []
+        for group, names, hits in ranked[:MAX_ACTORS]:
+            mentions = sum(names.values())
+            if not mentions:
+                continue
+            docs = sorted({h.document.path: h.document for h in hits}.values(), key=lambda d: d.path)
+            cited = [d for d in docs if d.path in cited_paths][:5]
+            if not cited:
+                best = min(hits, key=lambda h: h.rank).document
+                cited = [best]
+            actors.append(
+                Actor(
+                    name=group.canonical,
+                    aliases=tuple(sorted((n for n in names if n != group.canonical), key=lambda n: -names[n])),
+                    kind=group.kind,
+                    mentions=mentions,
+                    citations=tuple(sorted(numbering.number(d) for d in cited)),
+                )
+            )
+        return tuple(actors)
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    escaped = re.escape(name)
+    if len(name) <= 3 and name.isupper():
+        return re.compile(rf"(?<![\w-]){escaped}(?![\w-])")
+    return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.IGNORECASE)
+
+
+def _reads_as_prose(text: str) -> bool:
+    """A finished sentence without links: not a headline, a caption or a post full of URLs."""
+    return "http" not in text and text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'"))
+
+
+def _speaks_to(facet: Facet, text: str) -> bool:
+    if facet.key == "events":
+        return bool(event_date(text)) or bool(_EVENT.search(text))
+    return facet.cue is None or bool(facet.cue.search(text))
+
+
+_EVENT = re.compile(
+    r"\b(?:announced|launched|removed|banned|suspended|took down|livestreamed|streamed|uploaded|posted|attacked"
+    r"|killed|arrested|passed|adopted|signed|published|released|began|started|shut)\b",
+    re.IGNORECASE,
+)
+
+
+def _dated(found: str, document_date: str) -> str:
+    """A sentence's date, unless it lies after its own document's date (a plan, not an event)."""
+    if found and document_date and found[: len(document_date)] > document_date[: len(found)]:
+        return ""
+    return found
+
+
+def _gap_question(facet: Facet, topic: str) -> str:
+    return topic if facet.key == "overview" else f"{facet.question.split('?')[0]}?"
+
+
+def _main_language(hits: list[Hit]) -> str:
+    counts = Counter(h.document.language for h in hits if h.document.language)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def first_quotes(brief: Brief) -> dict[int, BriefQuote]:
+    """The first quote the brief takes from each source, by source number."""
+    found: dict[int, BriefQuote] = {}
+    groups: list[Iterable[BriefQuote]] = [s.quotes for s in brief.bluf]
+    groups += [j.quotes for j in brief.judgments]
+    groups += [e.quotes for e in brief.evidence]
+    groups += [t.quotes for t in brief.timeline]
+    for quotes in groups:
+        for quote in quotes:
+            found.setdefault(quote.n, quote)
+    return found
