@@ -485,6 +485,77 @@ def ask(
         _print_answer(answer)
 
 
+# --- brief ---------------------------------------------------------------------------------
+
+BRIEF_FORMATS = ("md", "json", "html")
+
+
+@app.command()
+def brief(
+    topic: Annotated[str, typer.Argument(help="What the brief is about, e.g. 'platform responses to X'.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="md (default), json or html.", case_sensitive=False)
+    ] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the brief to this file.", show_default=False)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    since: Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")] = None,
+    source: Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")] = None,
+    retriever: Retriever = "hybrid",
+    backend: Annotated[
+        str | None,
+        typer.Option(help="extractive (default) or an LLM backend to write the bottom line.", show_default=False),
+    ] = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Write a briefing: BLUF, key judgments, evidence, timeline, actors, graded sources and gaps."""
+    from assistant.brief_render import brief_html, brief_json, brief_markdown
+
+    fmt = "json" if as_json else fmt.lower()
+    if fmt in ("markdown",):
+        fmt = "md"
+    if fmt not in BRIEF_FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(BRIEF_FORMATS)}", param_hint="--format")
+    mode = _retriever_mode(retriever)
+    filters = Filters(since=_check_date(since), until=_check_date(until), source=source or None)
+    if backend is not None and backend not in BACKENDS:
+        raise typer.BadParameter(f"{backend!r} is not one of {', '.join(BACKENDS)}", param_hint="--backend")
+    if not topic.strip():
+        raise typer.BadParameter("the topic is empty", param_hint="TOPIC")
+    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
+    service = AssistantService(settings)
+    result = _guard(lambda: service.brief(topic, filters=filters, mode=mode))
+    if fmt == "json":
+        text = json.dumps(brief_json(result), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        text = brief_html(result)
+    else:
+        text = brief_markdown(result)
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            reason = escape(exc.strerror or str(exc))
+            err.print(f"[bold red]error:[/] cannot write the brief to {escape(str(output))}: {reason}")
+            raise typer.Exit(EXIT_ERROR) from None
+        if result.status == "not_covered":
+            err.print(f"The indexed documents do not cover this topic; wrote what is missing to {escape(str(output))}.")
+        else:
+            counts = f"{len(result.sources)} sources, {len(result.judgments)} judgments"
+            err.print(f"Wrote the brief ({counts}) to {escape(str(output))}.")
+        return
+    if fmt == "md" and out.is_terminal:
+        from rich.markdown import Markdown
+
+        out.print(Markdown(text))
+    else:
+        sys.stdout.write(text)
+
+
 def _guard_store(action: Callable[[], T]) -> T:
     """Run a conversation-store call, turning database errors into a message and exit 1."""
     try:

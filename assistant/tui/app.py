@@ -30,8 +30,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
+from assistant.brief_render import brief_markdown
+from assistant.briefing import Brief, first_quotes
 from assistant.config import BACKENDS, Settings
 from assistant.conversation import (
+    CitedSource,
     ConversationInfo,
     ConversationStore,
     FollowUpRewriter,
@@ -59,7 +62,7 @@ from assistant.tui.messages import (
     WorkFailed,
 )
 from assistant.tui.screens import ChatScreen, NoIndexScreen, PassageScreen
-from assistant.tui.widgets import SEARCHING, ConversationList, StatusBar, TurnView
+from assistant.tui.widgets import BRIEFING, SEARCHING, ConversationList, StatusBar, TurnView
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # How many turns of a resumed conversation are drawn at once.
@@ -390,15 +393,21 @@ class BriefingApp(App[None]):
         else:
             self.ask(text)
 
-    def ask(self, question: str) -> None:
+    def _can_start(self) -> bool:
+        """Whether a question or brief may start now; says why not when it may not."""
         if self.pending is not None:
             self.notify("Still answering the last question. Press Esc to stop it.", severity="warning")
-            return
+            return False
         if self.indexing is not None:
             self.notify("Indexing is running; ask again when it has finished.", severity="warning")
-            return
+            return False
         if self.index_status is not None and not self.index_status.exists:
             self.push_screen(NoIndexScreen(self.index_status.location, str(self.corpus)))
+            return False
+        return True
+
+    def ask(self, question: str) -> None:
+        if not self._can_start():
             return
         rewritten = self.rewriter.rewrite(question, memory(self.turns))
         if self.conversation is None:
@@ -462,6 +471,42 @@ class BriefingApp(App[None]):
         except (sqlite3.Error, OSError) as exc:
             self.post_message(WorkFailed("save", f"The answer was not saved: {exc}"))
             return turn
+
+    def write_brief(self, topic: str) -> None:
+        """Start a brief on `topic`; it arrives as a turn of the conversation, exported with it."""
+        if not topic:
+            self.notify("Name the topic: /brief platform responses to the Christchurch livestream", severity="warning")
+            return
+        if not self._can_start():
+            return
+        if self.conversation is None:
+            try:
+                self.conversation = self.store.create()
+            except (sqlite3.Error, OSError) as exc:
+                self.notify(f"This conversation will not be saved: {exc}", severity="error")
+        ticket = next(self._tickets)
+        question = f"/brief {topic}"
+        self.chat.add_view(TurnView(ticket, question, topic, waiting=BRIEFING))
+        self.pending = _Pending(
+            ticket, question, topic, self.conversation.id if self.conversation else None, self.filters, self.backend
+        )
+        self.pending.worker = self._brief(self.pending)
+        self.refresh_status()
+
+    @work(thread=True, group="answer", exit_on_error=False)
+    def _brief(self, pending: _Pending) -> None:
+        worker = get_current_worker()
+        try:
+            with self._service_lock:
+                brief = self.service.brief(pending.rewritten, filters=pending.filters, backend=pending.backend)
+                state = IndexState.from_status(self.service.status())
+        except Exception as exc:  # a library failure must reach the analyst, not end the app
+            self._failed(pending, *describe_failure(exc))
+            return
+        if worker.is_cancelled:
+            return
+        turn = self._record(pending.conversation_id, brief_turn(brief, pending, state))
+        self.post_message(AnswerReady(pending.ticket, turn))
 
     async def on_answer_piece(self, message: AnswerPiece) -> None:
         view = self.chat.views.get(message.ticket)
@@ -567,6 +612,8 @@ class BriefingApp(App[None]):
             self.set_backend(argument)
         elif name in ("clear", "new"):
             self.run_worker(self.action_new_conversation(), group="ui")
+        elif name == "brief":
+            self.write_brief(argument)
         elif name == "export":
             self.export(argument or None)
         elif name == "help":
@@ -610,6 +657,40 @@ class BriefingApp(App[None]):
             return None
         self.notify(f"Exported {len(self.turns)} question(s) to {path}", title="Exported", timeout=6)
         return path
+
+
+def brief_turn(brief: Brief, pending: _Pending, state: IndexState | None) -> Turn:
+    """A brief as a turn of the conversation: its Markdown, and one cited quote per source."""
+    quotes = first_quotes(brief)
+    cited = []
+    for source in brief.sources:
+        quote = quotes.get(source.n)
+        cited.append(
+            CitedSource(
+                n=source.n,
+                path=source.path,
+                title=source.title,
+                publisher=source.publisher,
+                date=source.date,
+                url=source.url,
+                page=quote.page if quote else None,
+                chunk_id=quote.chunk_id if quote else "",
+                quote=quote.text if quote else "",
+                score=0.0,
+                passage=quote.text if quote else "",
+            )
+        )
+    return Turn(
+        question=pending.question,
+        rewritten_question=pending.rewritten,
+        status=brief.status,
+        answer=brief_markdown(brief),
+        citations=tuple(cited),
+        index_state=state,
+        backend=brief.backend,
+        filters=filters_json(pending.filters),
+        note="; ".join(brief.notes),
+    )
 
 
 def _waiting_text(backend: str) -> str:

@@ -48,6 +48,7 @@ HELP = """\
 - `/source guardian`: only documents whose publisher or path contains this (no name: clear)
 - `/backend extractive|local|openai|ollama`: where answers come from
 - `/clear`: start a new conversation (the current one stays in the sidebar)
+- `/brief TOPIC`: write a briefing (bottom line, judgments, evidence, timeline, actors, graded sources)
 - `/export [FILE]`: write this conversation as Markdown with every source and quote
 - `/status`: what the index holds · `/reindex`: bring the index up to date
 

@@ -27,6 +27,7 @@ from assistant.tui.messages import ConversationChosen, SourceChosen, TurnSelecte
 
 _MARKER = re.compile(r"\[(\d+)\]")
 SEARCHING = "*Searching the indexed documents…*"
+BRIEFING = "*Writing a brief: one search per facet of the topic, then grading the sources…*"
 
 
 def answer_markdown(turn: Turn) -> str:
