@@ -122,6 +122,23 @@ def test_local_backend_streams_and_is_attributed(indexed: Settings) -> None:
         assert "PWNED" not in sentence.text or not sentence.supported
 
 
+@pytest.mark.model
+@needs_llm
+def test_local_backend_writes_the_brief_bottom_line_with_checked_citations(indexed: Settings) -> None:
+    service = AssistantService(indexed)
+    extractive = service.brief("Christchurch livestream removals")
+    brief = service.brief("Christchurch livestream removals", backend="local")
+    assert brief.backend == "local" and brief.model.endswith(".gguf")
+    assert brief.judgments == extractive.judgments, "only the bottom line is written by the model"
+    by_n = {s.n: s for s in brief.sources}
+    for sentence in brief.bluf:
+        assert sentence.supported == bool(sentence.citations)
+        for quote in sentence.quotes:
+            assert quote.text in (service.document_text(by_n[quote.n].path) or "")
+    if brief.bluf == extractive.bluf:
+        assert any("no support" in note for note in brief.notes)
+
+
 @pytest.fixture
 def llama_server(tmp_path: Path) -> Iterator[str]:
     from assistant.generation import packaged_gguf

@@ -537,6 +537,31 @@ async def test_export_writes_markdown_with_sources_and_quotes(
 
 
 @pytest.mark.anyio
+async def test_brief_command_renders_a_brief_turn_that_exports(
+    make_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await ask(pilot, "/brief")
+        assert any("Name the topic" in toast for toast in toasts(app)) and not turn_views(app)
+        await ask(pilot, "/brief platform responses to the Christchurch livestream")
+        view = turn_views(app)[-1]
+        assert view.turn is not None and view.turn.status == "answered"
+        text = markdown_text(view)
+        for heading in ("Bottom line up front", "Key judgments", "Timeline", "Actors and platforms", "Sources"):
+            assert f"## {heading}" in text
+        # Markers are clickable like an answer's, and each source keeps a quote to open.
+        assert "(cite:1)" in text
+        assert view.turn.citations and all(c.quote for c in view.turn.citations[:3])
+        await ask(pilot, "/export brief.md")
+        exported = (tmp_path / "brief.md").read_text()
+        assert "## 1. /brief platform responses to the Christchurch livestream" in exported
+        assert "## Key judgments" in exported
+
+
+@pytest.mark.anyio
 async def test_palette_switches_backend_and_errors_are_notifications(
     make_app: Any, store: ConversationStore, shared_service: AssistantService
 ) -> None:
