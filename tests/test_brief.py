@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -48,19 +49,27 @@ from .conftest import CORPUS, run_cli
 
 TOPIC = "platform responses to the Christchurch livestream"
 
-MONITORING = """---
-title: "Monitoring notes: Islamic State supporters reuse the Christchurch footage"
-publisher: "Field Monitoring Desk"
-date: 2019-04-02
----
-Monitoring of pro-IS Telegram channels in late March 2019 found supporters re-editing clips of the Christchurch livestream into recruitment videos.
-
-In a video released on Telegram on 28 March 2019, the Islamic State claimed that the Christchurch livestream proved Muslims in the West were under siege and urged its followers to take revenge.
-
-Amaq said the Christchurch livestream would "wake the sleeping ummah" and told supporters to share it on every platform.
-
-Facebook removed about 1.5 million videos of the Christchurch attack in the first 24 hours, most of them blocked at upload before anyone saw them.
-"""
+MONITORING = "\n".join(
+    [
+        "---",
+        'title: "Monitoring notes: Islamic State supporters reuse the Christchurch footage"',
+        'publisher: "Field Monitoring Desk"',
+        "date: 2019-04-02",
+        "---",
+        "Monitoring of pro-IS Telegram channels in late March 2019 found supporters re-editing clips of the "
+        "Christchurch livestream into recruitment videos.",
+        "",
+        "In a video released on Telegram on 28 March 2019, the Islamic State claimed that the Christchurch "
+        "livestream proved Muslims in the West were under siege and urged its followers to take revenge.",
+        "",
+        'Amaq said the Christchurch livestream would "wake the sleeping ummah" and told supporters to share it '
+        "on every platform.",
+        "",
+        "Facebook removed about 1.5 million videos of the Christchurch attack in the first 24 hours, most of them "
+        "blocked at upload before anyone saw them.",
+        "",
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +245,7 @@ def test_empty_topic_is_a_usage_error(service: AssistantService) -> None:
 class _Structure(HTMLParser):
     """Checks that tags nest and records anything that would fetch from elsewhere."""
 
-    VOID = {"meta", "br", "link", "img", "hr", "input"}
+    VOID: ClassVar[set[str]] = {"meta", "br", "link", "img", "hr", "input"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -359,7 +368,7 @@ def test_grade_table_matches_whole_names_and_reads_the_users_file_first(tmp_path
     own.write_text("[[publisher]\n")
     with pytest.raises(ConfigError, match=r"grades\.toml"):
         GradeTable.load(own)
-    with pytest.raises(ConfigError, match="missing.toml"):
+    with pytest.raises(ConfigError, match=r"missing\.toml"):
         GradeTable.load(tmp_path / "missing.toml")
 
 
