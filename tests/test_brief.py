@@ -194,6 +194,18 @@ def test_sources_are_graded_by_the_rules(brief: Brief) -> None:
 
 
 @pytest.mark.model
+def test_users_publisher_grades_apply_to_the_brief(service: AssistantService, tmp_path: Path) -> None:
+    own = tmp_path / "grades.toml"
+    own.write_text('[[publisher]]\nmatch = ["Field Monitoring Desk"]\nreliability = "B"\nnote = "our own desk"\n')
+    graded = AssistantService(service.settings.model_copy(update={"publisher_grades": own})).brief(TOPIC)
+    desk = next(s for s in graded.sources if s.publisher == "Field Monitoring Desk")
+    assert (desk.reliability, desk.reliability_note) == ("B", "our own desk")
+    own.write_text("not toml [")
+    with pytest.raises(ConfigError, match=r"grades\.toml"):
+        AssistantService(service.settings.model_copy(update={"publisher_grades": own})).brief(TOPIC)
+
+
+@pytest.mark.model
 def test_group_speech_is_labelled_and_never_a_judgment(service: AssistantService) -> None:
     brief = service.brief("Islamic State propaganda about the Christchurch livestream")
     labelled = [e for e in brief.evidence if e.attributed_to]
