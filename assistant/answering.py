@@ -1,9 +1,10 @@
 """Composing cited answers from retrieved chunks, and deciding when not to answer.
 
-The extractive backend picks the sentences of the retrieved chunks that best
-cover the question, skips near-repeats, keeps them in a readable order (by
-source rank, then position) and cites each with the exact sentence as its
-quote, so every claim can be found in the source by a plain string search.
+The extractive backend picks the sentences of the retrieved chunks (and of the
+further passages retrieval kept of the same documents) that best cover the
+question, skips near-repeats, keeps them in a readable order (by source rank,
+then position) and cites each with the exact sentence as its quote, so every
+claim can be found in the source by a plain string search.
 
 `judge_coverage` decides whether the evidence is enough to answer at all:
 names in the question that no indexed document contains, or weak similarity
@@ -14,15 +15,28 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.chunking import sentence_spans
 from assistant.domain import Citation, Hit
 from assistant.retrieval import Retrieval
-from assistant.text import QUESTION_WORDS, content_words, looks_like_instruction, words
+from assistant.text import QUESTION_WORDS, STOPWORDS, content_words, looks_like_instruction, words
 
-MAX_SENTENCES = 5
+MAX_SENTENCES = 7
 SENTENCE_POOL = 8
+#: Characters of quoted text an answer may hold: room for seven short sentences or four long ones.
+ANSWER_CHARS = 1400
+#: A sentence scoring under this share of the best one adds more noise than help.
+SCORE_FLOOR = 0.5
+
+# Sentence score: share of question words + chunk similarity + source rank + answer-shape
+# bonuses - a length damper. Tuned with `assistant eval` on the development questions.
+SIMILARITY_WEIGHT = 0.5
+RANK_WEIGHT = 0.25
+LENGTH_WEIGHT = 0.1
+NUMBER_BONUS = 0.1
+NAME_BONUS = 0.1
 
 # Calibrated on the unanswerable and answerable questions of the development
 # set (see `assistant eval` and the closing note of the answering work).
@@ -103,27 +117,70 @@ def candidate_sentences(question: str, retrieval: Retrieval) -> list[Sentence]:
     weights = term_weights(question, retrieval)
     own_total = sum(w for w in weights.values() if w > 0) or 1.0
     numeric = _wants_number(question)
+    naming = _wants_name(question)
+    asked = set(words(question))
     found: list[Sentence] = []
-    for hit in retrieval.hits[:SENTENCE_POOL]:
-        for span in sentence_spans(hit.text):
-            if hit.text[span.start] == "#":
+    pool = retrieval.hits[:SENTENCE_POOL]
+    source_rank: dict[str, int] = {}
+    for hit in pool:
+        source_rank.setdefault(hit.document.path, hit.rank)
+    # Other passages of the sources already chosen often hold the rest of the answer.
+    pool += [hit for hit in retrieval.hits[SENTENCE_POOL:] + retrieval.support if hit.document.path in source_rank]
+    for hit in pool:
+        rank = source_rank[hit.document.path]
+        for start, end in _pieces(hit.text):
+            if hit.text[start] == "#":
                 continue  # a heading names a topic; it states no fact
-            start = span.start
             # Markdown quote and list markers are layout, not words: start after them.
-            while start < span.end and hit.text[start] in "#>*-|• \t":
+            while start < end and hit.text[start] in "#>*-|• \t":
                 start += 1
-            text = hit.text[start : span.end]
+            text = hit.text[start:end]
             tokens = words(text)
             if len(tokens) < 5 or text.startswith("---") or looks_like_instruction(text):
                 continue
             overlap = _overlap(set(tokens), weights, own_total)
             similarity = hit.similarity if hit.similarity is not None else 0.0
             # A long sentence matches more words by chance; damp it a little.
-            length_penalty = 0.05 * math.log(max(len(tokens), 10) / 10)
-            number_bonus = 0.1 if numeric and any(t[0].isdigit() for t in tokens) else 0.0
-            score = overlap + 0.5 * similarity + 0.25 / hit.rank + number_bonus - length_penalty
-            found.append(Sentence(hit, start, span.end, score, overlap))
+            length_penalty = LENGTH_WEIGHT * math.log(max(len(tokens), 10) / 10)
+            # The answer to "how many" or "who" is a figure or a name the question does not already contain.
+            bonus = 0.0
+            if numeric and any(t[0].isdigit() and t not in asked for t in tokens):
+                bonus += NUMBER_BONUS
+            if naming and _new_names(text, asked):
+                bonus += NAME_BONUS
+            score = overlap + SIMILARITY_WEIGHT * similarity + RANK_WEIGHT / rank + bonus - length_penalty
+            found.append(Sentence(hit, start, end, score, overlap))
     return found
+
+
+# Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does.
+_BLOCK_TAGS = re.compile(r"(?:\s*</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|span)\b[^<>]*>\s*)+", re.IGNORECASE)
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence offsets in a chunk, also split at HTML block tags, with the tags left out."""
+    for span in sentence_spans(text):
+        start = span.start
+        for tag in _BLOCK_TAGS.finditer(text, span.start, span.end):
+            if tag.start() > start:
+                yield start, tag.start()
+            start = tag.end()
+        if start < span.end:
+            yield start, span.end
+
+
+def _wants_name(question: str) -> bool:
+    lowered = question.lower()
+    return lowered.startswith(("who ", "which ")) or any(cue in lowered for cue in (" who ", " which ", "what company"))
+
+
+def _new_names(text: str, asked: set[str]) -> bool:
+    """A capitalised word inside the sentence that the question does not mention."""
+    for raw in text.split()[1:]:
+        token = words(raw)
+        if raw[:1].isupper() and token and token[0] not in asked and token[0] not in STOPWORDS:
+            return True
+    return False
 
 
 def judge_coverage(question: str, retrieval: Retrieval, sentences: list[Sentence]) -> Coverage:
@@ -163,19 +220,32 @@ def _similar(a: str, b: str) -> bool:
 
 
 def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> list[Sentence]:
-    """The best sentences without near-repeats: the best first, the rest in reading order."""
+    """The best sentences without near-repeats: the best first, the rest in reading order.
+
+    Short sentences leave room for more of them: the answer stops at `limit`
+    sentences or at a reading budget of characters, whichever comes first.
+    """
     chosen: list[Sentence] = []
     ranked = sorted(sentences, key=lambda s: -s.score)
     if not ranked:
         return []
-    floor = ranked[0].score * 0.6
+    floor = ranked[0].score * SCORE_FLOOR
+    length = 0
     for sentence in ranked:
         if len(chosen) >= limit or sentence.score < floor:
             break
         if any(_similar(sentence.text, other.text) for other in chosen):
             continue
+        if chosen and length + len(sentence.text) > ANSWER_CHARS:
+            continue
         chosen.append(sentence)
-    return chosen[:1] + sorted(chosen[1:], key=lambda s: (s.hit.rank, s.start))
+        length += len(sentence.text)
+    # Reading order: sources as first retrieved, each in the order of its text.
+    source_order: dict[str, int] = {}
+    for sentence in sorted(chosen[1:], key=lambda s: s.hit.rank):
+        source_order.setdefault(sentence.hit.document.path, len(source_order))
+    rest = sorted(chosen[1:], key=lambda s: (source_order[s.hit.document.path], s.hit.start + s.start))
+    return chosen[:1] + rest
 
 
 def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:

@@ -6,7 +6,8 @@ alias of the actors and platforms it names, are searched with BM25. The two
 rankings are fused by reciprocal rank, near-duplicate chunks (retweets,
 repeated boilerplate) are collapsed, and further chunks of an
 already-represented document are discounted so the top results cover more
-documents.
+documents. The chunks that discount pushed out are kept aside as `support`:
+an answer about a document often needs more than its single best passage.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ LEXICAL_WEIGHT = 0.5
 CANDIDATES = 100
 SAME_DOCUMENT_DISCOUNT = 0.6
 YEAR_BOOST = 1.3
+EARLIER_DISCOUNT = 0.7
+DENSE_SIMILARITY_WEIGHT = 0.04
+SUPPORT_CHUNKS = 12
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class Retrieval:
     unknown_terms: list[str] = field(default_factory=list)
     #: Inverse document frequency of every query and alias term.
     idf: dict[str, float] = field(default_factory=dict)
+    #: Further well-matching chunks of the documents in `hits`, best first,
+    #: ranked after them: passages the spread over documents left out.
+    support: list[Hit] = field(default_factory=list)
 
 
 def _range(filters: Filters) -> tuple[int, int]:
@@ -158,14 +165,24 @@ class Retriever:
         if vector is None:
             vector = self.encoder.embed([question])[0]
         stored = self.reader.fetch(order, vector)
+        if mode == "hybrid":
+            # Reciprocal ranks hide how far ahead a passage is in meaning; a clear
+            # lead in similarity should survive the lexical side's disagreement.
+            for chunk_id, chunk in stored.items():
+                ranked[chunk_id] += DENSE_SIMILARITY_WEIGHT * (chunk.similarity or 0.0)
         years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
         if years:
-            # A year in the question is a soft hint: prefer sources from then.
+            # A year in the question is a soft hint: prefer sources from then. A
+            # source written before the earliest year asked about cannot report on it.
+            earliest = min(years)
             for chunk_id, chunk in stored.items():
-                if str(chunk.meta.get("date", ""))[:4] in years:
+                dated = str(chunk.meta.get("date", ""))[:4]
+                if dated in years:
                     ranked[chunk_id] *= YEAR_BOOST
-        hits = self._diversify(order, ranked, stored, k)
-        return Retrieval(hits, terms, expansion, unknown, idf)
+                elif dated.isdigit() and dated < earliest:
+                    ranked[chunk_id] *= EARLIER_DISCOUNT
+        hits, support = self._diversify(order, ranked, stored, k)
+        return Retrieval(hits, terms, expansion, unknown, idf, support)
 
     @staticmethod
     def _where(filters: Filters) -> dict[str, object] | None:
@@ -175,7 +192,9 @@ class Retriever:
         return {"$and": [{"date_num": {"$gte": max(low, 1)}}, {"date_num": {"$lte": high}}]}
 
     @staticmethod
-    def _diversify(order: list[str], ranked: dict[str, float], stored: dict[str, StoredChunk], k: int) -> list[Hit]:
+    def _diversify(
+        order: list[str], ranked: dict[str, float], stored: dict[str, StoredChunk], k: int
+    ) -> tuple[list[Hit], list[Hit]]:
         seen_text: set[str] = set()
         per_doc: dict[str, int] = {}
         scored: list[tuple[float, StoredChunk]] = []
@@ -194,7 +213,13 @@ class Retriever:
             per_doc[group] = count + 1
             scored.append((ranked[chunk_id] * SAME_DOCUMENT_DISCOUNT**count, chunk))
         scored.sort(key=lambda pair: -pair[0])
-        return [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(scored[:k], 1)]
+        hits = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(scored[:k], 1)]
+        documents = {hit.document.path for hit in hits}
+        rest = [(ranked[chunk.id], chunk) for _, chunk in scored[k:]]
+        rest = [pair for pair in rest if str(pair[1].meta.get("path", "")) in documents]
+        rest.sort(key=lambda pair: -pair[0])
+        support = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(rest[:SUPPORT_CHUNKS], k + 1)]
+        return hits, support
 
 
 def _to_hit(chunk: StoredChunk, score: float, rank: int) -> Hit:

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering import ANSWER_CHARS, MAX_SENTENCES, Sentence, candidate_sentences, select_sentences
 from assistant.config import Settings
+from assistant.domain import DocumentInfo, Hit
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.errors import IndexNotFoundError, UsageError
 from assistant.lexical import lexical_dir
 from assistant.loaders import ColumnOptions, load
-from assistant.retrieval import Filters
+from assistant.retrieval import Filters, Retrieval
 from assistant.service import AssistantService
 from assistant.sources import discover
 
@@ -112,6 +114,63 @@ def test_results_spread_over_documents(service: AssistantService) -> None:
     paths = [h.document.path for h in hits]
     assert len(set(paths)) >= 5
     assert len({h.chunk_id for h in hits}) == len(hits)
+
+
+def test_support_passages_extend_the_retrieved_documents(service: AssistantService) -> None:
+    retrieval = service.retrieve("Christchurch livestream video removal", k=5)
+    assert retrieval.support, "passages the spread over documents left out are kept for the answer"
+    documents = {h.document.path for h in retrieval.hits}
+    hit_ids = {h.chunk_id for h in retrieval.hits}
+    for extra in retrieval.support:
+        assert extra.document.path in documents
+        assert extra.chunk_id not in hit_ids
+        assert extra.rank > len(retrieval.hits)
+
+
+def _hit(text: str, path: str = "web/page.html", rank: int = 1) -> Hit:
+    info = DocumentInfo("d", path, path, "Title", "", "", "2019-03-19", "", "en", "html", 1)
+    return Hit("c", text, info, 0, len(text), None, 1.0, rank, similarity=0.7)
+
+
+def test_quotes_leave_out_web_page_paragraph_tags() -> None:
+    text = (
+        '<span id="midArticle_1"/><p>Facebook said it removed 1.5m copies of the attack video in 24 hours.</p>'
+        '<span id="midArticle_2"/><p>YouTube said it removed tens of thousands of copies of the video.</p>'
+    )
+    retrieval = Retrieval([_hit(text)], ["facebook", "youtube", "removed", "video"], [], idf={})
+    sentences = candidate_sentences("How many copies of the video did Facebook and YouTube remove?", retrieval)
+    quotes = [s.text for s in sentences]
+    assert quotes == [
+        "Facebook said it removed 1.5m copies of the attack video in 24 hours.",
+        "YouTube said it removed tens of thousands of copies of the video.",
+    ]
+    assert all(quote in text for quote in quotes)
+
+
+DISTINCT_FACTS = [
+    "Facebook removed 1.5m copies of the video within a day.",
+    "YouTube suspended human review to speed up deletions.",
+    "Reddit banned a forum that glorified the gunman.",
+    "Twitter suspended accounts sharing the manifesto.",
+    "The chief censor classed the document as objectionable.",
+    "Internet providers blocked several message boards for days.",
+    "Police asked the public not to share the footage.",
+    "Microsoft joined a shared database of terrorist hashes.",
+    "Valve pulled hundreds of tribute pages from Steam.",
+]
+
+
+def test_short_sentences_leave_room_for_more_of_them() -> None:
+    short = [Sentence(_hit(fact, rank=n), 0, len(fact), 1.0 - n / 100, 0.5) for n, fact in enumerate(DISTINCT_FACTS, 1)]
+    assert len(select_sentences(short)) == MAX_SENTENCES
+    # The same facts at five times the length: fewer of them fit the reading budget.
+    long = [
+        Sentence(_hit(" ".join([fact] * 5), rank=n), 0, len(fact) * 5 + 4, 1.0 - n / 100, 0.5)
+        for n, fact in enumerate(DISTINCT_FACTS, 1)
+    ]
+    chosen = select_sentences(long)
+    assert 1 < len(chosen) < MAX_SENTENCES
+    assert sum(len(s.text) for s in chosen) <= ANSWER_CHARS
 
 
 def test_bm25_follows_index_changes(indexed: tuple[Settings, Path], tmp_path: Path) -> None:
