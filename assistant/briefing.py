@@ -23,6 +23,7 @@ documented here, so the same index and topic always give the same brief:
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -364,8 +365,10 @@ def speaking_group(text: str, aliases: AliasTable) -> str:
 
 
 def display_text(quote: str) -> str:
-    """A quote as prose: Markdown links, emphasis and list markers removed, spaces collapsed."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", quote)
+    """A quote as prose: entities decoded; Markdown links, emphasis and list markers removed; spaces collapsed."""
+    # Web pages sometimes keep entities (&#8217;) in their extracted text; a reader wants the character.
+    text = html.unescape(quote)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"(\*\*|__|`)", "", text)
     text = re.sub(r"^[\s>*#|•-]+", "", text)
     return " ".join(text.split())

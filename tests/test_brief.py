@@ -33,6 +33,7 @@ from assistant.briefing import (
     Statement,
     TimelineEvent,
     confidence_of,
+    display_text,
     event_date,
     likelihood_of,
     speaking_group,
@@ -382,6 +383,11 @@ def test_grade_table_matches_whole_names_and_reads_the_users_file_first(tmp_path
         GradeTable.load(own)
     with pytest.raises(ConfigError, match=r"missing\.toml"):
         GradeTable.load(tmp_path / "missing.toml")
+
+
+def test_display_text_decodes_entities_and_drops_markup() -> None:
+    quote = "**Facebook** won&#8217;t [explain](https://example.org) its  rules."
+    assert display_text(quote) == "Facebook won’t explain its rules."
 
 
 def test_speaking_group_needs_the_group_to_speak() -> None:
