@@ -540,25 +540,26 @@ def confidence_of(independent: int, grades: list[str]) -> str:
     return "low"
 
 
-def judgment_text(likelihood: str, claim: str, common: set[str]) -> str:
+def judgment_text(likelihood: str, claim: str, names: set[str]) -> str:
     """'We assess it is likely that ...' around a source sentence turned into a clause."""
     clause = re.sub(r"^(?:However|But|And|Also|Meanwhile|In addition|Moreover|Still|Yet),?\s+", "", claim)
     first = clause.split(" ", 1)[0].strip("\"'“”,")
-    if first and first[0].isupper() and first.lower() in common:
+    # Only a name keeps its capital inside the sentence (acronyms always do).
+    if first and first[0].isupper() and not first.isupper() and first.lower() not in names:
         clause = clause[0].lower() + clause[1:]
     clause = clause.rstrip(" .")
     return f"We assess {_LIKELIHOOD_PHRASE[likelihood]} {clause}."
 
 
-def _common_words(texts: Iterable[str]) -> set[str]:
-    """Words (lower-cased) written in lower case mid-sentence more often than capitalised: not names."""
+def _names(texts: Iterable[str]) -> set[str]:
+    """Words (lower-cased) written with a capital mid-sentence at least as often as without: names."""
     upper: Counter[str] = Counter()
     lower: Counter[str] = Counter()
     for text in texts:
         for match in re.finditer(r"(?<=[a-z0-9,;] )([A-Za-z][\w'’-]*)", text):
             word = match.group(1)
             (upper if word[0].isupper() else lower)[word.lower()] += 1
-    return {w for w in lower if lower[w] > upper[w]} | set(STOPWORDS)
+    return {w for w in upper if upper[w] >= lower[w] and w not in STOPWORDS}
 
 
 # --- the builder -----------------------------------------------------------------------------
@@ -686,7 +687,7 @@ class BriefBuilder:
             )
 
         numbering = _Numbering(self.grades)
-        common = _common_words(c.sentence.hit.text for c in claims)
+        names = _names(c.sentence.hit.text for c in claims)
         bluf_claims = self._bluf(claims)
         bluf = []
         for claim in bluf_claims:
@@ -698,7 +699,7 @@ class BriefBuilder:
                 bluf = written
             else:
                 notes.append("The model's bottom line had no support in the sources; the extractive one is kept.")
-        judgments, judged = self._judgments(claims, bluf_claims, numbering, common)
+        judgments, judged = self._judgments(claims, bluf_claims, numbering, names)
         used = {id(c) for c in [*bluf_claims, *judged]}
         evidence = self._evidence([c for c in claims if id(c) not in used], numbering)
         timeline = self._timeline(claims, numbering)
@@ -755,7 +756,7 @@ class BriefBuilder:
         return chosen
 
     def _judgments(
-        self, claims: list[_Claim], bluf: list[_Claim], numbering: _Numbering, common: set[str]
+        self, claims: list[_Claim], bluf: list[_Claim], numbering: _Numbering, names: set[str]
     ) -> tuple[tuple[Judgment, ...], list[_Claim]]:
         pool = [
             c
@@ -788,9 +789,7 @@ class BriefBuilder:
             basis = f"{len(support)} {sources}; {strong} graded A or B; best reliability {min(grades)}"
             citations, quotes = numbering.cite_all(support[:4])
             judgments.append(
-                Judgment(
-                    judgment_text(likelihood, claim.text, common), likelihood, confidence, basis, citations, quotes
-                )
+                Judgment(judgment_text(likelihood, claim.text, names), likelihood, confidence, basis, citations, quotes)
             )
         return tuple(judgments), chosen
 

@@ -79,9 +79,18 @@ class GradeTable:
         return cls(entries)
 
     def grade(self, publisher: str) -> Grade:
-        for entry in self._entries:
-            if publisher and entry.pattern.search(publisher):
-                return entry.grade
+        """The grade of the first entry naming the publisher.
+
+        The publisher's own name is tried before its full description, so
+        "Daily Mail (MailOnline), via the CNN/DailyMail dataset" is graded as
+        the Daily Mail, not as CNN; the full text still counts ("personal
+        research blog") when the name alone matches nothing.
+        """
+        own = re.split(r"\s*[(,;]|\s+via\s+|\s+republished\s+", publisher, maxsplit=1)[0].strip()
+        for text in (own, publisher):
+            for entry in self._entries:
+                if text and entry.pattern.search(text):
+                    return entry.grade
         return Grade(UNKNOWN, "publisher not in the grades table")
 
 

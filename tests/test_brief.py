@@ -35,6 +35,7 @@ from assistant.briefing import (
     confidence_of,
     display_text,
     event_date,
+    judgment_text,
     likelihood_of,
     speaking_group,
 )
@@ -372,6 +373,9 @@ def test_grade_table_matches_whole_names_and_reads_the_users_file_first(tmp_path
     assert table.grade("Meta Platforms Ireland Limited").reliability == "C"
     assert table.grade("Metadata Weekly").reliability == "F", "whole names only"
     assert table.grade("").reliability == "F"
+    # The publisher's own name decides before the outlets its description mentions.
+    assert table.grade("Daily Mail (MailOnline), via the CNN/DailyMail summarization dataset").reliability == "C"
+    assert table.grade("Samantha North (personal research blog)").reliability == "D"
     own = tmp_path / "grades.toml"
     own.write_text('[[publisher]]\nmatch = ["Reuters"]\nreliability = "a"\nnote = "our wire"\n')
     assert GradeTable.load(own).grade("Reuters").reliability == "A"
@@ -383,6 +387,17 @@ def test_grade_table_matches_whole_names_and_reads_the_users_file_first(tmp_path
         GradeTable.load(own)
     with pytest.raises(ConfigError, match=r"missing\.toml"):
         GradeTable.load(tmp_path / "missing.toml")
+
+
+def test_judgment_clause_keeps_names_capitalised_and_lowers_the_rest() -> None:
+    names = {"twitter", "isis"}
+    assert judgment_text("likely", "Since then, ISIS has moved.", names) == (
+        "We assess it is likely that since then, ISIS has moved."
+    )
+    assert judgment_text("almost certain", "Twitter suspended accounts.", names) == (
+        "We assess it is almost certain that Twitter suspended accounts."
+    )
+    assert judgment_text("unlikely", "ISIS lost reach.", set()).startswith("We assess it is unlikely that ISIS")
 
 
 def test_display_text_decodes_entities_and_drops_markup() -> None:
