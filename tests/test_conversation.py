@@ -153,7 +153,7 @@ def test_mentions_find_alias_and_capitalised_names(rewriter: FollowUpRewriter) -
         "Did the EU Terrorist Content Online Regulation bind Daesh channels on 8kun in March 2019?"
     )
     assert [(m.text, m.canonical, m.kind) for m in found] == [
-        ("EU", "EU", None),
+        ("EU", "European Union", "government"),
         ("Terrorist Content Online Regulation", "Terrorist Content Online Regulation", "law"),
         ("Daesh", "Islamic State", "group"),
         ("8kun", "8kun", "platform"),
