@@ -80,7 +80,7 @@ def term_weights(question: str, retrieval: Retrieval) -> dict[str, float]:
     return weights
 
 
-def _overlap(sentence_words: set[str], weights: dict[str, float], own_total: float) -> float:
+def overlap_share(sentence_words: set[str], weights: dict[str, float], own_total: float) -> float:
     """Share of the question's (IDF-weighted) words that the sentence contains.
 
     Alias terms carry negative weights as a marker; one matching alias adds its
@@ -113,19 +113,20 @@ def _wants_number(question: str) -> bool:
     )
 
 
-def candidate_sentences(question: str, retrieval: Retrieval) -> list[Sentence]:
+def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[Sentence]:
+    """Every sentence of the first `pool_size` hits (and of further passages of their documents), scored."""
     weights = term_weights(question, retrieval)
     own_total = sum(w for w in weights.values() if w > 0) or 1.0
     numeric = _wants_number(question)
     naming = _wants_name(question)
     asked = set(words(question))
     found: list[Sentence] = []
-    pool = retrieval.hits[:SENTENCE_POOL]
+    pool = retrieval.hits[:pool_size]
     source_rank: dict[str, int] = {}
     for hit in pool:
         source_rank.setdefault(hit.document.path, hit.rank)
     # Other passages of the sources already chosen often hold the rest of the answer.
-    pool += [hit for hit in retrieval.hits[SENTENCE_POOL:] + retrieval.support if hit.document.path in source_rank]
+    pool += [hit for hit in retrieval.hits[pool_size:] + retrieval.support if hit.document.path in source_rank]
     for hit in pool:
         rank = source_rank[hit.document.path]
         for start, end in _pieces(hit.text):
@@ -138,7 +139,7 @@ def candidate_sentences(question: str, retrieval: Retrieval) -> list[Sentence]:
             tokens = words(text)
             if len(tokens) < 5 or text.startswith("---") or looks_like_instruction(text):
                 continue
-            overlap = _overlap(set(tokens), weights, own_total)
+            overlap = overlap_share(set(tokens), weights, own_total)
             similarity = hit.similarity if hit.similarity is not None else 0.0
             # A long sentence matches more words by chance; damp it a little.
             length_penalty = LENGTH_WEIGHT * math.log(max(len(tokens), 10) / 10)
@@ -209,7 +210,7 @@ def _missing_names(question: str, retrieval: Retrieval) -> list[str]:
     return missing
 
 
-def _similar(a: str, b: str) -> bool:
+def similar(a: str, b: str) -> bool:
     """Two sentences say much the same thing (the same figure in other words counts)."""
     first, second = set(content_words(a)), set(content_words(b))
     if not first or not second:
@@ -234,7 +235,7 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
     for sentence in ranked:
         if len(chosen) >= limit or sentence.score < floor:
             break
-        if any(_similar(sentence.text, other.text) for other in chosen):
+        if any(similar(sentence.text, other.text) for other in chosen):
             continue
         if chosen and length + len(sentence.text) > ANSWER_CHARS:
             continue

@@ -32,12 +32,11 @@ from datetime import date
 from typing import Literal
 
 from assistant.answering import (
-    SENTENCE_POOL,
     Sentence,
-    _overlap,
-    _similar,
     candidate_sentences,
     judge_coverage,
+    overlap_share,
+    similar,
     term_weights,
 )
 from assistant.domain import DocumentInfo, Hit
@@ -540,26 +539,54 @@ def confidence_of(independent: int, grades: list[str]) -> str:
     return "low"
 
 
-def judgment_text(likelihood: str, claim: str, names: set[str]) -> str:
-    """'We assess it is likely that ...' around a source sentence turned into a clause."""
+# Words that open sentences without being names, beyond the stop words.
+_OPENERS = frozenset(
+    [
+        "since",
+        "although",
+        "though",
+        "despite",
+        "many",
+        "several",
+        "most",
+        "few",
+        "last",
+        "earlier",
+        "later",
+        "initially",
+        "instead",
+        "overall",
+        "previously",
+        "today",
+        "now",
+    ]
+)
+
+
+def judgment_text(likelihood: str, claim: str, common: set[str]) -> str:
+    """'We assess it is likely that ...' around a source sentence turned into a clause.
+
+    The sentence's first word loses its capital only when it is known to be an
+    ordinary word (`common`, stop words, usual openers): lowering a name does
+    more harm than keeping an ordinary word capitalised.
+    """
     clause = re.sub(r"^(?:However|But|And|Also|Meanwhile|In addition|Moreover|Still|Yet),?\s+", "", claim)
-    first = clause.split(" ", 1)[0].strip("\"'“”,")
-    # Only a name keeps its capital inside the sentence (acronyms always do).
-    if first and first[0].isupper() and not first.isupper() and first.lower() not in names:
+    first = clause.split(" ", 1)[0].strip("\"'“”,").lower()
+    if first in common or first in STOPWORDS or first in _OPENERS:
         clause = clause[0].lower() + clause[1:]
     clause = clause.rstrip(" .")
     return f"We assess {_LIKELIHOOD_PHRASE[likelihood]} {clause}."
 
 
-def _names(texts: Iterable[str]) -> set[str]:
-    """Words (lower-cased) written with a capital mid-sentence at least as often as without: names."""
+def _common_words(texts: Iterable[str]) -> set[str]:
+    """Words (lower-cased) written in lower case mid-sentence more often than capitalised."""
     upper: Counter[str] = Counter()
     lower: Counter[str] = Counter()
     for text in texts:
         for match in re.finditer(r"(?<=[a-z0-9,;] )([A-Za-z][\w'’-]*)", text):
             word = match.group(1)
             (upper if word[0].isupper() else lower)[word.lower()] += 1
-    return {w for w in upper if upper[w] >= lower[w] and w not in STOPWORDS}
+    return {w for w in lower if lower[w] > upper[w]}
 
 
 # --- the builder -----------------------------------------------------------------------------
@@ -594,12 +621,9 @@ class BriefBuilder:
         for facet in FACETS:
             retrieval = results[facet.key]
             question = facet.ask(topic)
-            sentences = candidate_sentences(question, retrieval)
+            # An answer reads the first few passages; a brief reads every one it retrieved.
+            sentences = candidate_sentences(question, retrieval, pool_size=len(retrieval.hits))
             coverage = judge_coverage(question, retrieval, sentences)
-            # The answerer reads the first passages only; a brief reads the rest too.
-            deeper = Retrieval(retrieval.hits[SENTENCE_POOL:], retrieval.query_terms, retrieval.expanded_terms)
-            deeper.idf = retrieval.idf
-            sentences += candidate_sentences(question, deeper)
             if not coverage.covered:
                 gaps.append(Gap(_gap_question(facet, topic), coverage.reason))
                 continue
@@ -611,8 +635,8 @@ class BriefBuilder:
                     continue
                 if not _speaks_to(facet, sentence.text):
                     continue
-                own = _overlap(set(words(sentence.text)), topic_weights, topic_total)
-                around = _overlap(set(words(f"{doc.title} {sentence.hit.text}")), topic_weights, topic_total)
+                own = overlap_share(set(words(sentence.text)), topic_weights, topic_total)
+                around = overlap_share(set(words(f"{doc.title} {sentence.hit.text}")), topic_weights, topic_total)
                 relevance = max(own, 0.8 * around)
                 if relevance < MIN_RELEVANCE:
                     continue
@@ -687,7 +711,7 @@ class BriefBuilder:
             )
 
         numbering = _Numbering(self.grades)
-        names = _names(c.sentence.hit.text for c in claims)
+        common = _common_words(c.sentence.hit.text for c in claims)
         bluf_claims = self._bluf(claims)
         bluf = []
         for claim in bluf_claims:
@@ -699,7 +723,7 @@ class BriefBuilder:
                 bluf = written
             else:
                 notes.append("The model's bottom line had no support in the sources; the extractive one is kept.")
-        judgments, judged = self._judgments(claims, bluf_claims, numbering, names)
+        judgments, judged = self._judgments(claims, bluf_claims, numbering, common)
         used = {id(c) for c in [*bluf_claims, *judged]}
         evidence = self._evidence([c for c in claims if id(c) not in used], numbering)
         timeline = self._timeline(claims, numbering)
@@ -750,13 +774,13 @@ class BriefBuilder:
         for claim in pool:
             if len(chosen) >= BLUF_SENTENCES:
                 break
-            if any(claim.doc.path == c.doc.path or _similar(claim.quote, c.quote) for c in chosen):
+            if any(claim.doc.path == c.doc.path or similar(claim.quote, c.quote) for c in chosen):
                 continue
             chosen.append(claim)
         return chosen
 
     def _judgments(
-        self, claims: list[_Claim], bluf: list[_Claim], numbering: _Numbering, names: set[str]
+        self, claims: list[_Claim], bluf: list[_Claim], numbering: _Numbering, common: set[str]
     ) -> tuple[tuple[Judgment, ...], list[_Claim]]:
         pool = [
             c
@@ -774,7 +798,7 @@ class BriefBuilder:
             if len(chosen) >= MAX_JUDGMENTS:
                 break
             facet = next(f for f in claim.facets if f in _JUDGED)
-            if per_facet[facet] >= 2 or any(_similar(claim.quote, c.quote) for c in chosen + bluf):
+            if per_facet[facet] >= 2 or any(similar(claim.quote, c.quote) for c in chosen + bluf):
                 continue
             chosen.append(claim)
             per_facet[facet] += 1
@@ -789,7 +813,9 @@ class BriefBuilder:
             basis = f"{len(support)} {sources}; {strong} graded A or B; best reliability {min(grades)}"
             citations, quotes = numbering.cite_all(support[:4])
             judgments.append(
-                Judgment(judgment_text(likelihood, claim.text, names), likelihood, confidence, basis, citations, quotes)
+                Judgment(
+                    judgment_text(likelihood, claim.text, common), likelihood, confidence, basis, citations, quotes
+                )
             )
         return tuple(judgments), chosen
 
@@ -806,7 +832,7 @@ class BriefBuilder:
             for claim in pool:
                 if taken >= EVIDENCE_PER_FACET:
                     break
-                if any(_similar(claim.quote, c.quote) for c in chosen):
+                if any(similar(claim.quote, c.quote) for c in chosen):
                     continue
                 chosen.append(claim)
                 taken += 1
@@ -830,7 +856,7 @@ class BriefBuilder:
             key = (claim.doc.path, claim.date)
             if key in taken or any(c.doc.path == claim.doc.path and c.dated_by == "publication" for c in chosen):
                 continue
-            if any(_similar(claim.quote, c.quote) for c in chosen):
+            if any(similar(claim.quote, c.quote) for c in chosen):
                 continue
             taken.add(key)
             chosen.append(claim)

@@ -389,15 +389,16 @@ def test_grade_table_matches_whole_names_and_reads_the_users_file_first(tmp_path
         GradeTable.load(tmp_path / "missing.toml")
 
 
-def test_judgment_clause_keeps_names_capitalised_and_lowers_the_rest() -> None:
-    names = {"twitter", "isis"}
-    assert judgment_text("likely", "Since then, ISIS has moved.", names) == (
+def test_judgment_clause_keeps_names_capitalised_and_lowers_ordinary_words() -> None:
+    assert judgment_text("likely", "Since then, ISIS has moved.", set()) == (
         "We assess it is likely that since then, ISIS has moved."
     )
-    assert judgment_text("almost certain", "Twitter suspended accounts.", names) == (
-        "We assess it is almost certain that Twitter suspended accounts."
+    assert judgment_text("likely", "The package is new.", set()).endswith("that the package is new.")
+    assert judgment_text("likely", "Platforms acted.", {"platforms"}).endswith("that platforms acted.")
+    # A word not known to be ordinary may be a name: it keeps its capital.
+    assert judgment_text("unlikely", "Chris Sonderby said so.", set()) == (
+        "We assess it is unlikely that Chris Sonderby said so."
     )
-    assert judgment_text("unlikely", "ISIS lost reach.", set()).startswith("We assess it is unlikely that ISIS")
 
 
 def test_display_text_decodes_entities_and_drops_markup() -> None:
