@@ -29,13 +29,14 @@ def _quote_json(quote: BriefQuote) -> dict[str, Any]:
 
 
 def _source_json(source: BriefSource) -> dict[str, Any]:
+    doc = source.document
     return {
         "n": source.n,
-        "title": source.title,
-        "publisher": source.publisher,
-        "date": source.date,
-        "path": source.path,
-        "url": source.url,
+        "title": doc.title,
+        "publisher": doc.publisher,
+        "date": doc.date,
+        "path": doc.path,
+        "url": doc.url,
         "reliability": source.reliability,
         "reliability_label": source.reliability_label,
         "reliability_note": source.reliability_note,
@@ -119,6 +120,14 @@ def brief_json(brief: Brief) -> dict[str, Any]:
 # --- Markdown ----------------------------------------------------------------------------------
 
 
+def _byline(brief: Brief) -> str:
+    made = f"Prepared {brief.generated} by the briefing assistant ({brief.backend}"
+    made += f", {brief.model})" if brief.model else ")"
+    if brief.filters:
+        made += f"; documents limited to {brief.filters}"
+    return f"{made}. Every statement cites the numbered sources at the end."
+
+
 def _differs(quote: str, shown: str) -> bool:
     """Whether the exact quote must be shown beside the text (the text was tidied)."""
     return " ".join(quote.split()) != shown
@@ -138,11 +147,7 @@ def _propaganda_label(group: str) -> str:
 
 def brief_markdown(brief: Brief) -> str:
     lines = [f"# Briefing: {brief.topic}", ""]
-    made = f"Prepared {brief.generated} by the briefing assistant ({brief.backend}"
-    made += f", {brief.model})" if brief.model else ")"
-    if brief.filters:
-        made += f"; documents limited to {brief.filters}"
-    lines += [f"_{made}. Every statement cites the numbered sources at the end._", ""]
+    lines += [f"_{_byline(brief)}_", ""]
     if brief.status == "not_covered":
         lines += ["**The indexed documents do not cover this topic.**", ""]
         lines += _md_gaps(brief)
@@ -200,11 +205,12 @@ def brief_markdown(brief: Brief) -> str:
     lines += _md_gaps(brief)
     lines += ["## Sources", "", "| # | Source | Date | Reliability | Credibility |", "|---|---|---|---|---|"]
     for s in brief.sources:
-        title = f"[{_md_cell(s.title or s.path)}]({s.url})" if s.url else _md_cell(s.title or s.path)
-        where = f"{title}<br>{_md_cell(s.publisher or 'unknown publisher')} · `{_md_cell(s.path)}`"
+        doc = s.document
+        title = f"[{_md_cell(doc.title or doc.path)}]({doc.url})" if doc.url else _md_cell(doc.title or doc.path)
+        where = f"{title}<br>{_md_cell(doc.publisher or 'unknown publisher')} · `{_md_cell(doc.path)}`"
         confirmed = f" (by {_marks(s.corroborated_by)})" if s.corroborated_by else ""
         lines.append(
-            f"| {s.n} | {where} | {s.date or 'undated'} | {s.reliability} ({s.reliability_label}) | "
+            f"| {s.n} | {where} | {doc.date or 'undated'} | {s.reliability} ({s.reliability_label}) | "
             f"{s.credibility} ({s.credibility_label}){confirmed} |"
         )
     lines += ["", *_md_key(), ""]
@@ -220,19 +226,21 @@ def _md_gaps(brief: Brief) -> list[str]:
     return [*lines, ""]
 
 
-def _md_key() -> list[str]:
-    return [
-        "---",
-        "",
-        "_How to read this brief._ Likelihood terms (ICD 203, least to most likely): "
+def _key_text() -> str:
+    return (
+        "Likelihood terms (ICD 203, least to most likely): "
         + ", ".join(LIKELIHOOD_TERMS)
         + ". Confidence (low, moderate, high) rates the sources behind a judgment, not its likelihood. "
         + "Reliability (Admiralty scale): "
         + "; ".join(f"{k} {v}" for k, v in RELIABILITY.items())
         + ". Credibility: "
         + "; ".join(f"{k} {v}" for k, v in CREDIBILITY.items())
-        + ".",
-    ]
+        + "."
+    )
+
+
+def _md_key() -> list[str]:
+    return ["---", "", f"_How to read this brief._ {_key_text()}"]
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -266,11 +274,7 @@ def brief_html(brief: Brief) -> str:
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Briefing: {_e(brief.topic)}</h1>",
     ]
-    made = f"Prepared {brief.generated} by the briefing assistant ({brief.backend}"
-    made += f", {brief.model})" if brief.model else ")"
-    if brief.filters:
-        made += f"; documents limited to {brief.filters}"
-    parts.append(f'<p class="meta">{_e(made)}. Every statement cites the numbered sources at the end.</p>')
+    parts.append(f'<p class="meta">{_e(_byline(brief))}</p>')
     if brief.status == "not_covered":
         parts.append("<p><strong>The indexed documents do not cover this topic.</strong></p>")
     else:
@@ -337,18 +341,18 @@ def brief_html(brief: Brief) -> str:
             "<th>Reliability</th><th>Credibility</th></tr>"
         )
         for s in brief.sources:
-            title = _e(s.title or s.path)
-            if s.url:
-                title = f'<a href="{_e(s.url)}">{title}</a>'
+            doc = s.document
+            title = _e(doc.title or doc.path)
+            if doc.url:
+                title = f'<a href="{_e(doc.url)}">{title}</a>'
             confirmed = f" (by {_h_marks(s.corroborated_by)})" if s.corroborated_by else ""
             parts.append(
-                f'<tr id="source-{s.n}"><td>{s.n}</td><td>{title}<br>{_e(s.publisher or "unknown publisher")} · '
-                f"<code>{_e(s.path)}</code></td><td>{_e(s.date or 'undated')}</td>"
+                f'<tr id="source-{s.n}"><td>{s.n}</td><td>{title}<br>{_e(doc.publisher or "unknown publisher")} · '
+                f"<code>{_e(doc.path)}</code></td><td>{_e(doc.date or 'undated')}</td>"
                 f'<td><span class="grade">{s.reliability}</span> {_e(s.reliability_label)}<br>'
                 f'<span class="basis">{_e(s.reliability_note)}</span></td>'
                 f'<td><span class="grade">{s.credibility}</span> {_e(s.credibility_label)}{confirmed}</td></tr>'
             )
         parts.append("</table>")
-    key = _md_key()[-1].replace("_How to read this brief._", "How to read this brief.")
-    parts.append(f'<p class="key">{_e(key)}</p></body></html>')
+    parts.append(f'<p class="key">How to read this brief. {_e(_key_text())}</p></body></html>')
     return "\n".join(parts) + "\n"

@@ -40,7 +40,7 @@ from assistant.answering import (
     term_weights,
 )
 from assistant.domain import DocumentInfo, Hit
-from assistant.grading import RELIABILITY, GradeTable, credibility
+from assistant.grading import CREDIBILITY, RELIABILITY, GradeTable, credibility, publisher_name
 from assistant.retrieval import Retrieval
 from assistant.text import STOPWORDS, AliasGroup, AliasTable, content_words, words
 
@@ -251,12 +251,10 @@ class Actor:
 
 @dataclass(frozen=True)
 class BriefSource:
+    """A cited document with its Admiralty grades."""
+
     n: int
-    title: str
-    publisher: str
-    date: str
-    path: str
-    url: str
+    document: DocumentInfo
     reliability: str
     reliability_note: str
     credibility: int
@@ -269,8 +267,6 @@ class BriefSource:
 
     @property
     def credibility_label(self) -> str:
-        from assistant.grading import CREDIBILITY
-
         return CREDIBILITY[self.credibility]
 
 
@@ -387,8 +383,7 @@ def _independent(a: DocumentInfo, b: DocumentInfo) -> bool:
 
 
 def _publisher_key(doc: DocumentInfo) -> str:
-    # "Reuters (via some aggregator)" is still Reuters.
-    return re.sub(r"\s*\(.*\)\s*$", "", doc.publisher).strip().lower() or doc.source_path or doc.path
+    return publisher_name(doc.publisher).lower() or doc.source_path or doc.path
 
 
 @dataclass
@@ -496,11 +491,7 @@ class _Numbering:
             listed.append(
                 BriefSource(
                     n=n,
-                    title=doc.title,
-                    publisher=doc.publisher,
-                    date=doc.date,
-                    path=doc.path,
-                    url=doc.url,
+                    document=doc,
                     reliability=grade.reliability,
                     reliability_note=grade.note,
                     credibility=credibility(
@@ -676,7 +667,7 @@ class BriefBuilder:
                     and not speaker_bound
                     and not _QUOTED.search(sentence.text)
                     # A headline has no closing stop; it announces rather than states.
-                    and sentence.text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'")),
+                    and _finished(sentence.text),
                 )
                 seen[key] = claim
                 claims.append(claim)
@@ -880,7 +871,7 @@ class BriefBuilder:
         counted: dict[str, tuple[AliasGroup, Counter[str], list[Hit]]] = {}
         for chunk_id in sorted(chunks):
             hit = chunks[chunk_id]
-            text = f"{hit.text}"
+            text = hit.text
             for group in self.aliases.groups_in(text):
                 if group.kind not in ACTOR_KINDS:
                     continue
@@ -920,9 +911,14 @@ def _name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.IGNORECASE)
 
 
+def _finished(text: str) -> bool:
+    """Ends as a sentence does; a headline or caption has no closing stop."""
+    return text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'"))
+
+
 def _reads_as_prose(text: str) -> bool:
     """A finished sentence without links: not a headline, a caption or a post full of URLs."""
-    return "http" not in text and text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'"))
+    return "http" not in text and _finished(text)
 
 
 def _speaks_to(facet: Facet, text: str) -> bool:

@@ -330,6 +330,20 @@ def _check_date(value: str | None) -> str | None:
     return value
 
 
+Since = Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")]
+Until = Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")]
+SourceFilter = Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")]
+
+
+def _filters(since: str | None, until: str | None, source: str | None) -> Filters:
+    return Filters(since=_check_date(since), until=_check_date(until), source=source or None)
+
+
+def _check_backend(backend: str | None) -> None:
+    if backend is not None and backend not in BACKENDS:
+        raise typer.BadParameter(f"{backend!r} is not one of {', '.join(BACKENDS)}", param_hint="--backend")
+
+
 Retriever = Annotated[str, typer.Option("--retriever", help="hybrid (default), dense or bm25.", case_sensitive=False)]
 
 
@@ -415,9 +429,9 @@ def ask(
     as_json: JsonFlag = False,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many passages to retrieve.")] = 10,
     retriever: Retriever = "hybrid",
-    since: Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")] = None,
-    until: Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")] = None,
-    source: Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")] = None,
+    since: Since = None,
+    until: Until = None,
+    source: SourceFilter = None,
     backend: Annotated[
         str | None,
         typer.Option(help="Answer backend: extractive (default), local, openai or ollama.", show_default=False),
@@ -436,9 +450,8 @@ def ask(
 ) -> None:
     """Answer a question from the indexed documents, citing the exact passages."""
     mode = _retriever_mode(retriever)
-    filters = Filters(since=_check_date(since), until=_check_date(until), source=source or None)
-    if backend is not None and backend not in BACKENDS:
-        raise typer.BadParameter(f"{backend!r} is not one of {', '.join(BACKENDS)}", param_hint="--backend")
+    filters = _filters(since, until, source)
+    _check_backend(backend)
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
     asked = question
@@ -500,9 +513,9 @@ def brief(
         Path | None, typer.Option("--output", "-o", help="Write the brief to this file.", show_default=False)
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
-    since: Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")] = None,
-    until: Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")] = None,
-    source: Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")] = None,
+    since: Since = None,
+    until: Until = None,
+    source: SourceFilter = None,
     retriever: Retriever = "hybrid",
     backend: Annotated[
         str | None,
@@ -515,14 +528,13 @@ def brief(
     from assistant.brief_render import brief_html, brief_json, brief_markdown
 
     fmt = "json" if as_json else fmt.lower()
-    if fmt in ("markdown",):
+    if fmt == "markdown":
         fmt = "md"
     if fmt not in BRIEF_FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(BRIEF_FORMATS)}", param_hint="--format")
     mode = _retriever_mode(retriever)
-    filters = Filters(since=_check_date(since), until=_check_date(until), source=source or None)
-    if backend is not None and backend not in BACKENDS:
-        raise typer.BadParameter(f"{backend!r} is not one of {', '.join(BACKENDS)}", param_hint="--backend")
+    filters = _filters(since, until, source)
+    _check_backend(backend)
     if not topic.strip():
         raise typer.BadParameter("the topic is empty", param_hint="TOPIC")
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))

@@ -29,12 +29,15 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assistant.config import Settings
 from assistant.domain import Answer, Citation, IndexStatus
 from assistant.retrieval import Filters
 from assistant.text import QUESTION_WORDS, STOPWORDS, AliasTable, content_words, default_aliases
+
+if TYPE_CHECKING:
+    from assistant.briefing import Brief, BriefQuote, BriefSource
 
 STORE_FILE = "conversations.sqlite3"
 
@@ -499,6 +502,25 @@ class CitedSource:
         )
 
     @classmethod
+    def from_brief_source(cls, source: BriefSource, quote: BriefQuote | None) -> CitedSource:
+        """A brief's source, with the first passage the brief quotes from it (if any)."""
+        doc = source.document
+        return cls(
+            n=source.n,
+            path=doc.path,
+            title=doc.title,
+            publisher=doc.publisher,
+            date=doc.date,
+            url=doc.url,
+            page=quote.page if quote else None,
+            chunk_id=quote.chunk_id if quote else "",
+            quote=quote.text if quote else "",
+            score=0.0,
+            author=doc.author,
+            passage=quote.text if quote else "",
+        )
+
+    @classmethod
     def from_json(cls, data: dict[str, Any]) -> CitedSource:
         return cls(
             n=int(data.get("n", 0)),
@@ -612,6 +634,28 @@ class Turn:
             filters=filters_json(filters),
             note=answer.note,
             nearest=nearest_documents(answer) if answer.status == "not_covered" else (),
+        )
+
+    @classmethod
+    def from_brief(
+        cls, question: str, topic: str, brief: Brief, state: IndexState | None, filters: Filters | None = None
+    ) -> Turn:
+        """A brief as a turn: its Markdown as the answer, and one cited quote per source."""
+        # Imported here: briefs are rare next to questions, and every command imports this module.
+        from assistant.brief_render import brief_markdown
+        from assistant.briefing import first_quotes
+
+        quotes = first_quotes(brief)
+        return cls(
+            question=question,
+            rewritten_question=topic,
+            status=brief.status,
+            answer=brief_markdown(brief),
+            citations=tuple(CitedSource.from_brief_source(s, quotes.get(s.n)) for s in brief.sources),
+            index_state=state,
+            backend=brief.backend,
+            filters=filters_json(filters),
+            note="; ".join(brief.notes),
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -86,12 +86,20 @@ class GradeTable:
         the Daily Mail, not as CNN; the full text still counts ("personal
         research blog") when the name alone matches nothing.
         """
-        own = re.split(r"\s*[(,;]|\s+via\s+|\s+republished\s+", publisher, maxsplit=1)[0].strip()
-        for text in (own, publisher):
+        for text in (publisher_name(publisher), publisher):
             for entry in self._entries:
                 if text and entry.pattern.search(text):
                     return entry.grade
         return Grade(UNKNOWN, "publisher not in the grades table")
+
+
+def publisher_name(publisher: str) -> str:
+    """The publisher's own name, without what its description adds.
+
+    "Reuters (via an RSS-fed site)" is Reuters; "MailOnline (Daily Mail),
+    republished by an aggregator" is MailOnline.
+    """
+    return re.split(r"\s*[(,;]|\s+via\s+|\s+republished\s+", publisher, maxsplit=1)[0].strip()
 
 
 def _entries(raw: dict[str, Any], origin: str) -> list[_Entry]:

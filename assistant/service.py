@@ -13,17 +13,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences
-from assistant.briefing import Brief, BriefBuilder, Writer
 from assistant.chunking import Chunker
 from assistant.config import BACKENDS, Settings
 from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit, IndexReport, IndexStatus
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_dir
 from assistant.errors import IndexNotFoundError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
-from assistant.grading import GradeTable
 from assistant.indexing import Indexer, IndexProgress
 from assistant.lexical import ChunkRow, LexicalIndex, lexical_dir
 from assistant.locking import write_lock
@@ -31,6 +29,9 @@ from assistant.retrieval import Filters, Retrieval, Retriever, RetrieverMode
 from assistant.sources import discover
 from assistant.store import ChromaStore, ChunkReader, IndexSpec
 from assistant.text import default_aliases
+
+if TYPE_CHECKING:
+    from assistant.briefing import Brief, Writer
 
 # Passages handed to a generative model: small models read few well.
 GENERATION_SOURCES = 4
@@ -175,6 +176,13 @@ class AssistantService:
         retriever = Retriever(reader, self.lexical(), self.query_encoder, default_aliases())
         return retriever.search(question, k=k, mode=mode, filters=filters)
 
+    def _backend(self, backend: str | None) -> str:
+        """The backend asked for, or the configured one; an unknown name is a usage error."""
+        backend = backend or self.settings.backend
+        if backend not in BACKENDS:
+            raise UsageError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        return backend
+
     def stream(
         self,
         question: str,
@@ -193,9 +201,7 @@ class AssistantService:
         """
         if not question.strip():
             raise UsageError("the question is empty")
-        backend = backend or self.settings.backend
-        if backend not in BACKENDS:
-            raise UsageError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        backend = self._backend(backend)
         started = time.perf_counter()
         retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
         retrieved_at = time.perf_counter()
@@ -275,11 +281,13 @@ class AssistantService:
         rewrites only the bottom line, and each of its sentences is then
         attributed to a source sentence or marked unsupported.
         """
+        # Imported here, like LangChain below: a one-shot `ask` never needs them.
+        from assistant.briefing import BriefBuilder
+        from assistant.grading import GradeTable
+
         if not topic.strip():
             raise UsageError("the topic is empty")
-        backend = backend or self.settings.backend
-        if backend not in BACKENDS:
-            raise UsageError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        backend = self._backend(backend)
         grades = GradeTable.load(self.settings.publisher_grades)
         started = time.perf_counter()
         self._reader()  # a missing index fails here, before any work

@@ -40,6 +40,7 @@ from assistant.briefing import (
     speaking_group,
 )
 from assistant.config import Settings
+from assistant.domain import DocumentInfo
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.errors import ConfigError, UsageError
 from assistant.grading import GradeTable, credibility
@@ -125,7 +126,7 @@ def test_brief_has_every_section_and_every_citation_resolves(brief: Brief, servi
     by_n = {s.n: s for s in brief.sources}
     for quote in _all_quotes(brief):
         # Traceable: the quote is the exact extracted text of the numbered source.
-        assert quote.text in (service.document_text(by_n[quote.n].path) or "")
+        assert quote.text in (service.document_text(by_n[quote.n].document.path) or "")
 
 
 @pytest.mark.model
@@ -157,7 +158,7 @@ def test_timeline_is_in_date_order_with_valid_dates(brief: Brief) -> None:
     assert stated, "some events carry the date their sentence states"
     for event in stated:
         # A day and month without a year take the year of the source's own date.
-        assert event_date(event.quotes[0].text, by_n[event.quotes[0].n].date) == event.date
+        assert event_date(event.quotes[0].text, by_n[event.quotes[0].n].document.date) == event.date
 
 
 @pytest.mark.model
@@ -178,7 +179,7 @@ def test_actors_merge_aliases_with_kinds_and_counts(brief: Brief) -> None:
 
 @pytest.mark.model
 def test_sources_are_graded_by_the_rules(brief: Brief) -> None:
-    by_path = {s.path: s for s in brief.sources}
+    by_path = {s.document.path: s for s in brief.sources}
     monitoring = by_path.get("notes/monitoring-christchurch-reuse.md")
     assert monitoring is not None and monitoring.reliability == "F"
     facebook = by_path["notes/christchurch-facebook-live-figures.md"]
@@ -188,7 +189,8 @@ def test_sources_are_graded_by_the_rules(brief: Brief) -> None:
             assert source.corroborated_by
             for other in source.corroborated_by:
                 confirming = brief.sources[other - 1]
-                assert confirming.publisher != source.publisher and confirming.path != source.path
+                assert confirming.document.publisher != source.document.publisher
+                assert confirming.document.path != source.document.path
         else:
             assert not source.corroborated_by
     # The repeated figure confirms the Facebook note, from another publisher.
@@ -200,7 +202,7 @@ def test_users_publisher_grades_apply_to_the_brief(service: AssistantService, tm
     own = tmp_path / "grades.toml"
     own.write_text('[[publisher]]\nmatch = ["Field Monitoring Desk"]\nreliability = "B"\nnote = "our own desk"\n')
     graded = AssistantService(service.settings.model_copy(update={"publisher_grades": own})).brief(TOPIC)
-    desk = next(s for s in graded.sources if s.publisher == "Field Monitoring Desk")
+    desk = next(s for s in graded.sources if s.document.publisher == "Field Monitoring Desk")
     assert (desk.reliability, desk.reliability_note) == ("B", "our own desk")
     own.write_text("not toml [")
     with pytest.raises(ConfigError, match=r"grades\.toml"):
@@ -235,7 +237,7 @@ def test_extractive_brief_is_deterministic(service: AssistantService, brief: Bri
 def test_filters_limit_the_sources(service: AssistantService) -> None:
     brief = service.brief(TOPIC, filters=Filters(until="2019-03-20"))
     assert brief.status == "answered"
-    assert all(s.date[:10] <= "2019-03-20" for s in brief.sources if s.date)
+    assert all(s.document.date[:10] <= "2019-03-20" for s in brief.sources if s.document.date)
     assert brief.filters == "until 2019-03-20"
 
 
@@ -294,6 +296,9 @@ def test_html_export_is_one_well_formed_self_contained_file(brief: Brief) -> Non
 
 def _tiny_brief(text: str) -> Brief:
     quote = BriefQuote(1, text, "doc-00000")
+    document = DocumentInfo(
+        "doc", "a.md", "a.md", text, "Pub", "", "2019", "https://example.org/?a=1&b=2", "en", "markdown", 1
+    )
     return Brief(
         topic=text,
         status="answered",
@@ -302,7 +307,7 @@ def _tiny_brief(text: str) -> Brief:
         evidence=(EvidenceItem(text, "overview", (1,), (quote,), "Islamic State"),),
         timeline=(TimelineEvent("2019-03-15", text, (1,), (quote,)),),
         actors=(Actor("Islamic State", ("IS",), "group", 1, (1,)),),
-        sources=(BriefSource(1, text, "Pub", "2019", "a.md", "https://example.org/?a=1&b=2", "F", "", 6),),
+        sources=(BriefSource(1, document, "F", "", 6),),
         gaps=(Gap("What followed?", "no passage on the topic addresses it"),),
         generated="2026-01-01",
     )

@@ -134,7 +134,7 @@ def test_local_backend_writes_the_brief_bottom_line_with_checked_citations(index
     for sentence in brief.bluf:
         assert sentence.supported == bool(sentence.citations)
         for quote in sentence.quotes:
-            assert quote.text in (service.document_text(by_n[quote.n].path) or "")
+            assert quote.text in (service.document_text(by_n[quote.n].document.path) or "")
     if brief.bluf == extractive.bluf:
         assert any("no support" in note for note in brief.notes)
 

@@ -30,11 +30,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
-from assistant.brief_render import brief_markdown
-from assistant.briefing import Brief, first_quotes
 from assistant.config import BACKENDS, Settings
 from assistant.conversation import (
-    CitedSource,
     ConversationInfo,
     ConversationStore,
     FollowUpRewriter,
@@ -410,17 +407,29 @@ class BriefingApp(App[None]):
         if not self._can_start():
             return
         rewritten = self.rewriter.rewrite(question, memory(self.turns))
+        self._start(question, rewritten, _waiting_text(self.backend), self._answer)
+
+    def write_brief(self, topic: str) -> None:
+        """Start a brief on `topic`; it arrives as a turn of the conversation, exported with it."""
+        if not topic:
+            self.notify("Name the topic: /brief platform responses to the Christchurch livestream", severity="warning")
+            return
+        if self._can_start():
+            self._start(f"/brief {topic}", topic, BRIEFING, self._brief)
+
+    def _start(self, question: str, rewritten: str, waiting: str, job: Callable[[_Pending], Worker[None]]) -> None:
+        """Show the new turn and run `job` for it in a worker (the conversation is created on first use)."""
         if self.conversation is None:
             try:
                 self.conversation = self.store.create()
             except (sqlite3.Error, OSError) as exc:
                 self.notify(f"This conversation will not be saved: {exc}", severity="error")
         ticket = next(self._tickets)
-        self.chat.add_view(TurnView(ticket, question, rewritten, waiting=_waiting_text(self.backend)))
+        self.chat.add_view(TurnView(ticket, question, rewritten, waiting=waiting))
         self.pending = _Pending(
             ticket, question, rewritten, self.conversation.id if self.conversation else None, self.filters, self.backend
         )
-        self.pending.worker = self._answer(self.pending)
+        self.pending.worker = job(self.pending)
         self.refresh_status()
 
     @work(thread=True, group="answer", exit_on_error=False)
@@ -472,27 +481,6 @@ class BriefingApp(App[None]):
             self.post_message(WorkFailed("save", f"The answer was not saved: {exc}"))
             return turn
 
-    def write_brief(self, topic: str) -> None:
-        """Start a brief on `topic`; it arrives as a turn of the conversation, exported with it."""
-        if not topic:
-            self.notify("Name the topic: /brief platform responses to the Christchurch livestream", severity="warning")
-            return
-        if not self._can_start():
-            return
-        if self.conversation is None:
-            try:
-                self.conversation = self.store.create()
-            except (sqlite3.Error, OSError) as exc:
-                self.notify(f"This conversation will not be saved: {exc}", severity="error")
-        ticket = next(self._tickets)
-        question = f"/brief {topic}"
-        self.chat.add_view(TurnView(ticket, question, topic, waiting=BRIEFING))
-        self.pending = _Pending(
-            ticket, question, topic, self.conversation.id if self.conversation else None, self.filters, self.backend
-        )
-        self.pending.worker = self._brief(self.pending)
-        self.refresh_status()
-
     @work(thread=True, group="answer", exit_on_error=False)
     def _brief(self, pending: _Pending) -> None:
         worker = get_current_worker()
@@ -505,7 +493,9 @@ class BriefingApp(App[None]):
             return
         if worker.is_cancelled:
             return
-        turn = self._record(pending.conversation_id, brief_turn(brief, pending, state))
+        turn = self._record(
+            pending.conversation_id, Turn.from_brief(pending.question, pending.rewritten, brief, state, pending.filters)
+        )
         self.post_message(AnswerReady(pending.ticket, turn))
 
     async def on_answer_piece(self, message: AnswerPiece) -> None:
@@ -657,40 +647,6 @@ class BriefingApp(App[None]):
             return None
         self.notify(f"Exported {len(self.turns)} question(s) to {path}", title="Exported", timeout=6)
         return path
-
-
-def brief_turn(brief: Brief, pending: _Pending, state: IndexState | None) -> Turn:
-    """A brief as a turn of the conversation: its Markdown, and one cited quote per source."""
-    quotes = first_quotes(brief)
-    cited = []
-    for source in brief.sources:
-        quote = quotes.get(source.n)
-        cited.append(
-            CitedSource(
-                n=source.n,
-                path=source.path,
-                title=source.title,
-                publisher=source.publisher,
-                date=source.date,
-                url=source.url,
-                page=quote.page if quote else None,
-                chunk_id=quote.chunk_id if quote else "",
-                quote=quote.text if quote else "",
-                score=0.0,
-                passage=quote.text if quote else "",
-            )
-        )
-    return Turn(
-        question=pending.question,
-        rewritten_question=pending.rewritten,
-        status=brief.status,
-        answer=brief_markdown(brief),
-        citations=tuple(cited),
-        index_state=state,
-        backend=brief.backend,
-        filters=filters_json(pending.filters),
-        note="; ".join(brief.notes),
-    )
 
 
 def _waiting_text(backend: str) -> str:
