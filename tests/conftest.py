@@ -91,6 +91,21 @@ def real_embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder("sentence-transformers/all-MiniLM-L6-v2")
 
 
+def build_index(
+    root: Path, embedder: SentenceTransformerEmbedder, *, source: Path = CORPUS, extra: dict[str, str] | None = None
+) -> tuple[Settings, Path]:
+    """Copy `source` (plus `extra` files, by relative path) under `root` and index it with the real model."""
+    library = root / "corpus"
+    shutil.copytree(source, library)
+    for relative, text in (extra or {}).items():
+        (library / relative).parent.mkdir(parents=True, exist_ok=True)
+        (library / relative).write_text(text)
+    settings = Settings(index_dir=root / "index", lock_timeout=0)
+    report = AssistantService(settings, embedder=embedder).index([library])
+    assert report.failed == []
+    return settings, library
+
+
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
     """A small copy of the demo corpus, one file of each format."""

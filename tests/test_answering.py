@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,22 +19,17 @@ from assistant.retrieval import Filters, Retrieval
 from assistant.service import AssistantService
 from assistant.sources import discover
 
-from .conftest import CORPUS, PLANTED, run_cli
+from .conftest import PLANTED, build_index, run_cli
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Path]]:
+def indexed(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> tuple[Settings, Path]:
     root = tmp_path_factory.mktemp("answering")
-    library = root / "corpus"
-    shutil.copytree(CORPUS, library)
-    (library / "notes" / "planted-field-notes.md").write_text(PLANTED)
-    settings = Settings(index_dir=root / "index", lock_timeout=0)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    report = AssistantService(settings, embedder=embedder).index([library])
-    assert report.failed == []
-    yield settings, library
+    return build_index(root, real_embedder, extra={"notes/planted-field-notes.md": PLANTED})
 
 
 @pytest.fixture
@@ -173,7 +167,9 @@ def test_short_sentences_leave_room_for_more_of_them() -> None:
     assert sum(len(s.text) for s in chosen) <= ANSWER_CHARS
 
 
-def test_bm25_follows_index_changes(indexed: tuple[Settings, Path], tmp_path: Path) -> None:
+def test_bm25_follows_index_changes(
+    indexed: tuple[Settings, Path], tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
     settings, library = indexed
     service = AssistantService(settings)
     question = "What did the zeppelin moderation pilot in Reykjavik find?"
@@ -184,7 +180,7 @@ def test_bm25_follows_index_changes(indexed: tuple[Settings, Path], tmp_path: Pa
         "The zeppelin moderation pilot in Reykjavik found that hash matching caught 40 percent of re-uploads.\n"
     )
     try:
-        AssistantService(settings, embedder=SentenceTransformerEmbedder(settings.embedding_model)).index([library])
+        AssistantService(settings, embedder=real_embedder).index([library])
         fresh = AssistantService(settings)
         assert fresh.retrieve(question, mode="bm25").hits[0].document.path == "notes/zeppelin-pilot.md"
         shutil.rmtree(lexical_dir(settings))
@@ -192,7 +188,7 @@ def test_bm25_follows_index_changes(indexed: tuple[Settings, Path], tmp_path: Pa
         assert rebuilt.hits[0].document.path == "notes/zeppelin-pilot.md"
     finally:
         extra.unlink()
-        AssistantService(settings, embedder=SentenceTransformerEmbedder(settings.embedding_model)).index([library])
+        AssistantService(settings, embedder=real_embedder).index([library])
 
 
 def test_empty_question_and_missing_index(service: AssistantService, tmp_path: Path) -> None:

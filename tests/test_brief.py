@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -48,7 +46,7 @@ from assistant.retrieval import Filters
 from assistant.service import AssistantService
 from assistant.text import default_aliases
 
-from .conftest import CORPUS, run_cli
+from .conftest import build_index, run_cli
 
 TOPIC = "platform responses to the Christchurch livestream"
 
@@ -76,16 +74,11 @@ MONITORING = "\n".join(
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Path]]:
+def indexed(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> tuple[Settings, Path]:
     root = tmp_path_factory.mktemp("brief")
-    library = root / "corpus"
-    shutil.copytree(CORPUS, library)
-    (library / "notes" / "monitoring-christchurch-reuse.md").write_text(MONITORING)
-    settings = Settings(index_dir=root / "index", lock_timeout=0)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    report = AssistantService(settings, embedder=embedder).index([library])
-    assert report.failed == []
-    yield settings, library
+    return build_index(root, real_embedder, extra={"notes/monitoring-christchurch-reuse.md": MONITORING})
 
 
 @pytest.fixture(scope="module")

