@@ -132,9 +132,12 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
         for start, end in _pieces(hit.text):
             if hit.text[start] == "#":
                 continue  # a heading names a topic; it states no fact
-            # Markdown quote and list markers are layout, not words: start after them.
+            # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
             while start < end and hit.text[start] in "#>*-|• \t":
                 start += 1
+            numbered = _LIST_NUMBER.match(hit.text, start, end)
+            if numbered:
+                start = numbered.end()
             text = hit.text[start:end]
             tokens = words(text)
             if len(tokens) < 5 or text.startswith("---") or looks_like_instruction(text):
@@ -153,6 +156,8 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
             found.append(Sentence(hit, start, end, score, overlap))
     return found
 
+
+_LIST_NUMBER = re.compile(r"\d{1,2}[.)]\s+(?=\S)")
 
 # Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does.
 _BLOCK_TAGS = re.compile(r"(?:\s*</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|span)\b[^<>]*>\s*)+", re.IGNORECASE)

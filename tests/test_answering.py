@@ -141,6 +141,18 @@ def test_quotes_leave_out_web_page_paragraph_tags() -> None:
     assert all(quote in text for quote in quotes)
 
 
+def test_quotes_leave_out_list_numbers_but_keep_leading_figures() -> None:
+    text = (
+        "Lessons.\n\n2. Third-party app permissions were a weak point for Twitter.\n\n"
+        "1.5 million copies were removed by Facebook."
+    )
+    retrieval = Retrieval([_hit(text, "notes/a.md")], ["twitter", "facebook", "removed"], [], idf={})
+    quotes = [s.text for s in candidate_sentences("What did Twitter and Facebook remove?", retrieval)]
+    assert "Third-party app permissions were a weak point for Twitter." in quotes
+    assert "1.5 million copies were removed by Facebook." in quotes
+    assert all(quote in text for quote in quotes)
+
+
 DISTINCT_FACTS = [
     "Facebook removed 1.5m copies of the video within a day.",
     "YouTube suspended human review to speed up deletions.",
