@@ -614,8 +614,11 @@ class BriefBuilder:
             question = facet.ask(topic)
             # An answer reads the first few passages; a brief reads every one it retrieved.
             sentences = candidate_sentences(question, retrieval, pool_size=len(retrieval.hits))
+            # Whether the corpus covers the topic at all is the answerer's judgment on the
+            # topic itself. A facet's question adds generic words ("removals, bans, …")
+            # that dilute its similarity, so a facet is judged by its own on-topic evidence.
             coverage = judge_coverage(question, retrieval, sentences)
-            if not coverage.covered:
+            if facet.key == "overview" and not coverage.covered:
                 gaps.append(Gap(_gap_question(facet, topic), coverage.reason))
                 continue
             found = 0

@@ -73,12 +73,29 @@ MONITORING = "\n".join(
 )
 
 
+# A topic the corpus covers only in outline: no figures, no criticism, nothing after.
+PILOT = "\n".join(
+    [
+        "---",
+        'title: "The Lantern Valley moderation pilot"',
+        'publisher: "Field Monitoring Desk"',
+        "date: 2021-05-04",
+        "---",
+        "The Lantern Valley moderation pilot paired volunteer reviewers with a regional forum.",
+        "",
+        "Reviewers in the Lantern Valley pilot read flagged threads together and wrote short notes on each one.",
+        "",
+    ]
+)
+
+
 @pytest.fixture(scope="module")
 def indexed(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
 ) -> tuple[Settings, Path]:
     root = tmp_path_factory.mktemp("brief")
-    return build_index(root, real_embedder, extra={"notes/monitoring-christchurch-reuse.md": MONITORING})
+    extra = {"notes/monitoring-christchurch-reuse.md": MONITORING, "notes/lantern-valley-pilot.md": PILOT}
+    return build_index(root, real_embedder, extra=extra)
 
 
 @pytest.fixture(scope="module")
@@ -240,6 +257,20 @@ def test_topic_outside_the_corpus_is_not_covered_with_gaps(service: AssistantSer
     assert brief.status == "not_covered"
     assert brief.gaps and not brief.sources and not brief.judgments
     assert "do not cover" in brief_markdown(brief)
+
+
+@pytest.mark.model
+def test_facets_the_documents_do_not_answer_are_listed_as_gaps(service: AssistantService) -> None:
+    brief = service.brief("Lantern Valley moderation pilot")
+    assert brief.status == "answered" and brief.bluf
+    assert {s.document.path for s in brief.sources} == {"notes/lantern-valley-pilot.md"}
+    gaps = {g.question for g in brief.gaps}
+    assert "How many posts, videos, accounts, views or removals, and how fast?" in gaps
+    assert "What criticism, failures or shortcomings were reported?" in gaps
+    assert not any(g.question == brief.topic for g in brief.gaps), "the topic itself is covered"
+    markdown = brief_markdown(brief)
+    assert "## Gaps" in markdown and "What criticism, failures or shortcomings were reported?" in markdown
+    assert set(brief_json(brief)["gaps"]) == gaps
 
 
 @pytest.mark.model
