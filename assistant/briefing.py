@@ -169,7 +169,12 @@ _META = re.compile(
     re.IGNORECASE,
 )
 # Opening with a pronoun or speaking in the first person: the sentence needs context it lacks.
-_CONTEXT_BOUND = re.compile(r"^(?:They|It|He|She|This|These|Those|We|I)\b|\b(?:we|our|us|I|my)\b(?![^“”\"]*[”\"])")
+_CONTEXT_BOUND = re.compile(
+    r"^(?:They|It|He|She|This|These|Those|We|I)\b|\b(?:we|our|us|I|my)\b(?![^“”\"]*[”\"])"
+    # Relative time ("last week", "on Wednesday") means nothing once the article's date is gone.
+    r"|\b(?:[Ll]ast|[Tt]his|[Nn]ext) (?:week|month|year|weekend)\b|\b(?:[Yy]esterday|[Rr]ecent(?:ly)?)\b"
+    r"|\b(?:on|[Ll]ast|[Tt]his) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
 # Facets whose findings become key judgments (what happened is the timeline's).
 _JUDGED = frozenset({"actions", "scale", "criticism", "outlook"})
 # A quotation inside the sentence: someone's words, which a finding should not rest on alone.
@@ -357,6 +362,11 @@ def speaking_group(text: str, aliases: AliasTable) -> str:
         if any(re.search(p, text) for p in patterns):
             return group.canonical
     return ""
+
+
+def needs_context(sentence: str) -> bool:
+    """Leans on what came before it: a pronoun opening, a first person, or a relative date."""
+    return bool(_CONTEXT_BOUND.search(sentence))
 
 
 def display_text(quote: str) -> str:
@@ -647,7 +657,7 @@ class BriefBuilder:
                     stated = ""
                 named = len([g for g in self.aliases.groups_in(sentence.text) if g.kind in ACTOR_KINDS])
                 meta = bool(_META.search(sentence.text))
-                speaker_bound = bool(_CONTEXT_BOUND.search(sentence.text))
+                speaker_bound = needs_context(sentence.text)
                 claim = _Claim(
                     sentence=sentence,
                     facets=[facet.key],

@@ -35,6 +35,7 @@ from assistant.briefing import (
     event_date,
     judgment_text,
     likelihood_of,
+    needs_context,
     speaking_group,
 )
 from assistant.config import Settings
@@ -428,6 +429,15 @@ def test_judgment_clause_keeps_names_capitalised_and_lowers_ordinary_words() -> 
     assert judgment_text("unlikely", "Chris Sonderby said so.", set()) == (
         "We assess it is unlikely that Chris Sonderby said so."
     )
+
+
+def test_sentences_that_lean_on_their_article_are_recognised() -> None:
+    assert needs_context("They removed the video within the hour.")
+    assert needs_context("We will keep working with the police.")
+    assert needs_context("Last week Ardern said the Call was working.")
+    assert needs_context("The government announced on Wednesday that it would act.")
+    assert not needs_context("Facebook removed 1.5 million copies of the video in 24 hours.")
+    assert not needs_context('Ardern said "we will not let this happen again" at the summit.')
 
 
 def test_display_text_decodes_entities_and_drops_markup() -> None:
