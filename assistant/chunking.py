@@ -25,9 +25,16 @@ SPECIAL_TOKENS = 2
 #: Word-pieces of the title put in front of every chunk's embedded text.
 CONTEXT_TOKENS = 24
 
-# A sentence ends at . ! ? (with closing quotes or brackets) before whitespace
-# and a capital, digit or opening quote; lines and paragraphs end one too.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n+")
+# A sentence ends at . ! ? (with closing quotes or brackets, and footnote marks
+# such as Wikipedia's "[12]") before whitespace and a capital, digit or opening
+# quote. A paragraph break ends one too, and so does a line break, except before
+# a lower-case letter: PDF text and hard-wrapped Markdown break lines inside
+# sentences, and "...pieces of video\ncontent globally..." is one sentence.
+_SENTENCE_END = re.compile(
+    # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13") end no sentence.
+    r"(?<=[.!?…])(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)(?<!\b(?:e\.g|i\.e)\.)"
+    r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n[ \t]*(?:\n\s*)+|\n(?![ \t]*[a-z])"
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ class Chunker:
     @property
     def description(self) -> str:
         """Recorded in the index; a different chunker needs a rebuild."""
-        return f"sentences-v1;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
+        return f"sentences-v2;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
 
     def count(self, text: str) -> int:
         """Word-pieces the model sees for `text`, special tokens included."""

@@ -101,3 +101,48 @@ def test_sentence_spans_trim_whitespace() -> None:
     text = "  One sentence here.  Another one!\n\nA heading\n- a bullet "
     spans = [text[s.start : s.end] for s in sentence_spans(text)]
     assert spans == ["One sentence here.", "Another one!", "A heading", "- a bullet"]
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[span.start : span.end] for span in sentence_spans(text)]
+
+
+def test_footnote_marks_end_a_sentence_like_closing_quotes() -> None:
+    text = (
+        'Gab said it would be offline for a "period of time".[166] Gab returned online on November 4, 2018[167] '
+        "after Epik agreed to register the domain.[168][169] Monster defended the site."
+    )
+    assert _sentences(text) == [
+        'Gab said it would be offline for a "period of time".',
+        "Gab returned online on November 4, 2018[167] after Epik agreed to register the domain.",
+        "Monster defended the site.",
+    ]
+
+
+def test_wrapped_lines_stay_in_their_sentence_but_lists_and_paragraphs_split() -> None:
+    text = (
+        "TikTok removed 1,305,534 pieces of video\ncontent globally under its violent extremism\n"
+        "policies. Of this content:\n○ 94.9% was proactively detected;\n\nnext, a paragraph in lower case.\n"
+        "- one item\n- another item"
+    )
+    assert _sentences(text) == [
+        "TikTok removed 1,305,534 pieces of video\ncontent globally under its violent extremism\npolicies.",
+        "Of this content:",
+        "○ 94.9% was proactively detected;",
+        "next, a paragraph in lower case.",
+        "- one item",
+        "- another item",
+    ]
+
+
+def test_initials_and_abbreviations_end_no_sentence() -> None:
+    text = (
+        "Parler points to the U.S. State Department list. Dr. Ahmed and J. Smith disagreed. "
+        "Dabiq No. 13 named him. Gab AI, Inc. filed a report."
+    )
+    assert _sentences(text) == [
+        "Parler points to the U.S. State Department list.",
+        "Dr. Ahmed and J. Smith disagreed.",
+        "Dabiq No. 13 named him.",
+        "Gab AI, Inc. filed a report.",
+    ]
