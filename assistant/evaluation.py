@@ -20,7 +20,7 @@ from typing import Any
 
 from assistant.domain import Answer
 from assistant.errors import UsageError
-from assistant.text import content_words
+from assistant.text import content_words, words
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,23 @@ def ranked_documents(answer: Answer) -> list[str]:
 
 
 def fact_found(fact: str, text: str) -> bool:
-    """A key fact counts as covered when most of its content words appear."""
-    fact_words = set(content_words(fact))
-    if not fact_words:
+    """A key fact counts as covered when most of its content words appear.
+
+    A hyphenated word also counts as present when all its parts are, so
+    "September-December 2014" is found in "between September and December
+    2014". A fact of only common words ("No") is looked for word by word.
+    """
+    units = set(content_words(fact)) or set(words(fact))
+    if not units:
         return False
-    present = set(content_words(text))
-    return len(fact_words & present) / len(fact_words) >= 0.6
+    present = set(words(text))
+    found = sum(1 for unit in units if unit in present or _parts_present(unit, present))
+    return found / len(units) >= 0.6
+
+
+def _parts_present(unit: str, present: set[str]) -> bool:
+    parts = [part for part in unit.split("-") if part]
+    return len(parts) > 1 and all(part in present for part in parts)
 
 
 @dataclass
