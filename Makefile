@@ -63,7 +63,9 @@ bench-ask: install
 # scores every retriever on the development questions.
 eval: install
 	@test -d $(EVAL_CORPUS) || { echo "no $(EVAL_CORPUS): nothing to evaluate"; exit 0; }
-	$(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60
+	@# The eval index is a cache: one built by an older chunker is rebuilt rather than refused.
+	$(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 \
+		|| $(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 --rebuild
 	for r in hybrid dense bm25; do $(BIN)/assistant eval $(EVAL_QUESTIONS) --index-dir $(EVAL_INDEX) --retriever $$r; done
 
 clean-index:

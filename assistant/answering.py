@@ -13,6 +13,7 @@ and word overlap, mean "not covered" rather than a guess.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -37,6 +38,12 @@ RANK_WEIGHT = 0.25
 LENGTH_WEIGHT = 0.1
 NUMBER_BONUS = 0.1
 NAME_BONUS = 0.1
+#: Bonus for sentences from a source dated in a year the question names.
+YEAR_BONUS = 0.1
+#: Weight of words that only set the scene of a question, against 1 for the asked part.
+PREMISE_WEIGHT = 0.7
+#: A sentence whose words are mostly in the answer already is a repeat.
+REPEAT_SHARE = 0.6
 
 # Calibrated on the unanswerable and answerable questions of the development
 # set (see `assistant eval` and the closing note of the answering work).
@@ -68,16 +75,43 @@ class Coverage:
 
 
 def term_weights(question: str, retrieval: Retrieval) -> dict[str, float]:
-    """How much each question word matters: names and numbers most, aliases least."""
+    """How much each question word matters: names and numbers most, aliases least.
+
+    Words that only set the scene ("after the 2018 shooting, which company...")
+    count for less than the words of what is asked: every source about the
+    scene repeats them, but only the answer speaks to the asked part.
+    """
+    scene = premise_words(question)
     weights: dict[str, float] = {}
     for term in retrieval.query_terms:
         if term in QUESTION_WORDS:
             continue
-        weights[term] = max(retrieval.idf.get(term, 1.0), 0.1)
+        weights[term] = max(retrieval.idf.get(term, 1.0), 0.1) * (PREMISE_WEIGHT if term in scene else 1.0)
     for term in retrieval.expanded_terms:
         # Aliases stand in for a name the question already weighs: count once, lightly.
         weights.setdefault(term, -0.5 * max(retrieval.idf.get(term, 1.0), 0.1))
     return weights
+
+
+# Clauses of a question are told apart only where the writer put a comma or semicolon:
+# "before" or "after" without one often belongs to what is asked ("... before it treats an attack as ...").
+_CLAUSE = re.compile(r"[,;]")
+_ASKING = QUESTION_WORDS | {"can", "could", "has", "had"}
+
+
+def premise_words(question: str) -> set[str]:
+    """Words of the question's scene-setting clauses, which hold no question word.
+
+    "After providers dropped Gab following the shooting, which company brought
+    it back, and when?" sets the scene in its first clause; the asked part is
+    "which company brought it back" and "when".
+    """
+    asked: set[str] = set()
+    scene: set[str] = set()
+    for part in _CLAUSE.split(question):
+        tokens = words(part)
+        (asked if _ASKING & set(tokens[:1] + [t for t in tokens if t in QUESTION_WORDS]) else scene).update(tokens)
+    return scene - asked if asked else set()
 
 
 def overlap_share(sentence_words: set[str], weights: dict[str, float], own_total: float) -> float:
@@ -120,6 +154,7 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
     numeric = _wants_number(question)
     naming = _wants_name(question)
     asked = set(words(question))
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
     found: list[Sentence] = []
     pool = retrieval.hits[:pool_size]
     source_rank: dict[str, int] = {}
@@ -127,27 +162,24 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
         source_rank.setdefault(hit.document.path, hit.rank)
     # Other passages of the sources already chosen often hold the rest of the answer.
     pool += [hit for hit in retrieval.hits[pool_size:] + retrieval.support if hit.document.path in source_rank]
+    seen: set[tuple[str, str]] = set()
     for hit in pool:
         rank = source_rank[hit.document.path]
-        for start, end in _pieces(hit.text):
-            if hit.text[start] == "#":
-                continue  # a heading names a topic; it states no fact
-            # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
-            while start < end and hit.text[start] in "#>*-|• \t":
-                start += 1
-            numbered = _LIST_NUMBER.match(hit.text, start, end)
-            if numbered:
-                start = numbered.end()
-            text = hit.text[start:end]
-            tokens = words(text)
-            if len(tokens) < 5 or text.startswith("---") or looks_like_instruction(text):
+        similarity = hit.similarity if hit.similarity is not None else 0.0
+        # A year the question names is a soft hint about which sources speak to it.
+        dated = YEAR_BONUS if years and hit.document.date[:4] in years else 0.0
+        for start, end, tokens in _sentences(hit.text):
+            # Overlapping passages of one document repeat sentences; keep the first copy.
+            key = (hit.document.path, " ".join(tokens))
+            if key in seen:
                 continue
+            seen.add(key)
             overlap = overlap_share(set(tokens), weights, own_total)
-            similarity = hit.similarity if hit.similarity is not None else 0.0
+            text = hit.text[start:end]
             # A long sentence matches more words by chance; damp it a little.
             length_penalty = LENGTH_WEIGHT * math.log(max(len(tokens), 10) / 10)
             # The answer to "how many" or "who" is a figure or a name the question does not already contain.
-            bonus = 0.0
+            bonus = dated
             if numeric and any(t[0].isdigit() and t not in asked for t in tokens):
                 bonus += NUMBER_BONUS
             if naming and _new_names(text, asked):
@@ -155,6 +187,49 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
             score = overlap + SIMILARITY_WEIGHT * similarity + RANK_WEIGHT / rank + bonus - length_penalty
             found.append(Sentence(hit, start, end, score, overlap))
     return found
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """The sentences of a chunk worth quoting: offsets without layout marks, and their words."""
+    for start, end in _pieces(text):
+        if text[start] == "#":
+            continue  # a heading names a topic; it states no fact
+        # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
+        while start < end and text[start] in "#>*-|•◦○▪● \t":
+            start += 1
+        numbered = _LIST_NUMBER.match(text, start, end)
+        if numbered:
+            start = numbered.end()
+        body = text[start:end]
+        # Link targets and markup are not read by anyone: they neither match the question nor make a sentence.
+        tokens = words(_MARKUP.sub(" ", body))
+        if len(tokens) < 5 or body.startswith("---") or looks_like_instruction(body) or looks_like_apparatus(body):
+            continue
+        yield start, end, tokens
+
+
+# Apparatus of a report or page rather than its statements: a reference-list
+# entry (authors, then a quoted title followed by a venue or year, or volume and
+# page numbers), a contents line with dot leaders, a keyword line, and page furniture.
+_REFERENCE = re.compile(
+    r"^\W*\d*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3},\s.*[“\"][^”\"]{8,}[,.]?[”\"],?\s+[A-Z0-9(]"
+    r"|\bvol\.\s*\d|\bpp?\.\s*\d+\s*[-–]|\bdoi:|\barxiv:|\bet al\.,"
+)
+_SPEECH = re.compile(r"\b(?:said|says|told|added|asked|wrote)\b")
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}|(?:\s\.){2,}\s*$|…\s?…")
+_FURNITURE = re.compile(
+    r"^\s*(?:keywords|key words|index terms|posted on|published|updated|last updated|full story|read more|"
+    r"related|source|photograph|image|copyright)\b[^:—]{0,30}[:—]",
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(r"<[^<>]*>|\]\([^()\s]*\)|https?://\S+")
+
+
+def looks_like_apparatus(sentence: str) -> bool:
+    """A bibliography entry, contents line or keyword list: found in reports, but not an answer."""
+    if _DOT_LEADER.search(sentence) or _FURNITURE.match(sentence):
+        return True
+    return bool(_REFERENCE.search(sentence)) and not _SPEECH.search(sentence)
 
 
 _LIST_NUMBER = re.compile(r"\d{1,2}[.)]\s+(?=\S)")
@@ -226,32 +301,123 @@ def similar(a: str, b: str) -> bool:
 
 
 def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> list[Sentence]:
-    """The best sentences without near-repeats: the best first, the rest in reading order.
+    """The best sentences without repeats: the best first, the rest in reading order.
 
-    Short sentences leave room for more of them: the answer stops at `limit`
-    sentences or at a reading budget of characters, whichever comes first.
+    A sentence that carries on from a chosen one ("It said...") comes with it,
+    and brings the one it carries on from, without counting as a further
+    point. Short sentences leave room for more of them: the answer stops at
+    `limit` points or at a reading budget of characters, whichever comes first.
     """
-    chosen: list[Sentence] = []
-    ranked = sorted(sentences, key=lambda s: -s.score)
-    if not ranked:
+    if not sentences:
         return []
-    floor = ranked[0].score * SCORE_FLOOR
+    floor = max(s.score for s in sentences) * SCORE_FLOOR
+    remaining = [s for s in sentences if s.score >= floor]
+    chosen: list[Sentence] = []
+    said: set[str] = set()
     length = 0
-    for sentence in ranked:
-        if len(chosen) >= limit or sentence.score < floor:
-            break
-        if any(similar(sentence.text, other.text) for other in chosen):
+    follower = _followers(sentences)
+    leader = {id(second): first for first, second in _pairs(sentences)}
+    attached: list[Sentence] = []
+    points = 0
+    while (remaining and points < limit) or attached:
+        if attached:
+            best = attached.pop()
+        else:
+            best = max(remaining, key=lambda s: (s.score, -s.hit.rank, -s.start))
+            points += 1
+        if best in remaining:
+            remaining.remove(best)
+        if _repeats(best.text, said, chosen):
             continue
-        if chosen and length + len(sentence.text) > ANSWER_CHARS:
+        if chosen and length + len(best.text) > ANSWER_CHARS:
             continue
-        chosen.append(sentence)
-        length += len(sentence.text)
-    # Reading order: sources as first retrieved, each in the order of its text.
+        chosen.append(best)
+        # "It said it is expanding the team" continues the chosen sentence before it:
+        # it goes in next, or the answer keeps half of what the source said.
+        nxt = follower.get(id(best))
+        if nxt is not None and nxt not in chosen and CONTINUES.match(nxt.text):
+            attached.append(nxt)
+        # And a sentence that carries on from another brings the one it carries on from.
+        previous = leader.get(id(best))
+        if previous is not None and previous not in chosen and CONTINUES.match(best.text):
+            attached.append(previous)
+        said.update(content_words(best.text))
+        length += len(best.text)
+    if not chosen:
+        return []
+    # The best sentence leads, after any sentence it carries on from; the rest follow
+    # in reading order: sources as first retrieved, each in the order of its text.
+    head = chosen[:1]
+    while (previous := leader.get(id(head[0]))) is not None and previous in chosen and previous not in head:
+        head.insert(0, previous)
+    others = [s for s in chosen if s not in head]
     source_order: dict[str, int] = {}
-    for sentence in sorted(chosen[1:], key=lambda s: s.hit.rank):
+    for sentence in sorted(others, key=lambda s: s.hit.rank):
         source_order.setdefault(sentence.hit.document.path, len(source_order))
-    rest = sorted(chosen[1:], key=lambda s: (source_order[s.hit.document.path], s.hit.start + s.start))
-    return chosen[:1] + rest
+    rest = sorted(others, key=lambda s: (source_order[s.hit.document.path], s.hit.start + s.start))
+    return head + rest
+
+
+#: A sentence opening with a pronoun or "the company" carries on the one before it.
+CONTINUES = re.compile(
+    r"^(?:(?:But|And|However|Also|Meanwhile|In addition),?\s+)?"
+    r"(?:It|He|She|They|Its|His|Her|Their|The (?:company|firm|group|report|study|commission|inquiry|platform|site"
+    r"|network|agency|court|government|spokesman|spokeswoman|spokesperson|researchers|authors))\b"
+)
+
+
+def _followers(sentences: list[Sentence]) -> dict[int, Sentence]:
+    """Each candidate's next candidate in the same passage."""
+    return {id(first): second for first, second in _pairs(sentences)}
+
+
+def _pairs(sentences: list[Sentence]) -> Iterator[tuple[Sentence, Sentence]]:
+    """Candidates that follow each other directly in the same document, in reading order.
+
+    Positions are the document's own, so a sentence at the end of one passage
+    pairs with the first of the next passage retrieved. Only layout (spaces,
+    tags, list markers) may stand between them: a heading or a skipped line
+    ends the run.
+    """
+    by_document: dict[str, list[Sentence]] = {}
+    for sentence in sentences:
+        by_document.setdefault(sentence.hit.document.path, []).append(sentence)
+    for group in by_document.values():
+        group.sort(key=lambda s: s.hit.start + s.start)
+        for first, second in itertools.pairwise(group):
+            if _LAYOUT.fullmatch(_between(first, second) or "?"):
+                yield first, second
+
+
+_LAYOUT = re.compile(r"(?:\s|<[^<>]*>|[-*•◦○▪●>|]\s|\d{1,2}[.)]\s)*")
+
+
+def _between(first: Sentence, second: Sentence) -> str | None:
+    """The document text between two sentences, when a passage at hand holds it."""
+    end = first.hit.start + first.end
+    start = second.hit.start + second.start
+    if start < end:
+        return None
+    for hit in (second.hit, first.hit):
+        if hit.start <= end and start <= hit.end:
+            return hit.text[end - hit.start : start - hit.start]
+    if second.hit.start <= first.hit.end <= start:
+        # The gap runs from the end of one passage into the next.
+        tail = first.hit.text[end - first.hit.start :]
+        return tail + second.hit.text[first.hit.end - second.hit.start : start - second.hit.start]
+    return None
+
+
+def _repeats(text: str, said: set[str], chosen: list[Sentence]) -> bool:
+    """The sentence adds little the chosen ones have not said (a figure already given counts as said)."""
+    own = set(content_words(text))
+    if not own:
+        return True
+    if len(own & said) / len(own) > REPEAT_SHARE:
+        return True
+    figures = {w for w in own if w[0].isdigit() and len(w) > 1 and not w.startswith(("19", "20"))}
+    new_figures = figures - said
+    return bool(figures) and not new_figures and any(similar(text, other.text) for other in chosen)
 
 
 def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:

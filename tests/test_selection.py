@@ -1,0 +1,140 @@
+"""Which sentences an extractive answer quotes, and in what order (no model needed)."""
+
+from __future__ import annotations
+
+from assistant.answering import (
+    candidate_sentences,
+    looks_like_apparatus,
+    premise_words,
+    select_sentences,
+)
+from assistant.domain import DocumentInfo, Hit
+from assistant.retrieval import Retrieval
+from assistant.text import content_words
+
+
+def _hit(text: str, path: str = "news/report.md", rank: int = 1, start: int = 0, chunk: str = "c") -> Hit:
+    info = DocumentInfo("d-" + path, path, path, "Title", "", "", "2016-06-15", "", "en", "md", 1)
+    return Hit(chunk, text, info, start, start + len(text), None, 1.0, rank, similarity=0.7)
+
+
+def _answer(question: str, hits: list[Hit], limit: int = 7) -> list[str]:
+    retrieval = Retrieval(hits, content_words(question), [], idf={})
+    return [s.text for s in select_sentences(candidate_sentences(question, retrieval), limit=limit)]
+
+
+LIVE_VIDEO = (
+    "Facebook said it reviews the vast majority of reports about live video within 24 hours. "
+    "It said it is expanding a team dedicated to reviewing live content around the clock. "
+    "Periscope and YouTube face the same questions about live broadcasts of violent crimes. "
+    "The weather in Paris was mild for the whole of that week in June."
+)
+
+
+def test_a_sentence_that_carries_on_comes_with_the_one_before_it() -> None:
+    question = "What did Facebook say about how it handled reports of live video?"
+    first = "Facebook said it reviews the vast majority of reports about live video within 24 hours."
+    follow = "It said it is expanding a team dedicated to reviewing live content around the clock."
+    # One point asked for: the best sentence, and what carries it on, which is not a point of its own.
+    assert _answer(question, [_hit(LIVE_VIDEO)], limit=1) == [first, follow]
+    answer = _answer(question, [_hit(LIVE_VIDEO)])
+    assert answer.index(follow) == answer.index(first) + 1
+
+
+def test_a_pronoun_sentence_chosen_first_brings_what_it_refers_to_ahead_of_it() -> None:
+    text = (
+        "The commission published its findings on the attack on Tuesday. "
+        "It found the gunman had posted about 30 comments on the page of a far-right group and praised its leader. "
+        "Heavy rain closed several roads in the region that afternoon."
+    )
+    answer = _answer("How many comments did the gunman post on the page of the far-right group?", [_hit(text)], limit=1)
+    assert answer == [
+        "The commission published its findings on the attack on Tuesday.",
+        "It found the gunman had posted about 30 comments on the page of a far-right group and praised its leader.",
+    ]
+
+
+def test_continuation_is_found_across_passages_and_html_paragraphs() -> None:
+    body = (
+        "<p>Facebook said it reviews most reports of live video within a day.</p>"
+        "<p>It said it is also testing the monitoring of broadcasts that go viral before anyone reports them.</p>"
+    )
+    cut = body.index("<p>It said")
+    first, second = _hit(body[:cut], chunk="a"), _hit(body[cut:], start=cut, rank=2, chunk="b")
+    answer = _answer("What did Facebook say about reports of live video?", [first, second], limit=1)
+    assert answer == [
+        "Facebook said it reviews most reports of live video within a day.",
+        "It said it is also testing the monitoring of broadcasts that go viral before anyone reports them.",
+    ]
+
+
+def test_a_heading_between_sentences_ends_the_run() -> None:
+    text = (
+        "Facebook said it reviews most reports of live video within a day.\n\n"
+        "## Unrelated section on a different company\n\n"
+        "It sells furniture through a large network of warehouses in Sweden and Germany."
+    )
+    answer = _answer("What did Facebook say about reports of live video?", [_hit(text)], limit=1)
+    assert answer == ["Facebook said it reviews most reports of live video within a day."]
+
+
+def test_a_sentence_adding_a_new_figure_is_not_a_repeat() -> None:
+    text = (
+        "Brookings estimated that supporters ran at least 46,000 Twitter accounts late in 2014. "
+        "The study estimated between 46,000 and 70,000 accounts, with an absolute maximum of 90,000. "
+        "Brookings estimated that supporters ran at least 46,000 Twitter accounts in late 2014 overall."
+    )
+    answer = _answer("How many Twitter accounts did Brookings estimate supporters ran in late 2014?", [_hit(text)])
+    assert any("90,000" in sentence for sentence in answer)
+    assert sum("46,000 Twitter accounts" in sentence for sentence in answer) == 1
+
+
+def test_reference_lists_contents_lines_and_page_furniture_are_not_quoted() -> None:
+    apparatus = [
+        "Rieger, “Far-right conspiracy groups on fringe platforms: a longitudinal analysis,” Convergence, 2022.",
+        "18Tom Willaert, “A computational analysis of Telegram’s narrative affordances”, PLOS ONE, 18–11 (Nov.",
+        "Davey, “A safe space to hate: White supremacist mobilisation on Telegram,” Institute, vol. 2",
+        "2.2 Number of nodes at each iteration for the different networks . . . . . 14",
+        "Posted on: Monday, November 13, 2017 2:33:00 AM",
+        "Keywords: Incel; far-right; Telegram; network analysis; snowball sampling",
+    ]
+    statements = [
+        "In March, “the platform failed us badly,” Smith said on Tuesday about Telegram.",
+        "Boogaloo activists wear Hawaiian shirts, a reference to the “Big Luau,” a code word adopted in 2020.",
+        "David Shanks, the chief censor, classed the manifesto as “objectionable” and told people to destroy it.",
+    ]
+    assert [looks_like_apparatus(line) for line in apparatus] == [True] * len(apparatus)
+    assert [looks_like_apparatus(line) for line in statements] == [False] * len(statements)
+    text = "\n".join([*apparatus, "Telegram channels grew quickly after far-right groups were banned elsewhere."])
+    answer = _answer("How did far-right groups use Telegram channels?", [_hit(text)])
+    assert answer == ["Telegram channels grew quickly after far-right groups were banned elsewhere."]
+
+
+def test_link_markup_does_not_make_a_sentence() -> None:
+    text = (
+        '<a href="http://feeds.example.com/twitter/isis/accounts/story01.htm">Source </a>\n'
+        "Twitter suspended 125,000 accounts linked to ISIS since the middle of 2015."
+    )
+    answer = _answer("How many ISIS accounts did Twitter suspend?", [_hit(text)])
+    assert answer == ["Twitter suspended 125,000 accounts linked to ISIS since the middle of 2015."]
+
+
+def test_scene_setting_clauses_are_told_from_what_is_asked() -> None:
+    scene = premise_words(
+        "After its payment providers dropped Gab following the 2018 shooting, which company brought the site back?"
+    )
+    assert {"payment", "providers", "dropped", "2018", "shooting"} <= scene
+    assert not {"company", "brought", "site"} & scene
+    # Without a comma nothing is taken for scenery: "before it treats" belongs to the question.
+    assert premise_words("What threshold does Meta apply before it treats an attack as mass violence?") == set()
+
+
+def test_sentences_from_a_year_the_question_names_are_preferred() -> None:
+    question = "In 2016, what did Facebook say about reports of live video?"
+    then = _hit("Facebook said it reviews reports of live video within a day, a spokesman explained.", "a.md")
+    later_info = DocumentInfo("d-b", "b.md", "b.md", "Title", "", "", "2019-03-20", "", "en", "md", 1)
+    text = "Facebook said it reviews reports of live video within minutes, a spokesman explained."
+    later = Hit("n", text, later_info, 0, len(text), None, 1.0, 1, similarity=0.7)
+    retrieval = Retrieval([later, then], content_words(question), [], idf={})
+    ranked = sorted(candidate_sentences(question, retrieval), key=lambda s: -s.score)
+    assert ranked[0].hit.document.path == "a.md"
