@@ -42,8 +42,10 @@ NAME_BONUS = 0.1
 YEAR_BONUS = 0.1
 #: Weight of words that only set the scene of a question, against 1 for the asked part.
 PREMISE_WEIGHT = 0.7
-#: A sentence whose words are mostly in the answer already is a repeat.
+#: A sentence sharing more than this share of its words with a chosen one is a repeat;
+#: one that brings a new figure must share more.
 REPEAT_SHARE = 0.6
+NEW_FIGURE_REPEAT_SHARE = 0.8
 
 # Calibrated on the unanswerable and answerable questions of the development
 # set (see `assistant eval` and the closing note of the answering work).
@@ -313,25 +315,22 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
     floor = max(s.score for s in sentences) * SCORE_FLOOR
     remaining = [s for s in sentences if s.score >= floor]
     chosen: list[Sentence] = []
-    said: set[str] = set()
     length = 0
     follower = _followers(sentences)
     leader = {id(second): first for first, second in _pairs(sentences)}
     attached: list[Sentence] = []
     points = 0
     while (remaining and points < limit) or attached:
-        if attached:
-            best = attached.pop()
-        else:
-            best = max(remaining, key=lambda s: (s.score, -s.hit.rank, -s.start))
-            points += 1
+        carried_on = bool(attached)
+        best = attached.pop() if attached else max(remaining, key=lambda s: (s.score, -s.hit.rank, -s.start))
         if best in remaining:
             remaining.remove(best)
-        if _repeats(best.text, said, chosen):
+        if _repeats(best.text, chosen):
             continue
         if chosen and length + len(best.text) > ANSWER_CHARS:
             continue
         chosen.append(best)
+        points += 0 if carried_on else 1
         # "It said it is expanding the team" continues the chosen sentence before it:
         # it goes in next, or the answer keeps half of what the source said.
         nxt = follower.get(id(best))
@@ -341,7 +340,6 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
         previous = leader.get(id(best))
         if previous is not None and previous not in chosen and CONTINUES.match(best.text):
             attached.append(previous)
-        said.update(content_words(best.text))
         length += len(best.text)
     if not chosen:
         return []
@@ -408,16 +406,39 @@ def _between(first: Sentence, second: Sentence) -> str | None:
     return None
 
 
-def _repeats(text: str, said: set[str], chosen: list[Sentence]) -> bool:
-    """The sentence adds little the chosen ones have not said (a figure already given counts as said)."""
+def _repeats(text: str, chosen: list[Sentence]) -> bool:
+    """The sentence mostly says what one chosen sentence says, or gives a figure already given.
+
+    A figure the answer does not have yet makes a sentence worth its place
+    unless nearly all its other words are already there.
+    """
     own = set(content_words(text))
     if not own:
         return True
-    if len(own & said) / len(own) > REPEAT_SHARE:
-        return True
-    figures = {w for w in own if w[0].isdigit() and len(w) > 1 and not w.startswith(("19", "20"))}
-    new_figures = figures - said
-    return bool(figures) and not new_figures and any(similar(text, other.text) for other in chosen)
+    figures = _figures(text)
+    theirs = [set(content_words(other.text)) for other in chosen]
+    new_figure = bool(figures - set().union(*theirs)) if theirs else bool(figures)
+    for words_said in theirs:
+        shared = len(own & words_said) / len(own)
+        if shared > (NEW_FIGURE_REPEAT_SHARE if new_figure else REPEAT_SHARE):
+            return True
+        if figures & words_said and not new_figure and shared > 0.25:
+            return True
+    return False
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A day of the month is part of a date, not a figure: "15 March", "March 15th".
+_DAY = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
+
+
+def _figures(text: str) -> set[str]:
+    """Numbers a sentence reports, leaving out years and days of the month."""
+    return {
+        w
+        for w in content_words(_DAY.sub(" ", text))
+        if w[0].isdigit() and len(w) > 1 and not w.startswith(("19", "20"))
+    }
 
 
 def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:

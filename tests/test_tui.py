@@ -382,7 +382,8 @@ async def test_long_answer_streams_while_the_input_stays_live(make_app: Any, sha
         service.piece_gate.set()
         await settle(pilot)
         assert view.turn is not None and view.turn.status == "answered"
-        assert len(view.streamed) > 90_000
+        # Every one of the repeated copies arrived (about 100 KB for a typical answer).
+        assert len(view.streamed) >= service.long_answer_repeats * len(view.turn.answer) > 50_000
         # The final answer replaces the streamed text with the cited one.
         assert "[`[1]`](cite:1)" in markdown_text(view)
 
