@@ -27,13 +27,15 @@ CONTEXT_TOKENS = 24
 
 # A sentence ends at . ! ? (with closing quotes or brackets, and footnote marks
 # such as Wikipedia's "[12]") before whitespace and a capital, digit or opening
-# quote. A paragraph break ends one too, and so does a line break, except before
-# a lower-case letter: PDF text and hard-wrapped Markdown break lines inside
-# sentences, and "...pieces of video\ncontent globally..." is one sentence.
+# quote. A line or paragraph break ends one too, except before a lower-case
+# letter when the line did not end in punctuation: PDF text and hard-wrapped
+# Markdown break lines (even with blank lines between) inside sentences, and
+# "...pieces of video\n\ncontent globally..." is one sentence.
 _SENTENCE_END = re.compile(
     # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13") end no sentence.
     r"(?<=[.!?…])(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)(?<!\b(?:e\.g|i\.e)\.)"
-    r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n[ \t]*(?:\n\s*)+|\n(?![ \t]*[a-z])"
+    r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
+    r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z])"
 )
 
 

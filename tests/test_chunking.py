@@ -121,12 +121,13 @@ def test_footnote_marks_end_a_sentence_like_closing_quotes() -> None:
 
 def test_wrapped_lines_stay_in_their_sentence_but_lists_and_paragraphs_split() -> None:
     text = (
-        "TikTok removed 1,305,534 pieces of video\ncontent globally under its violent extremism\n"
+        "TikTok said it detected\n\nand removed 1,305,534 pieces of video\ncontent globally under its extremism\n"
         "policies. Of this content:\n○ 94.9% was proactively detected;\n\nnext, a paragraph in lower case.\n"
         "- one item\n- another item"
     )
     assert _sentences(text) == [
-        "TikTok removed 1,305,534 pieces of video\ncontent globally under its violent extremism\npolicies.",
+        "TikTok said it detected\n\nand removed 1,305,534 pieces of video\ncontent globally under its extremism\n"
+        "policies.",
         "Of this content:",
         "○ 94.9% was proactively detected;",
         "next, a paragraph in lower case.",
