@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from assistant.chunking import sentence_spans
 from assistant.domain import Citation, Hit
 from assistant.retrieval import Retrieval
-from assistant.text import QUESTION_WORDS, STOPWORDS, content_words, looks_like_instruction, words
+from assistant.text import QUESTION_WORDS, STOPWORDS, asked_years, content_words, looks_like_instruction, words
 
 MAX_SENTENCES = 7
 SENTENCE_POOL = 8
@@ -156,7 +156,7 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
     numeric = _wants_number(question)
     naming = _wants_name(question)
     asked = set(words(question))
-    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
+    years, _ = asked_years(question)
     found: list[Sentence] = []
     pool = retrieval.hits[:pool_size]
     source_rank: dict[str, int] = {}

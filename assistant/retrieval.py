@@ -23,7 +23,7 @@ from assistant.domain import Hit
 from assistant.embedding import Embedder
 from assistant.lexical import ChunkRow, LexicalIndex
 from assistant.store import ChunkReader, StoredChunk, date_number, document_info
-from assistant.text import AliasTable, content_words, words
+from assistant.text import AliasTable, asked_years, content_words, words
 
 RetrieverMode = Literal["hybrid", "dense", "bm25"]
 
@@ -170,11 +170,10 @@ class Retriever:
             # lead in similarity should survive the lexical side's disagreement.
             for chunk_id, chunk in stored.items():
                 ranked[chunk_id] += DENSE_SIMILARITY_WEIGHT * (chunk.similarity or 0.0)
-        years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
-        if years:
+        years, earliest = asked_years(question)
+        if earliest:
             # A year in the question is a soft hint: prefer sources from then. A
             # source written before the earliest year asked about cannot report on it.
-            earliest = min(years)
             for chunk_id, chunk in stored.items():
                 dated = str(chunk.meta.get("date", ""))[:4]
                 if dated in years:

@@ -47,6 +47,28 @@ def words(text: str) -> list[str]:
     return tokens
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# "after the 2020 election": the year marks where the story starts, not when its sources were written.
+_SINCE_YEAR = re.compile(
+    r"\b(?:after|since|following|in the wake of|in the aftermath of)\s+(?:the\s+|its\s+|his\s+|her\s+)?"
+    r"(?:[\w'’-]+\s+){0,2}((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_years(question: str) -> tuple[set[str], str | None]:
+    """The years a question is about, and the earliest year it names.
+
+    A year after "after", "since" or "following" only bounds the period from
+    below, so it is in the second result but not the first.
+    """
+    years = set(_YEAR.findall(question))
+    if not years:
+        return set(), None
+    bounds = {match.group(1) for match in _SINCE_YEAR.finditer(question)}
+    return years - bounds, min(years)
+
+
 def content_words(text: str) -> list[str]:
     return [w for w in words(text) if (w not in STOPWORDS and len(w) > 1) or w.isdigit()]
 

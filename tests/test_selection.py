@@ -10,7 +10,7 @@ from assistant.answering import (
 )
 from assistant.domain import DocumentInfo, Hit
 from assistant.retrieval import Retrieval
-from assistant.text import content_words
+from assistant.text import asked_years, content_words
 
 
 def _hit(text: str, path: str = "news/report.md", rank: int = 1, start: int = 0, chunk: str = "c") -> Hit:
@@ -138,3 +138,11 @@ def test_sentences_from_a_year_the_question_names_are_preferred() -> None:
     retrieval = Retrieval([later, then], content_words(question), [], idf={})
     ranked = sorted(candidate_sentences(question, retrieval), key=lambda s: -s.score)
     assert ranked[0].hit.document.path == "a.md"
+
+
+def test_a_year_after_since_or_following_bounds_the_period_instead_of_naming_it() -> None:
+    assert asked_years("What happened to Telegram after the 2020 election and the Capitol attack?") == (set(), "2020")
+    assert asked_years("Following the 2018 Pittsburgh shooting, who hosted Gab?") == (set(), "2018")
+    assert asked_years("Back in 2016, what did Facebook say about live video?") == ({"2016"}, "2016")
+    assert asked_years("How did the 2019 attack compare with the 2022 one?") == ({"2019", "2022"}, "2019")
+    assert asked_years("What did Twitter remove?") == (set(), None)
