@@ -121,8 +121,12 @@ class LexicalIndex:
         return float(np.log((total - df + 0.5) / (df + 0.5) + 1.0))
 
     def search(self, tokens: list[str], k: int, mask: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
-        """(row, score) pairs, best first, for a bag of query tokens."""
-        ids = [self._vocab[t] for t in tokens if t in self._vocab]
+        """(row, score) pairs, best first, for the set of query tokens.
+
+        A word given twice (a question naming Facebook twice, or an alias group
+        listing "Christchurch" in three names) counts once.
+        """
+        ids = [self._vocab[t] for t in dict.fromkeys(tokens) if t in self._vocab]
         if not ids or not self.rows:
             return []
         scores = np.asarray(self._model.get_scores(ids), dtype=np.float32)

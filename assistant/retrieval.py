@@ -138,7 +138,6 @@ class Retriever:
 
         ranked: dict[str, float] = {}
         if mode in ("hybrid", "bm25"):
-            # Aliases count a little less than the analyst's own words.
             tokens = terms + [t for t in expansion if t not in terms]
             for rank, (row, _) in enumerate(self.lexical.search(tokens, CANDIDATES, mask)):
                 chunk_id = self.lexical.rows[row].id
