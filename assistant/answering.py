@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from assistant.chunking import sentence_spans
 from assistant.domain import Citation, Hit
 from assistant.retrieval import Retrieval
-from assistant.text import QUESTION_WORDS, STOPWORDS, asked_years, content_words, looks_like_instruction, words
+from assistant.text import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    asked_years,
+    content_words,
+    default_aliases,
+    looks_like_instruction,
+    words,
+)
 
 MAX_SENTENCES = 7
 SENTENCE_POOL = 8
@@ -228,8 +236,8 @@ _MARKUP = re.compile(r"<[^<>]*>|\]\([^()\s]*\)|https?://\S+")
 
 
 def looks_like_apparatus(sentence: str) -> bool:
-    """A bibliography entry, contents line or keyword list: found in reports, but not an answer."""
-    if _DOT_LEADER.search(sentence) or _FURNITURE.match(sentence):
+    """A bibliography entry, contents line, keyword list or image: found in reports, but not an answer."""
+    if _DOT_LEADER.search(sentence) or _FURNITURE.match(sentence) or sentence.lstrip().startswith("!["):
         return True
     return bool(_REFERENCE.search(sentence)) and not _SPEECH.search(sentence)
 
@@ -274,11 +282,46 @@ def judge_coverage(question: str, retrieval: Retrieval, sentences: list[Sentence
     names = _missing_names(question, retrieval)
     if names:
         return Coverage(False, f"no indexed document mentions {', '.join(names)}", best_overlap, best_similarity)
+    absent = [name for name in institution_names(question) if not _mentioned(name, retrieval)]
+    if absent:
+        listed = ", ".join(f"“{name}”" for name in absent)
+        return Coverage(False, f"no retrieved passage mentions {listed}", best_overlap, best_similarity)
     if best_similarity < MIN_SIMILARITY:
         return Coverage(False, "the closest passages are only loosely related", best_overlap, best_similarity)
     if best_overlap < MIN_OVERLAP:
         return Coverage(False, "no passage addresses the question's key terms", best_overlap, best_similarity)
     return Coverage(True, "", best_overlap, best_similarity)
+
+
+# An institution's name: capitalised words joined by "of", "for", "on" or "to"
+# ("Federal Office of Justice", "Global Internet Forum to Counter Terrorism").
+_INSTITUTION = re.compile(r"\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*(?:\s+(?:of|for|on|to)(?:\s+the)?(?:\s+[A-Z][\w.-]*)+)+")
+
+
+def institution_names(question: str) -> list[str]:
+    """Names of institutions in a question, whose exact wording a source would use."""
+    names = []
+    for match in _INSTITUTION.finditer(question):
+        name = match.group(0)
+        first, _, rest = name.partition(" ")
+        # A question's first word is capitalised by position, not because it is part of a name.
+        if first.lower() in STOPWORDS | QUESTION_WORDS:
+            name = rest
+        capitalised = [w for w in name.split() if w[:1].isupper()]
+        if _INSTITUTION.fullmatch(name) and not any(w.lower() in STOPWORDS for w in capitalised):
+            names.append(name)
+    return names
+
+
+def _mentioned(name: str, retrieval: Retrieval) -> bool:
+    """The name, or another name for the same thing, appears in one of the retrieved passages."""
+    spellings = [name] + [other for group in default_aliases().groups_in(name) for other in group.names]
+    wanted = [f" {' '.join(words(spelling))} " for spelling in spellings]
+    for hit in retrieval.hits + retrieval.support:
+        text = f" {' '.join(words(hit.text))} "
+        if any(spelling in text for spelling in wanted):
+            return True
+    return False
 
 
 def _missing_names(question: str, retrieval: Retrieval) -> list[str]:

@@ -76,6 +76,21 @@ def test_unanswerable_question_is_not_covered(service: AssistantService) -> None
     assert answer.retrieved, "the nearest documents are still listed"
 
 
+def test_an_institution_no_passage_names_is_not_covered(service: AssistantService) -> None:
+    # Each word of "Office of Digital Safety" may be found; the name as a whole is not.
+    fine = service.ask(
+        "How large a fine did the Office of Digital Safety impose on Facebook over the Christchurch livestream?"
+    )
+    assert fine.status == "not_covered"
+    assert "“Office of Digital Safety”" in fine.note
+    # Named in full or by its alias (GIFCT), an institution the documents know is answered.
+    for question in (
+        "What did the Global Internet Forum to Counter Terrorism do with the Christchurch video?",
+        "What did GIFCT members do with the Christchurch video?",
+    ):
+        assert service.ask(question).status == "answered", question
+
+
 def test_date_and_source_filters(service: AssistantService) -> None:
     since = service.retrieve("Telegram channels and takedowns", filters=Filters(since="2019-01-01"))
     assert since.hits and all(h.document.date >= "2019-01-01" for h in since.hits)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answering import (
     candidate_sentences,
+    institution_names,
     looks_like_apparatus,
     premise_words,
     select_sentences,
@@ -97,6 +98,7 @@ def test_reference_lists_contents_lines_and_page_furniture_are_not_quoted() -> N
         "2.2 Number of nodes at each iteration for the different networks . . . . . 14",
         "Posted on: Monday, November 13, 2017 2:33:00 AM",
         "Keywords: Incel; far-right; Telegram; network analysis; snowball sampling",
+        "![Germany passes controversial law to fine Facebook over hate speech](https://cdn.example.com/87935698.jpg)",
     ]
     statements = [
         "In March, “the platform failed us badly,” Smith said on Tuesday about Telegram.",
@@ -146,3 +148,18 @@ def test_a_year_after_since_or_following_bounds_the_period_instead_of_naming_it(
     assert asked_years("Back in 2016, what did Facebook say about live video?") == ({"2016"}, "2016")
     assert asked_years("How did the 2019 attack compare with the 2022 one?") == ({"2019", "2022"}, "2019")
     assert asked_years("What did Twitter remove?") == (set(), None)
+
+
+def test_institution_names_are_read_from_the_question() -> None:
+    assert institution_names("How large a fine did Germany's Federal Office of Justice impose?") == [
+        "Federal Office of Justice"
+    ]
+    assert institution_names("Which Department of Homeland Security report named it?") == [
+        "Department of Homeland Security"
+    ]
+    assert institution_names("What did the Global Internet Forum to Counter Terrorism share?") == [
+        "Global Internet Forum to Counter Terrorism"
+    ]
+    # Two names side by side, or capitals in a title-cased question, are not one institution.
+    assert institution_names("How did Facebook and YouTube respond to the New Zealand attack?") == []
+    assert institution_names("How Many of Them Were Removed?") == []
