@@ -540,8 +540,15 @@ def confidence_of(independent: int, grades: list[str]) -> str:
     return "low"
 
 
+# Numbers spelled out at the start of a sentence ("Fifty people died ...").
+_NUMBER_WORDS = frozenset(
+    """
+    two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty
+    seventy eighty ninety hundreds thousands millions dozens
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
 # Words that open sentences without being names, beyond the stop words.
-_OPENERS = frozenset(
+_OPENERS = _NUMBER_WORDS | frozenset(
     [
         "since",
         "although",

@@ -424,6 +424,9 @@ def test_judgment_clause_keeps_names_capitalised_and_lowers_ordinary_words() -> 
         "We assess it is likely that since then, ISIS has moved."
     )
     assert judgment_text("likely", "The package is new.", set()).endswith("that the package is new.")
+    assert judgment_text("likely", "Fifty people died in the attack.", set()).endswith(
+        "that fifty people died in the attack."
+    )
     assert judgment_text("likely", "Platforms acted.", {"platforms"}).endswith("that platforms acted.")
     # A word not known to be ordinary may be a name: it keeps its capital.
     assert judgment_text("unlikely", "Chris Sonderby said so.", set()) == (
