@@ -2,13 +2,16 @@
 
 The extractive backend picks the sentences of the retrieved chunks (and of the
 further passages retrieval kept of the same documents) that best cover the
-question, skips near-repeats, keeps them in a readable order (by source rank,
-then position) and cites each with the exact sentence as its quote, so every
-claim can be found in the source by a plain string search.
+question, skips repeats and report apparatus (reference lists, contents lines),
+keeps a source's sentence together with the one that carries it on, puts them
+in a readable order (by source rank, then position) and cites each with the
+exact sentence as its quote, so every claim can be found in the source by a
+plain string search.
 
 `judge_coverage` decides whether the evidence is enough to answer at all:
-names in the question that no indexed document contains, or weak similarity
-and word overlap, mean "not covered" rather than a guess.
+names in the question that no indexed document contains, an institution no
+retrieved passage names, or weak similarity and word overlap, mean "not
+covered" rather than a guess.
 """
 
 from __future__ import annotations
