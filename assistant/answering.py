@@ -26,6 +26,7 @@ from assistant.chunking import sentence_spans
 from assistant.domain import Citation, Hit
 from assistant.retrieval import Retrieval
 from assistant.text import (
+    MONTHS,
     QUESTION_WORDS,
     STOPWORDS,
     asked_years,
@@ -473,9 +474,8 @@ def _repeats(text: str, chosen: list[Sentence]) -> bool:
     return False
 
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # A day of the month is part of a date, not a figure: "15 March", "March 15th".
-_DAY = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
+_DAY = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b")
 
 
 def _figures(text: str) -> set[str]:

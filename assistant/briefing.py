@@ -42,7 +42,7 @@ from assistant.answering import (
 from assistant.domain import DocumentInfo, Hit
 from assistant.grading import CREDIBILITY, RELIABILITY, GradeTable, credibility, publisher_name
 from assistant.retrieval import Retrieval
-from assistant.text import STOPWORDS, AliasGroup, AliasTable, content_words, words
+from assistant.text import MONTH_NUMBERS, MONTHS, STOPWORDS, AliasGroup, AliasTable, content_words, words
 
 LIKELIHOOD_TERMS = (
     "almost no chance",
@@ -83,10 +83,7 @@ class Facet:
         return self.question.format(topic=topic)
 
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
-    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
+_MONTH = rf"(?:{MONTHS})"
 _DATE_PATTERNS = (
     re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
     re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b"),
@@ -96,27 +93,6 @@ _DATE_PATTERNS = (
     re.compile(rf"\b(?:on|On)\s+(?P<mon>{_MONTH})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b"),
     re.compile(r"\b(?:in|In|by|By|since|Since|during|During|early|late|mid-|from|From)\s*(?P<y>(?:19|20)\d\d)\b"),
 )
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        1,
-    )
-    for name in names
-}
 
 FACETS = (
     Facet("overview", "Overview", "{topic}"),
@@ -323,7 +299,7 @@ def event_date(text: str, document_date: str = "") -> str:
             year = parts.get("y") or document_date[:4]
             if not year:
                 continue
-            month = parts.get("m") or (str(_MONTHS[parts["mon"].lower()]).zfill(2) if parts.get("mon") else "")
+            month = parts.get("m") or (str(MONTH_NUMBERS[parts["mon"].lower()]).zfill(2) if parts.get("mon") else "")
             day = parts.get("d") or ""
             value = year + (f"-{month}" if month else "") + (f"-{int(day):02d}" if month and day else "")
             if day and not 1 <= int(day) <= 31:

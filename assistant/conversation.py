@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from assistant.config import Settings
 from assistant.domain import Answer, Citation, IndexStatus
 from assistant.retrieval import Filters
-from assistant.text import QUESTION_WORDS, STOPWORDS, AliasTable, content_words, default_aliases
+from assistant.text import MONTH_NUMBERS, MONTHS, QUESTION_WORDS, STOPWORDS, AliasTable, content_words, default_aliases
 
 if TYPE_CHECKING:
     from assistant.briefing import Brief, BriefQuote, BriefSource
@@ -43,15 +43,11 @@ STORE_FILE = "conversations.sqlite3"
 
 # --- finding names and time frames in a question -----------------------------------
 
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-)
 _DATE = (
     r"(?:\d{4}-\d{2}(?:-\d{2})?"
-    rf"|\d{{1,2}}\s+(?:{_MONTHS})\.?\s+\d{{4}}"
-    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}"
-    rf"|(?:{_MONTHS})\.?\s+\d{{4}}"
+    rf"|\d{{1,2}}\s+(?:{MONTHS})\.?\s+\d{{4}}"
+    rf"|(?:{MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}"
+    rf"|(?:{MONTHS})\.?\s+\d{{4}}"
     r"|(?:19|20)\d{2}s?)"
 )
 _PREPOSITION = r"(?:in|on|during|since|before|after|until|by|from|between|around|through|throughout|early|late|mid)"
@@ -59,7 +55,7 @@ _TIME = re.compile(
     rf"\b(?:(?P<prep>{_PREPOSITION})\s+)?(?P<first>{_DATE})(?:\s*(?:and|to|until|-|–)\s*(?P<last>{_DATE}))?\b",
     re.IGNORECASE,
 )
-_MONTH_WORDS = frozenset(m.lower() for m in _MONTHS.split("|"))
+_MONTH_WORDS = frozenset(MONTH_NUMBERS)
 _DAY_WORDS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 
 # Small words that may sit inside a name ("Islamic State of Iraq", "Life for Hate").

@@ -47,6 +47,31 @@ def words(text: str) -> list[str]:
     return tokens
 
 
+#: Month names and their usual abbreviations, lower-cased, with the month's number.
+MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        1,
+    )
+    for name in names
+}
+#: The same names, capitalised, as a regular-expression alternation (longest first).
+MONTHS = "|".join(sorted((name.capitalize() for name in MONTH_NUMBERS), key=len, reverse=True))
+
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # "after the 2020 election": the year marks where the story starts, not when its sources were written.
 _SINCE_YEAR = re.compile(
