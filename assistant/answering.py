@@ -110,7 +110,8 @@ def term_weights(question: str, retrieval: Retrieval) -> dict[str, float]:
 # Clauses of a question are told apart only where the writer put a comma or semicolon:
 # "before" or "after" without one often belongs to what is asked ("... before it treats an attack as ...").
 _CLAUSE = re.compile(r"[,;]")
-_ASKING = QUESTION_WORDS | {"can", "could", "has", "had"}
+# Verbs that open a question without being question words themselves ("Can a streamer ...").
+_OPENING = frozenset({"can", "could", "has", "had", "should", "would", "will"})
 
 
 def premise_words(question: str) -> set[str]:
@@ -124,7 +125,8 @@ def premise_words(question: str) -> set[str]:
     scene: set[str] = set()
     for part in _CLAUSE.split(question):
         tokens = words(part)
-        (asked if _ASKING & set(tokens[:1] + [t for t in tokens if t in QUESTION_WORDS]) else scene).update(tokens)
+        asking = (bool(tokens) and tokens[0] in _OPENING) or any(t in QUESTION_WORDS for t in tokens)
+        (asked if asking else scene).update(tokens)
     return scene - asked if asked else set()
 
 
@@ -345,7 +347,7 @@ def similar(a: str, b: str) -> bool:
     if not first or not second:
         return False
     shared = len(first & second) / min(len(first), len(second))
-    same_figure = any(w[0].isdigit() and len(w) > 1 and not w.startswith(("19", "20")) for w in first & second)
+    same_figure = bool(_figures(a) & _figures(b))
     return shared > 0.5 or (same_figure and shared > 0.25)
 
 
@@ -363,8 +365,9 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
     remaining = [s for s in sentences if s.score >= floor]
     chosen: list[Sentence] = []
     length = 0
-    follower = _followers(sentences)
-    leader = {id(second): first for first, second in _pairs(sentences)}
+    pairs = list(_pairs(sentences))
+    follower = {id(first): second for first, second in pairs}
+    leader = {id(second): first for first, second in pairs}
     attached: list[Sentence] = []
     points = 0
     while (remaining and points < limit) or attached:
@@ -409,11 +412,6 @@ CONTINUES = re.compile(
     r"(?:It|He|She|They|Its|His|Her|Their|The (?:company|firm|group|report|study|commission|inquiry|platform|site"
     r"|network|agency|court|government|spokesman|spokeswoman|spokesperson|researchers|authors))\b"
 )
-
-
-def _followers(sentences: list[Sentence]) -> dict[int, Sentence]:
-    """Each candidate's next candidate in the same passage."""
-    return {id(first): second for first, second in _pairs(sentences)}
 
 
 def _pairs(sentences: list[Sentence]) -> Iterator[tuple[Sentence, Sentence]]:
