@@ -63,9 +63,11 @@ bench-ask: install
 # scores every retriever on the development questions.
 eval: install
 	@test -d $(EVAL_CORPUS) || { echo "no $(EVAL_CORPUS): nothing to evaluate"; exit 0; }
-	@# The eval index is a cache: one built by an older chunker is rebuilt rather than refused.
-	$(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 \
-		|| $(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 --rebuild
+	@# The eval index is a cache: one built by an older chunker (exit 1) is rebuilt rather than
+	@# refused; files that fail to load (exit 3) are reported, not a reason to start over.
+	$(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60; rc=$$?; \
+		if [ $$rc -eq 1 ]; then $(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 --rebuild; \
+		elif [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi
 	for r in hybrid dense bm25; do $(BIN)/assistant eval $(EVAL_QUESTIONS) --index-dir $(EVAL_INDEX) --retriever $$r; done
 
 clean-index:
