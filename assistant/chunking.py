@@ -32,9 +32,12 @@ CONTEXT_TOKENS = 24
 # Markdown break lines (even with blank lines between) inside sentences, and
 # "...pieces of video\n\ncontent globally..." is one sentence.
 _SENTENCE_END = re.compile(
+    r"(?<=[.!?…])"
     # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13") end no sentence.
-    r"(?<=[.!?…])(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)(?<!\b(?:e\.g|i\.e)\.)"
+    r"(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:e\.g|i\.e)\.)"
+    r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)"
     r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
+    # A break after closing punctuation, or before anything but a lower-case letter.
     r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z])"
 )
 
