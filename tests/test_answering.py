@@ -91,6 +91,21 @@ def test_an_institution_no_passage_names_is_not_covered(service: AssistantServic
         assert service.ask(question).status == "answered", question
 
 
+def test_a_year_in_the_question_favours_sources_from_then_unless_it_only_starts_the_period(
+    service: AssistantService,
+) -> None:
+    def dates(question: str) -> list[str]:
+        return [hit.document.date[:4] for hit in service.retrieve(question, k=5).hits]
+
+    # The same question about two years leads with the sources written in each.
+    assert dates("How did Telegram respond to ISIS channels in 2015?")[0] == "2015"
+    assert dates("How did Telegram respond to ISIS channels in 2019?")[:2] == ["2019", "2019"]
+    # "Since 2019" asks about what came after: older sources fall back, and 2019 gets no
+    # boost, so the 2024 note on Telegram networks comes up among the first two.
+    since = dates("How have ISIS channels on Telegram fared since 2019?")
+    assert "2024" in since[:2] and "2015" not in since[:3]
+
+
 def test_date_and_source_filters(service: AssistantService) -> None:
     since = service.retrieve("Telegram channels and takedowns", filters=Filters(since="2019-01-01"))
     assert since.hits and all(h.document.date >= "2019-01-01" for h in since.hits)
