@@ -28,6 +28,10 @@ from assistant.service import AssistantService
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared" / "eval"
+#: Fields every saved conversation turn has in JSON (`assistant history --json`, exports).
+TURN_KEYS = frozenset(
+    {"conversation", "asked_at", "question", "rewritten_question", "status", "answer", "citations", "index_state"}
+)
 
 
 class HashEmbedder:

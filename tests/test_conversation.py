@@ -26,6 +26,8 @@ from assistant.conversation import (
 from assistant.domain import Answer, Citation, DocumentInfo, Hit
 from assistant.retrieval import Filters
 
+from .conftest import TURN_KEYS
+
 FACEBOOK = "How many copies of the Christchurch video did Facebook remove in 2019?"
 
 
@@ -229,16 +231,7 @@ def test_turns_round_trip_with_citations_and_index_state(store: ConversationStor
     assert loaded.citations[0].passage.startswith("Facebook said") and loaded.citations[0].page == 2
     assert loaded.index_state == state and loaded.filters == {"since": "2019"}
     record = loaded.to_json()
-    assert set(record) >= {
-        "conversation",
-        "asked_at",
-        "question",
-        "rewritten_question",
-        "status",
-        "answer",
-        "citations",
-        "index_state",
-    }
+    assert set(record) >= TURN_KEYS
     assert record["index_state"] == {"documents": 96, "chunks": 220, "last_indexed": "2024-01-01T00:00:00+00:00"}
     assert json.loads(json.dumps(record)) == record
 

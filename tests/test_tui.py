@@ -36,7 +36,7 @@ from assistant.tui.app import BriefingApp
 from assistant.tui.screens import ChatScreen, NoIndexScreen, PassageScreen
 from assistant.tui.widgets import ConversationList, QuestionInput, SourcesPanel, TurnView
 
-from .conftest import CORPUS, build_index, run_cli
+from .conftest import CORPUS, TURN_KEYS, build_index, run_cli
 
 pytestmark = pytest.mark.model
 
@@ -744,17 +744,7 @@ def test_ask_session_rewrites_follow_ups_and_history_lists_them(
     history = json.loads(listed.stdout)
     desk = [h for h in history if h["conversation"] == "desk"]
     assert [h["question"] for h in desk] == [FACEBOOK_QUESTION, "and YouTube?"]
-    keys = {
-        "conversation",
-        "asked_at",
-        "question",
-        "rewritten_question",
-        "status",
-        "answer",
-        "citations",
-        "index_state",
-    }
-    assert all(keys <= h.keys() for h in desk)
+    assert all(h.keys() >= TURN_KEYS for h in desk)
     assert desk[1]["rewritten_question"] == follow["rewritten_question"]
     assert desk[1]["answer"] == follow["answer"]
     assert [c["quote"] for c in desk[1]["citations"]] == [c["quote"] for c in follow["citations"]]
