@@ -2,7 +2,9 @@
 
 All three carry the same content. The Markdown and HTML versions are meant to
 be read on their own, so each ends with the sources table and a short key to
-the grades and the estimative terms.
+the grades and the estimative terms. Both treat everything that comes from a
+document (or the command line) as text: it is escaped, never markup, and only
+http and https addresses become links (see `assistant.safe_text`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from assistant.briefing import FACETS, LIKELIHOOD_TERMS, Brief, BriefQuote, BriefSource
 from assistant.grading import CREDIBILITY, RELIABILITY
+from assistant.safe_text import markdown_text, visible, web_link
 
 SCHEMA_VERSION = 1
 _HEADINGS = {facet.key: facet.heading for facet in FACETS}
@@ -137,8 +140,22 @@ def _marks(citations: tuple[int, ...]) -> str:
     return "".join(f"[{n}]" for n in citations)
 
 
+def _md(text: str) -> str:
+    """Document text in Markdown: shown as written, never a tag, link or image."""
+    return markdown_text(text)
+
+
 def _md_cell(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+    return " ".join(_md(text).replace("|", "\\|").split())
+
+
+def _md_source(title: str, url: str) -> str:
+    """The title, linked only to a web address; any other URL is shown as text beside it."""
+    if not url:
+        return _md_cell(title)
+    if web_link(url):
+        return f"[{_md_cell(title)}](<{url}>)"
+    return f"{_md_cell(title)} ({_md_cell(url)})"
 
 
 def _propaganda_label(group: str) -> str:
@@ -146,8 +163,8 @@ def _propaganda_label(group: str) -> str:
 
 
 def brief_markdown(brief: Brief) -> str:
-    lines = [f"# Briefing: {brief.topic}", ""]
-    lines += [f"_{_byline(brief)}_", ""]
+    lines = [f"# Briefing: {_md(brief.topic)}", ""]
+    lines += [f"_{_md(_byline(brief))}_", ""]
     if brief.status == "not_covered":
         lines += ["**The indexed documents do not cover this topic.**", ""]
         lines += _md_gaps(brief)
@@ -156,14 +173,14 @@ def brief_markdown(brief: Brief) -> str:
     lines += ["## Bottom line up front", ""]
     for sentence in brief.bluf:
         marks = "**[unsupported]**" if not sentence.supported else _marks(sentence.citations)
-        lines.append(f"{sentence.text} {marks}")
+        lines.append(f"{_md(sentence.text)} {marks}")
     lines.append("")
 
     if brief.judgments:
         lines += ["## Key judgments", ""]
         for number, j in enumerate(brief.judgments, 1):
-            lines.append(f"{number}. {j.text} {_marks(j.citations)}  ")
-            lines.append(f"   _Confidence: {j.confidence}. Basis: {j.basis}._")
+            lines.append(f"{number}. {_md(j.text)} {_marks(j.citations)}  ")
+            lines.append(f"   _Confidence: {_md(j.confidence)}. Basis: {_md(j.basis)}._")
         lines.append("")
 
     if brief.evidence:
@@ -174,18 +191,18 @@ def brief_markdown(brief: Brief) -> str:
                 continue
             lines += [f"### {facet.heading}", ""]
             for e in items:
-                label = f"**{_propaganda_label(e.attributed_to)}.** " if e.attributed_to else ""
-                lines.append(f"- {label}{e.text} {_marks(e.citations)}")
+                label = f"**{_md(_propaganda_label(e.attributed_to))}.** " if e.attributed_to else ""
+                lines.append(f"- {label}{_md(e.text)} {_marks(e.citations)}")
                 for q in e.quotes:
                     if _differs(q.text, e.text):
-                        lines.append(f"  > [{q.n}] “{' '.join(q.text.split())}”")
+                        lines.append(f"  > [{q.n}] “{_md(' '.join(q.text.split()))}”")
             lines.append("")
 
     if brief.timeline:
         lines += ["## Timeline", "", "| Date | Event | Sources |", "|---|---|---|"]
         for t in brief.timeline:
             when = t.date if t.dated_by == "text" else f"{t.date} (reported)"
-            lines.append(f"| {when} | {_md_cell(t.event)} | {_marks(t.citations)} |")
+            lines.append(f"| {_md_cell(when)} | {_md_cell(t.event)} | {_marks(t.citations)} |")
         lines.append("")
 
     if brief.actors:
@@ -198,7 +215,8 @@ def brief_markdown(brief: Brief) -> str:
         for a in brief.actors:
             aliases = ", ".join(a.aliases) or "-"
             lines.append(
-                f"| {_md_cell(a.name)} | {a.kind} | {_md_cell(aliases)} | {a.mentions} | {_marks(a.citations)} |"
+                f"| {_md_cell(a.name)} | {_md_cell(a.kind)} | {_md_cell(aliases)} | {a.mentions} | "
+                f"{_marks(a.citations)} |"
             )
         lines.append("")
 
@@ -206,11 +224,11 @@ def brief_markdown(brief: Brief) -> str:
     lines += ["## Sources", "", "| # | Source | Date | Reliability | Credibility |", "|---|---|---|---|---|"]
     for s in brief.sources:
         doc = s.document
-        title = f"[{_md_cell(doc.title or doc.path)}]({doc.url})" if doc.url else _md_cell(doc.title or doc.path)
-        where = f"{title}<br>{_md_cell(doc.publisher or 'unknown publisher')} · `{_md_cell(doc.path)}`"
+        title = _md_source(doc.title or doc.path, doc.url)
+        where = f"{title}<br>{_md_cell(doc.publisher or 'unknown publisher')} · {_md_cell(doc.path)}"
         confirmed = f" (by {_marks(s.corroborated_by)})" if s.corroborated_by else ""
         lines.append(
-            f"| {s.n} | {where} | {doc.date or 'undated'} | {s.reliability} ({s.reliability_label}) | "
+            f"| {s.n} | {where} | {_md_cell(doc.date or 'undated')} | {s.reliability} ({s.reliability_label}) | "
             f"{s.credibility} ({s.credibility_label}){confirmed} |"
         )
     lines += ["", *_md_key(), ""]
@@ -221,8 +239,8 @@ def _md_gaps(brief: Brief) -> list[str]:
     if not brief.gaps and not brief.notes:
         return []
     lines = ["## Gaps", ""]
-    lines += [f"- {g.question} The documents do not answer this ({g.reason})." for g in brief.gaps]
-    lines += [f"- {note}" for note in brief.notes]
+    lines += [f"- {_md(g.question)} The documents do not answer this ({_md(g.reason)})." for g in brief.gaps]
+    lines += [f"- {_md(note)}" for note in brief.notes]
     return [*lines, ""]
 
 
@@ -258,7 +276,8 @@ th,td{border:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:t
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    # Control characters are not allowed in HTML text either: they are shown, not passed on.
+    return html.escape(visible(text), quote=True)
 
 
 def _h_marks(citations: tuple[int, ...]) -> str:
@@ -343,8 +362,10 @@ def brief_html(brief: Brief) -> str:
         for s in brief.sources:
             doc = s.document
             title = _e(doc.title or doc.path)
-            if doc.url:
-                title = f'<a href="{_e(doc.url)}">{title}</a>'
+            if doc.url and web_link(doc.url):
+                title = f'<a href="{_e(doc.url)}" rel="noopener noreferrer">{title}</a>'
+            elif doc.url:
+                title += f" ({_e(doc.url)})"
             confirmed = f" (by {_h_marks(s.corroborated_by)})" if s.corroborated_by else ""
             parts.append(
                 f'<tr id="source-{s.n}"><td>{s.n}</td><td>{title}<br>{_e(doc.publisher or "unknown publisher")} · '

@@ -319,11 +319,9 @@ def test_html_export_is_one_well_formed_self_contained_file(brief: Brief) -> Non
     assert "<style>" in page and "http-equiv" not in page
 
 
-def _tiny_brief(text: str) -> Brief:
+def _tiny_brief(text: str, url: str = "https://example.org/?a=1&b=2") -> Brief:
     quote = BriefQuote(1, text, "doc-00000")
-    document = DocumentInfo(
-        "doc", "a.md", "a.md", text, "Pub", "", "2019", "https://example.org/?a=1&b=2", "en", "markdown", 1
-    )
+    document = DocumentInfo("doc", "a.md", "a.md", text, "Pub", "", "2019", url, "en", "markdown", 1)
     return Brief(
         topic=text,
         status="answered",
@@ -346,6 +344,55 @@ def test_html_and_markdown_escape_document_text() -> None:
     markdown = brief_markdown(_tiny_brief(hostile))
     table_rows = [line for line in markdown.splitlines() if line.startswith("| 2019-03-15")]
     assert table_rows and table_rows[0].count(" | ") == 2, "a | in the text does not add table columns"
+
+
+class _Active(HTMLParser):
+    """Everything in a page that could run, fetch or navigate somewhere other than the web."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "img", "iframe", "object", "embed"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{name}= on <{tag}>")
+            if name in ("href", "src") and not (value or "").startswith(("http://", "https://", "#")):
+                self.found.append(f"{name}={value!r} on <{tag}>")
+
+
+HOSTILE = (
+    'Seen <script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) '
+    "![t](https://tracker.example/p.gif) \x1b[2J\x1b]0;pwned\x07 <a href=\"javascript:alert(4)\">x</a>"
+)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.domain)", " JavaScript:alert(1)", "data:text/html,x"])
+def test_html_brief_has_no_script_event_attribute_or_non_web_link(url: str) -> None:
+    page = brief_html(_tiny_brief(HOSTILE, url))
+    parser = _Active()
+    parser.feed(page)
+    assert parser.found == []
+    assert "\x1b" not in page and "\x07" not in page
+    assert "alert(document.domain)" in page or "alert(1)" in page or "data:text/html" in page, "the URL is still shown"
+
+
+def test_web_urls_stay_links_in_html_and_markdown() -> None:
+    page = brief_html(_tiny_brief("plain text", "https://example.org/report"))
+    assert '<a href="https://example.org/report"' in page
+    assert "](<https://example.org/report>)" in brief_markdown(_tiny_brief("plain text", "https://example.org/report"))
+
+
+def test_markdown_brief_passes_no_html_links_or_images_from_documents() -> None:
+    markdown = brief_markdown(_tiny_brief(HOSTILE, "javascript:alert(5)"))
+    assert "<script" not in markdown.lower() and "<img" not in markdown.lower() and "<a " not in markdown
+    assert "](javascript:" not in markdown and "](<javascript:" not in markdown
+    assert "![" not in markdown
+    assert "\x1b" not in markdown and "\x07" not in markdown
+    # What the document said is still there to read.
+    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt;" in markdown
 
 
 def test_json_schema_keys_are_stable() -> None:
