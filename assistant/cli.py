@@ -14,7 +14,7 @@ import re
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -23,7 +23,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 
 from assistant.config import BACKENDS, Settings, load_settings
 from assistant.conversation import (
@@ -38,6 +41,7 @@ from assistant.domain import Answer, IndexReport
 from assistant.errors import AssistantError, UsageError
 from assistant.evaluation import by_type, ranked_documents, read_questions
 from assistant.retrieval import Filters, RetrieverMode
+from assistant.safe_text import visible
 from assistant.service import AssistantService
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -49,8 +53,48 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+
+
+class SafeConsole(Console):
+    """A console on which no text it is given can drive the terminal.
+
+    Strings are made visible before layout (so widths are right), and every
+    segment again just before it is written, which also covers `Text` built
+    elsewhere (tables, progress columns). Rich's own escape codes travel in
+    control segments or styles and are left alone.
+    """
+
+    def render_str(
+        self,
+        text: str,
+        *,
+        style: str | Style = "",
+        justify: Any = None,
+        overflow: Any = None,
+        emoji: bool | None = None,
+        markup: bool | None = None,
+        highlight: bool | None = None,
+        highlighter: Any = None,
+    ) -> Text:
+        return super().render_str(
+            visible(text),
+            style=style,
+            justify=justify,
+            overflow=overflow,
+            emoji=emoji,
+            markup=markup,
+            highlight=highlight,
+            highlighter=highlighter,
+        )
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer
+        )
+
+
+err = SafeConsole(stderr=True, highlight=False)
+out = SafeConsole(highlight=False)
 
 IndexDir = Annotated[
     Path | None, typer.Option("--index-dir", help="Local index folder (default: index/).", show_default=False)
@@ -84,9 +128,10 @@ def _guard(action: Callable[[], T]) -> T:
 
 
 def _print_error(exc: AssistantError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    # Messages name files and echo arguments: never read them as markup.
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     if exc.hint:
-        err.print(f"  {exc.hint}", style="dim", soft_wrap=True)
+        err.print(f"  {exc.hint}", style="dim", soft_wrap=True, markup=False)
 
 
 def _emit_json(payload: Any) -> None:
@@ -123,7 +168,9 @@ class _RichProgress:
     def file_done(self, path: str, status: str, chunks: int, size: int) -> None:
         if status != "removed":
             self.files_done += 1
-        self.bar.update(self.task, advance=size, files=f"{self.files_done}/{self.files_total}", current=path[-40:])
+        self.bar.update(
+            self.task, advance=size, files=f"{self.files_done}/{self.files_total}", current=escape(path[-40:])
+        )
 
     def chunks_embedded(self, count: int) -> None:
         self.chunks += count
@@ -173,7 +220,7 @@ def _report_json(report: IndexReport, totals: tuple[int, int], location: str) ->
 
 
 def _print_report(report: IndexReport, totals: tuple[int, int], location: str) -> None:
-    table = Table(title=f"Index {location}", show_header=True, header_style="bold")
+    table = Table(title=Text(f"Index {location}"), show_header=True, header_style="bold")
     table.add_column("files added", justify="right")
     table.add_column("updated", justify="right")
     table.add_column("removed", justify="right")
@@ -195,8 +242,10 @@ def _print_report(report: IndexReport, totals: tuple[int, int], location: str) -
     out.print(table)
     if report.skipped:
         out.print(
-            f"[dim]{len(report.skipped)} file(s) skipped as not documents (e.g. {report.skipped[0].path}: "
-            f"{report.skipped[0].error})[/]"
+            f"{len(report.skipped)} file(s) skipped as not documents (e.g. {report.skipped[0].path}: "
+            f"{report.skipped[0].error})",
+            style="dim",
+            markup=False,
         )
 
 
@@ -250,7 +299,7 @@ def index(
         _emit_json(_report_json(report, totals, status.location))
     else:
         for failure in report.failed:
-            err.print(f"[red]failed[/] {failure.path}: {failure.error}", soft_wrap=True)
+            err.print(f"[red]failed[/] {escape(failure.path)}: {escape(failure.error)}", soft_wrap=True)
         _print_report(report, totals, status.location)
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
@@ -272,12 +321,12 @@ def status(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: Ch
         _emit_json(payload)
         return
     if not info.exists:
-        out.print(f"No index at {info.location}. Run [bold]assistant index PATH[/] to build one.")
+        out.print(f"No index at {escape(info.location)}. Run [bold]assistant index PATH[/] to build one.")
         return
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("index", f"{info.location} ({info.mode})")
+    table.add_row("index", Text(f"{info.location} ({info.mode})"))
     table.add_row("documents", f"{info.documents:,}")
     table.add_row("chunks", f"{info.chunks:,}")
     table.add_row("source files", f"{info.sources:,}")
@@ -315,7 +364,7 @@ def sources(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: C
     for column in ("date", "title", "publisher", "path"):
         table.add_column(column, overflow="fold")
     for d in documents:
-        table.add_row(d.date, d.title, d.publisher, d.path)
+        table.add_row(*(Text(value) for value in (d.date, d.title, d.publisher, d.path)))
     out.print(table)
 
 
@@ -392,7 +441,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def _print_answer(answer: Answer) -> None:
     if answer.status == "not_covered":
-        out.print(f"[bold yellow]Not covered.[/] {answer.text}", soft_wrap=False)
+        out.print(f"[bold yellow]Not covered.[/] {escape(answer.text)}", soft_wrap=False)
         if answer.retrieved:
             out.print("\n[bold]Nearest documents[/]")
             seen: set[str] = set()
@@ -666,7 +715,8 @@ def evaluate(
     out.print(grid)
     misses = [r for r in results if r.question.answerable and (r.rank is None or r.rank > 5)]
     for miss in misses:
-        out.print(f"[dim]miss {miss.question.id}: gold rank {miss.rank}; got {ranked_documents(miss.answer)[:3]}[/]")
+        got = ranked_documents(miss.answer)[:3]
+        out.print(f"miss {miss.question.id}: gold rank {miss.rank}; got {got}", style="dim", markup=False)
 
 
 def main() -> None:
