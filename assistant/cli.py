@@ -93,6 +93,11 @@ class SafeConsole(Console):
         )
 
 
+def plain(value: str) -> Text:
+    """A table cell or title from outside text: never markup, controls visible (so widths are right)."""
+    return Text(visible(value))
+
+
 err = SafeConsole(stderr=True, highlight=False)
 out = SafeConsole(highlight=False)
 
@@ -220,7 +225,7 @@ def _report_json(report: IndexReport, totals: tuple[int, int], location: str) ->
 
 
 def _print_report(report: IndexReport, totals: tuple[int, int], location: str) -> None:
-    table = Table(title=Text(f"Index {location}"), show_header=True, header_style="bold")
+    table = Table(title=plain(f"Index {location}"), show_header=True, header_style="bold")
     table.add_column("files added", justify="right")
     table.add_column("updated", justify="right")
     table.add_column("removed", justify="right")
@@ -326,7 +331,7 @@ def status(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: Ch
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("index", Text(f"{info.location} ({info.mode})"))
+    table.add_row("index", plain(f"{info.location} ({info.mode})"))
     table.add_row("documents", f"{info.documents:,}")
     table.add_row("chunks", f"{info.chunks:,}")
     table.add_row("source files", f"{info.sources:,}")
@@ -364,7 +369,7 @@ def sources(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: C
     for column in ("date", "title", "publisher", "path"):
         table.add_column(column, overflow="fold")
     for d in documents:
-        table.add_row(*(Text(value) for value in (d.date, d.title, d.publisher, d.path)))
+        table.add_row(*(plain(value) for value in (d.date, d.title, d.publisher, d.path)))
     out.print(table)
 
 

@@ -365,7 +365,7 @@ class _Active(HTMLParser):
 
 HOSTILE = (
     'Seen <script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) '
-    "![t](https://tracker.example/p.gif) \x1b[2J\x1b]0;pwned\x07 <a href=\"javascript:alert(4)\">x</a>"
+    '![t](https://tracker.example/p.gif) \x1b[2J\x1b]0;pwned\x07 <a href="javascript:alert(4)">x</a>'
 )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
@@ -45,6 +46,7 @@ from assistant.conversation import (
 from assistant.domain import Answer, IndexStatus
 from assistant.errors import AssistantError, UsageError
 from assistant.retrieval import Filters
+from assistant.safe_text import file_slug, visible
 from assistant.service import AssistantService
 from assistant.tui.messages import (
     AnswerFailed,
@@ -214,6 +216,18 @@ class BriefingApp(App[None]):
         """Whether a worker thread is using the service right now."""
         return self._service_lock.locked()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast. Messages carry file names, errors and questions: shown as text, never markup."""
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup)
+
     def get_default_screen(self) -> Screen[Any]:
         return self.chat
 
@@ -267,7 +281,7 @@ class BriefingApp(App[None]):
             # The store names a conversation after its first question: pick that up.
             self.conversation = next((c for c in conversations if c.id == self.conversation.id), self.conversation)
         self.chat.query_one(ConversationList).show(conversations, self.conversation.id if self.conversation else None)
-        self.sub_title = self.conversation.title if self.conversation else ""
+        self.sub_title = visible(self.conversation.title) if self.conversation else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_answer":
@@ -632,12 +646,16 @@ class BriefingApp(App[None]):
         self.load_index(announce=True)
 
     def export(self, target: str | None = None) -> Path | None:
-        """Write the conversation as Markdown (default: briefing-<name>.md here)."""
+        """Write the conversation as Markdown (default: briefing-<name>.md here).
+
+        The conversation's name is a label typed by anyone (`ask --session`): the default
+        file name is built from a slug of it, so it always lands in the working folder.
+        """
         if not self.turns:
             self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return None
         name = self.conversation.name if self.conversation else "conversation"
-        path = Path(target).expanduser() if target else Path.cwd() / f"briefing-{name}.md"
+        path = Path(target).expanduser() if target else Path.cwd() / f"briefing-{file_slug(name)}.md"
         title = self.conversation.title if self.conversation else ""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList, ProgressBar, Static
 
 from assistant.conversation import CitedSource
+from assistant.safe_text import visible
 from assistant.tui.widgets import (
     ConversationList,
     QuestionInput,
@@ -222,9 +223,12 @@ class PassageScreen(ModalScreen[None]):
             ("URL", s.url),
         ]
         with Vertical(id="passage-dialog"):
-            yield Static(Content.assemble((f"[{s.n}] ", "bold"), (s.title or s.path, "bold")), id="passage-title")
+            title = visible(s.title or s.path)
+            yield Static(Content.assemble((f"[{s.n}] ", "bold"), (title, "bold")), id="passage-title")
             yield Static(
-                Content("\n").join(Content.assemble((f"{label:<10}", "dim"), value) for label, value in facts if value),
+                Content("\n").join(
+                    Content.assemble((f"{label:<10}", "dim"), visible(value)) for label, value in facts if value
+                ),
                 id="passage-meta",
             )
             with VerticalScroll(id="passage-body"):
@@ -262,7 +266,7 @@ class NoIndexScreen(Screen[None]):
         with Vertical(id="noindex"):
             yield Static("No index yet", id="noindex-title")
             yield Markdown(
-                f"There is no index at `{self.location}` yet. The assistant answers from an index "
+                f"There is no index at `{visible(self.location)}` yet. The assistant answers from an index "
                 "of your documents.\n\n"
                 "Type the folder of articles and reports to index (Markdown, text, HTML, PDF, CSV, JSONL) "
                 "and press **Enter** (or **ctrl+s**). Indexing runs in the background; the first run "
@@ -286,13 +290,13 @@ class NoIndexScreen(Screen[None]):
             return
         path = Path(value).expanduser()
         if not path.exists():
-            self.notify(f"There is no {path} here.", title="Cannot index", severity="error")
+            self.notify(visible(f"There is no {path} here."), title="Cannot index", severity="error", markup=False)
             return
         if self.briefing.start_indexing([path]):
             self.query_one("#noindex-progress").remove_class("-hidden")
             self.query_one("#noindex-activity").remove_class("-hidden")
             self.query_one("#noindex-build", Button).disabled = True
-            self.query_one("#noindex-activity", Static).update(Content(f"Indexing {path} …"))
+            self.query_one("#noindex-activity", Static).update(Content(visible(f"Indexing {path} …")))
 
     def progress(self, done: int, total: int, chunks: int, current: str) -> None:
         bar = self.query_one("#noindex-progress", ProgressBar)
@@ -301,9 +305,9 @@ class NoIndexScreen(Screen[None]):
         text = f"{done}/{total} files · {chunks} chunks{where}"
         if not done and not chunks:
             text = f"Reading {total} files and loading the embedding model…"
-        self.query_one("#noindex-activity", Static).update(Content(text))
+        self.query_one("#noindex-activity", Static).update(Content(visible(text)))
 
     def failed(self, message: str) -> None:
         self.query_one("#noindex-progress").add_class("-hidden")
         self.query_one("#noindex-build", Button).disabled = False
-        self.query_one("#noindex-activity", Static).update(Content(f"Indexing failed: {message}"))
+        self.query_one("#noindex-activity", Static).update(Content(visible(f"Indexing failed: {message}")))

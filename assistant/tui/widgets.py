@@ -4,7 +4,9 @@ conversation list, the status bar and the question input with history.
 Each turn is its own widget (question, rewritten question, answer as
 Markdown), so a new answer or a streamed piece touches one widget and a long
 conversation never re-renders earlier turns. Widgets only draw what they are
-given; they post messages for the app to act on.
+given; they post messages for the app to act on. Text from documents, file
+names and questions is drawn as text: control characters made visible
+(`assistant.safe_text`), never read as markup.
 """
 
 from __future__ import annotations
@@ -23,28 +25,44 @@ from textual.widgets.markdown import MarkdownStream
 from textual.widgets.option_list import Option
 
 from assistant.conversation import CitedSource, ConversationInfo, Turn
+from assistant.safe_text import markdown_text, visible
 from assistant.tui.messages import ConversationChosen, SourceChosen, TurnSelected
 
-_MARKER = re.compile(r"\[(\d+)\]")
+# A citation marker as `markdown_text` leaves it: `[1]` becomes `\[1\]`.
+_MARKER = re.compile(r"\\\[(\d+)\\\]")
+_UNSUPPORTED = markdown_text("[unsupported]")
 SEARCHING = "*Searching the indexed documents…*"
 BRIEFING = "*Writing a brief: one search per facet of the topic, then grading the sources…*"
 
 
+def is_brief(turn: Turn) -> bool:
+    """Whether the turn is a brief, whose answer is Markdown already escaped by the brief writer."""
+    return turn.question.startswith("/brief ")
+
+
 def answer_markdown(turn: Turn) -> str:
-    """A recorded turn as Markdown, with every `[n]` marker a highlighted, clickable link."""
-    text = turn.answer.strip()
+    """A recorded turn as Markdown, with every `[n]` marker a highlighted, clickable link.
+
+    An answer quotes documents: it is escaped, so only the markers are links.
+    """
+    text = visible(turn.answer.strip()) if is_brief(turn) else markdown_text(turn.answer.strip())
     if turn.status == "answered":
+        if is_brief(turn):
+            return re.sub(r"\[(\d+)\]", _cite_link, text).replace("[unsupported]", "**⚠\u00a0unsupported**")
         # Inline code inside a link: drawn highlighted, and a click opens the passage.
-        text = _MARKER.sub(lambda m: f"[`[{m.group(1)}]`](cite:{m.group(1)})", text)
-        return text.replace("[unsupported]", "**⚠\u00a0unsupported**")
+        return _MARKER.sub(_cite_link, text).replace(_UNSUPPORTED, "**⚠\u00a0unsupported**")
     if turn.status == "not_covered":
         lines = [f"**Not covered.** {text}"]
         if turn.nearest:
-            lines += ["", "Nearest documents:", "", *[f"- {line}" for line in turn.nearest]]
+            lines += ["", "Nearest documents:", "", *[f"- {markdown_text(line)}" for line in turn.nearest]]
         return "\n".join(lines)
     if turn.status == "cancelled":
         return f"{text}\n\n*Stopped before the answer was complete.*" if text else "*Stopped.*"
     return f"**Error:** {text}"
+
+
+def _cite_link(marker: re.Match[str]) -> str:
+    return f"[`[{marker.group(1)}]`](cite:{marker.group(1)})"
 
 
 def turn_details(turn: Turn) -> str:
@@ -63,7 +81,7 @@ def turn_details(turn: Turn) -> str:
         parts.append(turn.backend)
     if turn.filters:
         parts.append("filters: " + ", ".join(f"{k} {v}" for k, v in turn.filters.items()))
-    return " · ".join(parts)
+    return visible(" · ".join(parts))
 
 
 class AnswerMarkdown(Markdown):
@@ -97,10 +115,10 @@ class TurnView(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="question-row"):
             yield Static("❯", classes="prompt")
-            yield Static(Content(self.question), classes="question")
+            yield Static(Content(visible(self.question)), classes="question")
         shown = self.rewritten and self.rewritten != self.question
         yield Static(
-            Content(f"↳ searched as: {self.rewritten}" if shown else ""),
+            Content(visible(f"↳ searched as: {self.rewritten}") if shown else ""),
             classes="rewritten" + ("" if shown else " -hidden"),
         )
         yield AnswerMarkdown(answer_markdown(self.turn) if self.turn else self.waiting)
@@ -118,7 +136,7 @@ class TurnView(Vertical):
             await self.answer_widget.update("")
             self._stream = Markdown.get_stream(self.answer_widget)
         self.streamed += text
-        await self._stream.write(text)
+        await self._stream.write(visible(text))
 
     async def finish(self, turn: Turn) -> None:
         """Replace whatever is shown with the recorded turn."""
@@ -169,7 +187,7 @@ class SourcesPanel(Vertical):
             return
         if turn.status == "not_covered":
             caption.update(Content("Not covered. Nearest documents:"))
-            options.add_options([Option(Content(line), disabled=True) for line in turn.nearest])
+            options.add_options([Option(Content(visible(line)), disabled=True) for line in turn.nearest])
             return
         if not self.sources:
             caption.update(Content("This answer cites no sources."))
@@ -196,9 +214,9 @@ def _source_prompt(source: CitedSource, same_as: int | None = None) -> Content:
         return Content.assemble((f"[{source.n}] ", "bold"), (f"↳ same document as [{same_as}]", "dim"))
     return Content.assemble(
         (f"[{source.n}] ", "bold"),
-        source.title or source.path,
+        visible(source.title or source.path),
         "\n",
-        (f"{source.publisher or 'unknown publisher'} · {source.date or 'undated'}", "dim"),
+        (visible(f"{source.publisher or 'unknown publisher'} · {source.date or 'undated'}"), "dim"),
     )
 
 
@@ -216,7 +234,9 @@ class ConversationList(OptionList):
             [
                 Option(
                     Content.assemble(
-                        c.title or c.name, "\n", (f"{c.turns} question{'s' if c.turns != 1 else ''}", "dim")
+                        visible(c.title or c.name),
+                        "\n",
+                        (f"{c.turns} question{'s' if c.turns != 1 else ''}", "dim"),
                     ),
                     id=f"conversation-{c.id}",
                 )
@@ -242,8 +262,8 @@ class StatusBar(Horizontal):
         yield Static(Content(""), id="status-activity")
 
     def show(self, summary: str, activity: str) -> None:
-        self.query_one("#status-index", Static).update(Content(summary))
-        self.query_one("#status-activity", Static).update(Content(activity))
+        self.query_one("#status-index", Static).update(Content(visible(summary)))
+        self.query_one("#status-activity", Static).update(Content(visible(activity)))
 
 
 class QuestionInput(Input):
@@ -285,6 +305,8 @@ class QuestionInput(Input):
 
 def quoted_passage(passage: str, quote: str) -> tuple[Content, bool]:
     """The passage with the quoted span highlighted, and whether the quote was found in it."""
+    # Both made visible alike, so the quote is still found where it was.
+    passage, quote = visible(passage), visible(quote)
     start = passage.find(quote)
     end = start + len(quote)
     if start < 0 and quote.strip():
