@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -171,3 +172,20 @@ def cli_env(env_dir: Path) -> Iterator[dict[str, str]]:
         "XDG_CACHE_HOME": str(env_dir / "cache"),
         "ASSISTANT_LOCK_TIMEOUT": "0",
     }
+
+
+class ActiveContent(HTMLParser):
+    """Collects anything in an HTML page that could run, fetch, or lead anywhere but the web."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "img", "iframe", "object", "embed"):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{name}= on <{tag}>")
+            if name in ("href", "src") and not (value or "").startswith(("http://", "https://", "#")):
+                self.found.append(f"{name}={value!r} on <{tag}>")

@@ -47,7 +47,7 @@ from assistant.retrieval import Filters
 from assistant.service import AssistantService
 from assistant.text import default_aliases
 
-from .conftest import build_index, run_cli
+from .conftest import ActiveContent, build_index, run_cli
 
 TOPIC = "platform responses to the Christchurch livestream"
 
@@ -346,23 +346,6 @@ def test_html_and_markdown_escape_document_text() -> None:
     assert table_rows and table_rows[0].count(" | ") == 2, "a | in the text does not add table columns"
 
 
-class _Active(HTMLParser):
-    """Everything in a page that could run, fetch or navigate somewhere other than the web."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "img", "iframe", "object", "embed"):
-            self.found.append(f"<{tag}>")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"{name}= on <{tag}>")
-            if name in ("href", "src") and not (value or "").startswith(("http://", "https://", "#")):
-                self.found.append(f"{name}={value!r} on <{tag}>")
-
-
 HOSTILE = (
     'Seen <script>alert(1)</script> <img src=x onerror="alert(2)"> [click](javascript:alert(3)) '
     '![t](https://tracker.example/p.gif) \x1b[2J\x1b]0;pwned\x07 <a href="javascript:alert(4)">x</a>'
@@ -372,7 +355,7 @@ HOSTILE = (
 @pytest.mark.parametrize("url", ["javascript:alert(document.domain)", " JavaScript:alert(1)", "data:text/html,x"])
 def test_html_brief_has_no_script_event_attribute_or_non_web_link(url: str) -> None:
     page = brief_html(_tiny_brief(HOSTILE, url))
-    parser = _Active()
+    parser = ActiveContent()
     parser.feed(page)
     assert parser.found == []
     assert "\x1b" not in page and "\x07" not in page

@@ -10,12 +10,10 @@ through Pilot. The pure functions of `assistant.safe_text` get fast tests.
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from assistant.config import Settings
@@ -25,9 +23,10 @@ from assistant.safe_text import file_slug, has_controls, markdown_text, visible,
 from assistant.service import AssistantService
 from assistant.tui.app import BriefingApp
 from assistant.tui.screens import PassageScreen
-from assistant.tui.widgets import QuestionInput, TurnView
+from assistant.tui.widgets import TurnView
 
-from .conftest import CORPUS, run_cli
+from .conftest import CORPUS, ActiveContent, run_cli
+from .test_tui import ask, settle
 
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07"
 SHOWN = "␛[2J␛]0;pwned␇"
@@ -172,26 +171,9 @@ def test_history_and_briefs_on_a_terminal_path_show_no_escapes(
     page = tmp_path / "brief.html"
     written = _cli(hostile, env, "brief", "shared hash database fingerprints", "-f", "html", "-o", str(page))
     assert written.returncode == 0, written.stderr
-    parser = _Active()
+    parser = ActiveContent()
     parser.feed(page.read_text())
     assert parser.found == [] and "Hash sharing" in page.read_text()
-
-
-class _Active(HTMLParser):
-    """Anything in a page that could run, fetch, or lead anywhere but the web."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "img", "iframe", "object", "embed"):
-            self.found.append(f"<{tag}>")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"{name}= on <{tag}>")
-            if name in ("href", "src") and not (value or "").startswith(("http://", "https://", "#")):
-                self.found.append(f"{name}={value!r} on <{tag}>")
 
 
 # --- the TUI ---------------------------------------------------------------------------------
@@ -200,21 +182,6 @@ class _Active(HTMLParser):
 def _app(hostile: tuple[Path, Any], embedder: SentenceTransformerEmbedder, store: ConversationStore) -> BriefingApp:
     settings = Settings(index_dir=hostile[0], lock_timeout=0)
     return BriefingApp(settings, service=AssistantService(settings, embedder=embedder), store=store)
-
-
-async def _settle(pilot: Pilot[Any]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def _type(pilot: Pilot[Any], text: str) -> None:
-    field = pilot.app.query_one(QuestionInput)
-    field.focus()
-    field.value = text
-    await pilot.press("enter")
-    await _settle(pilot)
 
 
 def _drawn(app: BriefingApp) -> str:
@@ -232,8 +199,8 @@ async def test_tui_draws_hostile_documents_and_arguments_as_text(
 ) -> None:
     app = _app(hostile, real_embedder, ConversationStore(tmp_path / "conversations.sqlite3"))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await _settle(pilot)
-        await _type(pilot, QUESTION)
+        await settle(pilot)
+        await ask(pilot, QUESTION)
         [view] = list(app.query(TurnView))
         assert view.turn is not None and view.turn.status == "answered"
         assert any(c.path == EVIL_NAME for c in view.turn.citations), "the hostile document is cited"
@@ -253,7 +220,7 @@ async def test_tui_draws_hostile_documents_and_arguments_as_text(
         await pilot.pause()
 
         # An argument with markup and escapes comes back as typed: in a notification and the status bar.
-        await _type(pilot, f"/source [/]{ESCAPES}")
+        await ask(pilot, f"/source [/]{ESCAPES}")
         toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
         assert any("Filters: source ~ '[/]" in toast for toast in toasts), toasts
         drawn = _drawn(app)
@@ -282,12 +249,12 @@ async def test_session_name_is_a_label_and_export_stays_in_the_working_folder(
     assert conversation is not None
     app = _app(hostile, real_embedder, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         sidebar = [c.name for c in app.chat.query_one("#conversations").conversations]  # type: ignore[attr-defined]
         await pilot.press("ctrl+o", *(["down"] * sidebar.index(TRAVERSAL)), "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert app.conversation is not None and app.conversation.name == TRAVERSAL
-        await _type(pilot, "/export")
+        await ask(pilot, "/export")
     written = sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*.md"))
     assert written == [Path("a/b/c/d/work/briefing-x-trav-escaped.md")]
 
