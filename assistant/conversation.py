@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from assistant.config import Settings
 from assistant.domain import Answer, Citation, IndexStatus
 from assistant.retrieval import Filters
+from assistant.safe_text import markdown_text, web_link
 from assistant.text import MONTH_NUMBERS, MONTHS, QUESTION_WORDS, STOPWORDS, AliasTable, content_words, default_aliases
 
 if TYPE_CHECKING:
@@ -940,7 +941,8 @@ def export_markdown(title: str, turns: Sequence[Turn]) -> str:
     if cited:
         lines += ["## All sources cited", ""]
         for c in sorted(cited.values(), key=lambda c: (c.date, c.title)):
-            link = f" <{c.url}>" if c.url else ""
+            # Only a web address becomes a link; a javascript: or data: URL stays text.
+            link = (f" <{c.url}>" if web_link(c.url) else f" ({markdown_text(c.url)})") if c.url else ""
             lines.append(
                 f"- **{c.title or c.path}** — {c.publisher or 'unknown publisher'}, "
                 f"{c.date or 'undated'} · `{c.path}`{link}"

@@ -294,3 +294,15 @@ def test_markdown_text_renders_as_the_same_words() -> None:
     rendered = MarkdownIt().render(markdown_text(hostile))
     assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered
     assert rendered == "<p>&lt;script&gt;x&lt;/script&gt; ![i](http://t/p.gif) [l](javascript:y) a &amp; b \\ (c)</p>\n"
+
+
+def test_conversation_export_links_only_web_addresses() -> None:
+    from assistant.conversation import CitedSource, Turn, export_markdown
+
+    def turn(url: str) -> Turn:
+        source = CitedSource(1, "a.md", "A", "Pub", "2019", url, None, "c", "A quote.", 0.5)
+        return Turn("q", "q", "answered", "An answer [1].", (source,))
+
+    hostile = export_markdown("t", [turn("javascript:alert(1)")])
+    assert "<javascript:" not in hostile and "javascript:alert\\(1\\)" in hostile
+    assert "<https://example.org/a>" in export_markdown("t", [turn("https://example.org/a")])
