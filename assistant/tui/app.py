@@ -228,6 +228,13 @@ class BriefingApp(App[None]):
         """A toast. Messages carry file names, errors and questions: shown as text, never markup."""
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+c names the quit key (Textual's hint, which is markup: toasts default to text here)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press [b]{key}[/b] to quit the app", title="Do you want to quit?", markup=True)
+                return
+
     def get_default_screen(self) -> Screen[Any]:
         return self.chat
 
