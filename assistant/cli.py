@@ -174,7 +174,7 @@ class _RichProgress:
         if status != "removed":
             self.files_done += 1
         self.bar.update(
-            self.task, advance=size, files=f"{self.files_done}/{self.files_total}", current=escape(path[-40:])
+            self.task, advance=size, files=f"{self.files_done}/{self.files_total}", current=escape(visible(path[-40:]))
         )
 
     def chunks_embedded(self, count: int) -> None:
@@ -708,7 +708,7 @@ def evaluate(
     for name, summary in table.items():
         data = summary.to_json()
         grid.add_row(
-            name,
+            plain(name),
             str(summary.questions),
             *(
                 f"{data[key]:.2f}"
