@@ -2,10 +2,11 @@
 
 For each source file: hash it; skip it when the committed hash matches; else
 load and chunk it completely (so a broken new version never destroys the old
-one), clear its old records, embed and add the new chunks and documents, and
-write its commit marker last. Small files are grouped so the model embeds in
-large batches. A killed run leaves uncommitted files, which the next run sees
-as changed and redoes from scratch, reaching exactly the state of a clean run.
+one), mark it pending, clear its old records, embed and add the new chunks and
+documents, and commit its marker last. Small files are grouped so the model
+embeds in large batches. A killed run leaves pending files, which readers
+ignore and the next run redoes from scratch (or clears, if the file is gone),
+reaching exactly the state of a clean run.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class Indexer:
         self.chunker = chunker
         self.embedder = embedder
         self.progress = progress or SilentProgress()
+        #: Source keys committed by the current run.
+        self._committed: set[str] = set()
         self.columns = ColumnOptions(
             settings.csv_text_column, settings.csv_date_column, settings.csv_author_column, settings.csv_title_column
         )
@@ -96,14 +99,23 @@ class Indexer:
         folder never removes what another folder contributed.
         """
         started = time.perf_counter()
+        self._committed = set()
         report = IndexReport(skipped=list(discovery.skipped), failed=list(discovery.failed))
-        committed = self.store.sources()
+        if self.store.needs_check():
+            self.store.check_markers()
+        markers = self.store.markers()
         present = {f.real_path for f in discovery.files} | discovery.failed_paths
 
         self.progress.start(len(discovery.files), sum(f.size for f in discovery.files))
         batch = _Batch()
+        seen: set[str] = set()
         for source in discovery.files:
-            pending = self._prepare(source, committed, report)
+            # Discovery gives each real file once; a second copy in one batch
+            # would write the same chunk ids twice.
+            if source.key in seen:
+                continue
+            seen.add(source.key)
+            pending = self._prepare(source, markers, report)
             if pending is None:
                 continue
             batch.items.append(pending)
@@ -112,10 +124,24 @@ class Indexer:
                 batch = _Batch()
         self._flush(batch, report)
 
-        for key, record in committed.items():
-            if record.abspath in present or not _in_scope(Path(record.abspath), discovery.scope):
+        for key, record in markers.items():
+            if record.pending:
+                # Left by a killed run and not redone by this one: nothing of it
+                # is committed, so it goes whether or not the file is in scope.
+                if key in self._committed:
+                    continue
+                self.store.remove_source(record)
+                if record.abspath not in present:
+                    report.removed += 1
+                    self.progress.file_done(record.relpath, "removed", 0, 0)
                 continue
-            self.store.remove_source(key)
+            # Scope follows where the file was found (a symlink's own place),
+            # not its target; files under an unreadable folder are kept.
+            if record.abspath in present or not _in_scope(record.location, discovery.scope):
+                continue
+            if _in_scope(record.location, [(folder, True) for folder in discovery.failed_folders]):
+                continue
+            self.store.remove_source(record)
             report.removed += 1
             self.progress.file_done(record.relpath, "removed", 0, 0)
 
@@ -123,7 +149,7 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _prepare(self, source: SourceFile, committed: dict[str, SourceRecord], report: IndexReport) -> _Pending | None:
+    def _prepare(self, source: SourceFile, markers: dict[str, SourceRecord], report: IndexReport) -> _Pending | None:
         """Read, hash, load and chunk one file; None when there is nothing to embed."""
         try:
             data = source.abspath.read_bytes()
@@ -131,11 +157,17 @@ class Indexer:
             self._fail(report, source, f"cannot read file ({exc.strerror or exc})")
             return None
         content_hash = hash_bytes(data, source.manifest)
-        previous = committed.get(source.key)
+        previous = markers.get(source.key)
         # Paths shown to the analyst are relative to the root given this time, and
         # every chunk carries one; a file seen under a new root is re-indexed so
-        # its documents and citations show the new path.
-        if previous is not None and previous.content_hash == content_hash and previous.relpath == source.relpath:
+        # its documents and citations show the new path. A pending marker never
+        # matches: its file's records are incomplete.
+        if (
+            previous is not None
+            and not previous.pending
+            and previous.content_hash == content_hash
+            and previous.relpath == source.relpath
+        ):
             report.unchanged += 1
             if previous.root != str(source.root):
                 self.store.commit_source(_record(source, content_hash, previous.documents, previous.chunks))
@@ -164,6 +196,9 @@ class Indexer:
         if not batch.items:
             return
         for item in batch.items:
+            # Pending before anything of the old version goes, so a kill from
+            # here on can never leave an old marker over missing records.
+            self.store.begin_source(_record(item.source, "", 0, 0))
             self.store.clear_source(item.source.key)
         keyed = [(item.source.key, chunk) for item in batch.items for chunk in item.chunks]
         for begin in range(0, len(keyed), EMBED_GROUP):
@@ -176,6 +211,7 @@ class Indexer:
         for item in batch.items:
             self.store.add_documents(item.source.key, item.documents)
             self.store.commit_source(_record(item.source, item.content_hash, len(item.documents), len(item.chunks)))
+            self._committed.add(item.source.key)
             if item.replaced:
                 report.updated += 1
             else:

@@ -1,8 +1,9 @@
 """Finding input files under the roots an analyst asks to index.
 
-Owns the walk over folders (symlinks followed, loops detected), the choice of
-which files are documents, the size limit, content hashing, and the optional
-`MANIFEST.jsonl` at a root that supplies curated metadata per file.
+Owns the walk over folders (symlinks followed, loops detected, unreadable
+folders reported), the choice of which files are documents (each real file
+once, however many times it is reached), the size limit, content hashing, and
+the optional `MANIFEST.jsonl` at a root that supplies curated metadata per file.
 """
 
 from __future__ import annotations
@@ -89,6 +90,26 @@ class Discovery:
     failed_paths: set[str] = field(default_factory=set)
     #: What this run may remove from: (path, is_folder) for each root given.
     scope: list[tuple[Path, bool]] = field(default_factory=list)
+    #: Folders that could not be listed; what was indexed under them is kept.
+    failed_folders: list[Path] = field(default_factory=list)
+    #: real path -> (preference, position in `files`); lower preference wins.
+    _placed: dict[str, tuple[tuple[int, int], int]] = field(default_factory=dict, repr=False)
+
+    def add(self, source: SourceFile, preference: tuple[int, int]) -> None:
+        """Keep one SourceFile per real path: the one reached the preferred way.
+
+        A file inside a folder that is also given takes its path from the
+        folder, and from the outermost of nested folders, so the next run of
+        that folder alone sees the same path and finds it unchanged.
+        """
+        real = source.real_path
+        placed = self._placed.get(real)
+        if placed is None:
+            self._placed[real] = (preference, len(self.files))
+            self.files.append(source)
+        elif preference < placed[0]:
+            self._placed[real] = (preference, placed[1])
+            self.files[placed[1]] = source
 
 
 def _load_manifest(root: Path, failed: list[FileFailure]) -> tuple[dict[str, dict[str, Any]], str | None]:
@@ -120,19 +141,36 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
         if not given.exists() and not given.is_symlink():
             raise UsageError(f"{given}: no such file or folder")
         if given.is_file():
-            root = given.resolve().parent
+            # The file keeps its own name (a symlink is not replaced by its
+            # target), so scope and removal follow the path as given.
+            root = given.parent.resolve()
+            location = root / given.name
+            if (location, False) in result.scope:
+                continue
             result.roots.append(root)
-            result.scope.append((given.resolve(), False))
-            _consider(root, given.resolve(), given.name, {}, result, max_bytes)
+            result.scope.append((location, False))
+            _consider(root, location, given.name, {}, result, max_bytes, (1, 0))
             continue
         if not given.is_dir():
             raise UsageError(f"{given}: not a file or folder")
         root = given.resolve()
+        if (root, True) in result.scope:
+            continue
         result.roots.append(root)
         result.scope.append((root, True))
         manifest, manifest_name = _load_manifest(root, result.failed)
         seen_dirs: set[str] = set()
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        preference = (0, len(root.parts))
+
+        def unreadable(exc: OSError, root: Path = root) -> None:
+            # os.walk skips a folder it cannot list; left silent, everything
+            # indexed under it would look deleted.
+            folder = Path(exc.filename) if exc.filename else root
+            rel = os.path.relpath(folder, root)
+            result.failed.append(FileFailure(rel, f"cannot read folder ({exc.strerror or exc})"))
+            result.failed_folders.append(folder)
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):
             real = os.path.realpath(dirpath)
             rel_dir = os.path.relpath(dirpath, root)
             if real in seen_dirs:
@@ -149,13 +187,23 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
                 relpath = os.path.normpath(os.path.join(rel_dir, name))
                 if rel_dir == "." and name == manifest_name:
                     continue
-                _consider(root, Path(dirpath) / name, relpath, manifest.get(relpath, {}), result, max_bytes)
+                _consider(
+                    root, Path(dirpath) / name, relpath, manifest.get(relpath, {}), result, max_bytes, preference
+                )
     return result
 
 
 def _consider(
-    root: Path, path: Path, relpath: str, manifest: dict[str, Any], result: Discovery, max_bytes: int
+    root: Path,
+    path: Path,
+    relpath: str,
+    manifest: dict[str, Any],
+    result: Discovery,
+    max_bytes: int,
+    preference: tuple[int, int],
 ) -> None:
+    if os.path.realpath(path) in result.failed_paths:
+        return  # reached twice (nested roots): one failure line is enough
     fmt = EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
         result.skipped.append(FileFailure(relpath, f"unsupported file type '{path.suffix or '(none)'}'"))
@@ -181,4 +229,4 @@ def _consider(
         )
         result.failed_paths.add(os.path.realpath(path))
         return
-    result.files.append(SourceFile(root, relpath, path, fmt, size, manifest))
+    result.add(SourceFile(root, relpath, path, fmt, size, manifest), preference)

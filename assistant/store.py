@@ -3,9 +3,12 @@
 The index is three collections sharing a name prefix:
 - `<name>`: one record per chunk, with its vector, text and citation metadata;
 - `<name>-documents`: one record per document (title, publisher, date ...);
-- `<name>-sources`: one record per source file with its content hash. This
-  record is written last, after all of the file's chunks and documents, so it
-  acts as the commit marker that makes an interrupted run resumable.
+- `<name>-sources`: one record per source file with its content hash: the
+  commit marker. Before anything of a file is removed or written, its marker
+  is set to "pending"; it says "committed" again only once all the file's
+  chunks and documents are stored. Readers see only committed files, and the
+  next run clears whatever a pending marker covers, so an interrupted run is
+  always redone and never half-visible.
 
 Vectors are always passed in explicitly; collections are opened with no
 embedding function, so Chroma never reaches for its default model, and any
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +37,13 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 SCHEMA_VERSION = 1
+# Marks an index whose records have been checked against their markers (or
+# that was created with pending markers). An index written before them may
+# hold chunks no marker covers, or a marker whose chunks are gone; the first
+# write run checks every record once and sets this.
+MARKERS_KEY = "markers"
+MARKERS_VERSION = 2
+PENDING, COMMITTED = "pending", "committed"
 
 
 def _placeholders(count: int) -> npt.NDArray[np.float32]:
@@ -62,6 +72,13 @@ class SourceRecord:
     documents: int
     chunks: int
     indexed_at: str
+    #: True while the file's records are being replaced or removed: none of them count.
+    pending: bool = False
+
+    @property
+    def location(self) -> Path:
+        """Where the file was found (a symlink's own place, not its target)."""
+        return Path(self.root) / self.relpath
 
 
 def _now() -> str:
@@ -175,6 +192,7 @@ class ChromaStore:
             "dimension": spec.dimension,
             "chunker": spec.chunker,
             "created_at": _now(),
+            MARKERS_KEY: MARKERS_VERSION,
         }
         self._chunks = client.get_or_create_collection(
             self.name,
@@ -246,8 +264,13 @@ class ChromaStore:
     # --- reading ------------------------------------------------------------
 
     def counts(self) -> tuple[int, int, int]:
-        """(documents, chunks, sources)."""
-        return self._col("documents").count(), self._col("chunks").count(), self._col("sources").count()
+        """(documents, chunks, sources) of the committed files.
+
+        Summed from the markers, so records of a file still being written (or
+        left by a killed run) are never counted.
+        """
+        committed = self.sources().values()
+        return sum(r.documents for r in committed), sum(r.chunks for r in committed), len(committed)
 
     def _all_metadatas(self, which: str) -> Iterator[tuple[str, dict[str, Any]]]:
         collection = self._col(which)
@@ -263,7 +286,8 @@ class ChromaStore:
                 return
             offset += page
 
-    def sources(self) -> dict[str, SourceRecord]:
+    def markers(self) -> dict[str, SourceRecord]:
+        """Every source marker, committed or pending."""
         records: dict[str, SourceRecord] = {}
         for key, meta in self._all_metadatas("sources"):
             records[key] = SourceRecord(
@@ -275,11 +299,21 @@ class ChromaStore:
                 documents=int(meta.get("documents", 0)),
                 chunks=int(meta.get("chunks", 0)),
                 indexed_at=str(meta.get("indexed_at", "")),
+                pending=meta.get("state") == PENDING,
             )
         return records
 
+    def sources(self) -> dict[str, SourceRecord]:
+        """The committed source files: the only ones whose records readers see."""
+        return {key: record for key, record in self.markers().items() if not record.pending}
+
     def documents(self) -> list[DocumentInfo]:
-        infos = [document_info(doc_id, meta) for doc_id, meta in self._all_metadatas("documents")]
+        committed = self.sources()
+        infos = [
+            document_info(doc_id, meta)
+            for doc_id, meta in self._all_metadatas("documents")
+            if meta.get("source") in committed
+        ]
         return sorted(infos, key=lambda d: (d.source_path, _row_number(d.path), d.path))
 
     def chunk_ids(self, source_key: str) -> list[str]:
@@ -287,15 +321,70 @@ class ChromaStore:
 
     # --- writing ------------------------------------------------------------
 
-    def remove_source(self, key: str) -> None:
-        """Delete a source's chunks, documents and commit marker."""
-        self._col("sources").delete(ids=[key])
-        self.clear_source(key)
+    def remove_source(self, record: SourceRecord) -> None:
+        """Delete a source's chunks, documents and marker.
+
+        The marker turns pending first and goes last, so a kill in between
+        leaves records the next run still knows to clear.
+        """
+        self.begin_source(record)
+        self.clear_source(record.key)
+        self._col("sources").delete(ids=[record.key])
 
     def clear_source(self, key: str) -> None:
-        """Delete a source's chunks and documents, keeping nothing half-written."""
+        """Delete a source's chunks and documents (its marker must be pending)."""
         self._col("chunks").delete(where={"source": key})
         self._col("documents").delete(where={"source": key})
+
+    def begin_source(self, record: SourceRecord) -> None:
+        """Mark a source pending before any of its records change.
+
+        From here until `commit_source`, readers ignore its records and a new
+        run redoes it, whatever the content hash says.
+        """
+        self._write_marker(replace(record, content_hash="", documents=0, chunks=0, pending=True))
+
+    def needs_check(self) -> bool:
+        """True for an index written before pending markers existed and not yet checked."""
+        return self.metadata().get(MARKERS_KEY) != MARKERS_VERSION
+
+    def check_markers(self) -> list[SourceRecord]:
+        """Make every record agree with a committed marker; return the markers dropped.
+
+        Records of a source with no marker are deleted. A marker whose counts
+        or content hash disagree with its records (a replace killed before
+        markers could be pending) is dropped with its records, so the file is
+        indexed afresh. One pass over each collection's metadata.
+        """
+        markers = self.markers()
+        chunk_counts: dict[str, int] = {}
+        for _, meta in self._all_metadatas("chunks"):
+            key = str(meta.get("source", ""))
+            chunk_counts[key] = chunk_counts.get(key, 0) + 1
+        doc_counts: dict[str, int] = {}
+        doc_hashes: dict[str, set[str]] = {}
+        for _, meta in self._all_metadatas("documents"):
+            key = str(meta.get("source", ""))
+            doc_counts[key] = doc_counts.get(key, 0) + 1
+            doc_hashes.setdefault(key, set()).add(str(meta.get("content_hash", "")))
+        dropped: list[SourceRecord] = []
+        for key, record in markers.items():
+            intact = (
+                not record.pending
+                and chunk_counts.get(key, 0) == record.chunks
+                and doc_counts.get(key, 0) == record.documents
+                and doc_hashes.get(key, set()) <= {record.content_hash}
+            )
+            if not intact:
+                self.remove_source(record)
+                dropped.append(record)
+        for key in (set(chunk_counts) | set(doc_counts)) - set(markers):
+            self.clear_source(key)
+        meta = self.metadata()
+        meta[MARKERS_KEY] = MARKERS_VERSION
+        meta.pop("hnsw:space", None)
+        self._col("chunks").modify(metadata=meta)
+        return dropped
 
     def add_chunks(self, chunks: Sequence[tuple[str, Chunk]], vectors: npt.NDArray[np.float32]) -> None:
         """Add chunks, each paired with the key of its source file."""
@@ -329,6 +418,9 @@ class ChromaStore:
 
     def commit_source(self, record: SourceRecord) -> None:
         """Write the marker saying this source is completely indexed."""
+        self._write_marker(replace(record, pending=False))
+
+    def _write_marker(self, record: SourceRecord) -> None:
         self._col("sources").upsert(
             ids=[record.key],
             embeddings=_placeholders(1),
@@ -342,6 +434,8 @@ class ChromaStore:
                         "documents": record.documents,
                         "chunks": record.chunks,
                         "indexed_at": record.indexed_at or _now(),
+                        # Always written: an upsert keeps metadata keys it is not given.
+                        "state": PENDING if record.pending else COMMITTED,
                     }
                 )
             ],
@@ -432,10 +526,25 @@ class StoredChunk:
 
 
 class ChunkReader:
-    """Read-side helpers over an open ChromaStore (queries, lookups, full scans)."""
+    """Read-side helpers over an open ChromaStore (queries, lookups, full scans).
+
+    Only chunks of committed files are returned: chunks written before their
+    file's marker commits (a run in progress, or one that was killed) stay
+    invisible.
+    """
 
     def __init__(self, store: ChromaStore) -> None:
         self.store = store
+        self._view: tuple[str, set[str], list[str]] | None = None
+
+    def _visibility(self) -> tuple[set[str], list[str]]:
+        """(committed source keys, pending source keys), reread when the index changes."""
+        generation = self.store.generation()
+        if self._view is None or self._view[0] != generation:
+            markers = self.store.markers()
+            committed = {key for key, record in markers.items() if not record.pending}
+            self._view = (generation, committed, sorted(set(markers) - committed))
+        return self._view[1], self._view[2]
 
     def nearest(self, vector: npt.NDArray[np.float32], n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the n nearest chunks."""
@@ -443,6 +552,10 @@ class ChunkReader:
         total = collection.count()
         if total == 0:
             return []
+        _, pending = self._visibility()
+        if pending:
+            hidden: dict[str, Any] = {"source": {"$nin": pending}}
+            where = {"$and": [where, hidden]} if where else hidden
         result = collection.query(
             query_embeddings=vector.reshape(1, -1), n_results=min(n, total), where=where, include=["distances"]
         )
@@ -451,6 +564,7 @@ class ChunkReader:
         return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=False)]
 
     def fetch(self, ids: list[str], query_vector: npt.NDArray[np.float32] | None = None) -> dict[str, StoredChunk]:
+        """The chunks with these ids that belong to committed files."""
         if not ids:
             return {}
         include: list[Any] = ["documents", "metadatas"]
@@ -460,31 +574,39 @@ class ChunkReader:
         texts = got["documents"] or []
         metas = got["metadatas"] or []
         vectors = got.get("embeddings")
+        committed, _ = self._visibility()
         chunks: dict[str, StoredChunk] = {}
         for position, chunk_id in enumerate(got["ids"]):
+            meta = dict(metas[position] or {})
+            if meta.get("source") not in committed:
+                continue
             similarity = None
             if query_vector is not None and vectors is not None:
                 similarity = float(np.dot(np.asarray(vectors[position], dtype=np.float32), query_vector))
-            chunks[chunk_id] = StoredChunk(chunk_id, texts[position] or "", dict(metas[position] or {}), similarity)
+            chunks[chunk_id] = StoredChunk(chunk_id, texts[position] or "", meta, similarity)
         return chunks
 
     def chunks_at(self, path: str) -> list[StoredChunk]:
         """Every chunk of one document (by its path), in no particular order."""
         got = self.store._col("chunks").get(where={"path": path}, include=["documents", "metadatas"])
+        committed, _ = self._visibility()
         return [
-            StoredChunk(chunk_id, text or "", dict(meta or {}))
+            StoredChunk(chunk_id, text or "", dict(meta))
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)
+            if meta and meta.get("source") in committed
         ]
 
     def scan(self) -> Iterator[StoredChunk]:
-        """Every chunk's text and metadata, page by page."""
+        """Every committed chunk's text and metadata, page by page."""
         collection = self.store._col("chunks")
+        committed, _ = self._visibility()
         page = max(1, min(self.store.max_batch(), 5000))
         offset = 0
         while True:
             got = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False):
-                yield StoredChunk(chunk_id, text or "", dict(meta or {}))
+                if meta and meta.get("source") in committed:
+                    yield StoredChunk(chunk_id, text or "", dict(meta))
             if len(got["ids"]) < page:
                 return
             offset += page
