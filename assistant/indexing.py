@@ -195,10 +195,10 @@ class Indexer:
         """Replace the batch's files in the store: clear, embed and add, then commit."""
         if not batch.items:
             return
+        # Pending before anything of the old versions goes, so a kill from here
+        # on can never leave an old marker over missing records.
+        self.store.begin_sources([_record(item.source, "", 0, 0) for item in batch.items])
         for item in batch.items:
-            # Pending before anything of the old version goes, so a kill from
-            # here on can never leave an old marker over missing records.
-            self.store.begin_source(_record(item.source, "", 0, 0))
             self.store.clear_source(item.source.key)
         keyed = [(item.source.key, chunk) for item in batch.items for chunk in item.chunks]
         for begin in range(0, len(keyed), EMBED_GROUP):

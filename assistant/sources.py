@@ -187,9 +187,7 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
                 relpath = os.path.normpath(os.path.join(rel_dir, name))
                 if rel_dir == "." and name == manifest_name:
                     continue
-                _consider(
-                    root, Path(dirpath) / name, relpath, manifest.get(relpath, {}), result, max_bytes, preference
-                )
+                _consider(root, Path(dirpath) / name, relpath, manifest.get(relpath, {}), result, max_bytes, preference)
     return result
 
 
@@ -202,7 +200,7 @@ def _consider(
     max_bytes: int,
     preference: tuple[int, int],
 ) -> None:
-    if os.path.realpath(path) in result.failed_paths:
+    if result.failed_paths and os.path.realpath(path) in result.failed_paths:
         return  # reached twice (nested roots): one failure line is enough
     fmt = EXTENSIONS.get(path.suffix.lower())
     if fmt is None:

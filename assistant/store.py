@@ -327,7 +327,7 @@ class ChromaStore:
         The marker turns pending first and goes last, so a kill in between
         leaves records the next run still knows to clear.
         """
-        self.begin_source(record)
+        self.begin_sources([record])
         self.clear_source(record.key)
         self._col("sources").delete(ids=[record.key])
 
@@ -336,13 +336,13 @@ class ChromaStore:
         self._col("chunks").delete(where={"source": key})
         self._col("documents").delete(where={"source": key})
 
-    def begin_source(self, record: SourceRecord) -> None:
-        """Mark a source pending before any of its records change.
+    def begin_sources(self, records: Sequence[SourceRecord]) -> None:
+        """Mark sources pending before any of their records change.
 
-        From here until `commit_source`, readers ignore its records and a new
-        run redoes it, whatever the content hash says.
+        From here until `commit_source`, readers ignore their records and a
+        new run redoes them, whatever the content hash says.
         """
-        self._write_marker(replace(record, content_hash="", documents=0, chunks=0, pending=True))
+        self._write_markers([replace(r, content_hash="", documents=0, chunks=0, pending=True) for r in records])
 
     def needs_check(self) -> bool:
         """True for an index written before pending markers existed and not yet checked."""
@@ -418,12 +418,14 @@ class ChromaStore:
 
     def commit_source(self, record: SourceRecord) -> None:
         """Write the marker saying this source is completely indexed."""
-        self._write_marker(replace(record, pending=False))
+        self._write_markers([replace(record, pending=False)])
 
-    def _write_marker(self, record: SourceRecord) -> None:
+    def _write_markers(self, records: Sequence[SourceRecord]) -> None:
+        if not records:
+            return
         self._col("sources").upsert(
-            ids=[record.key],
-            embeddings=_placeholders(1),
+            ids=[record.key for record in records],
+            embeddings=_placeholders(len(records)),
             metadatas=[
                 _clean_meta(
                     {
@@ -438,6 +440,7 @@ class ChromaStore:
                         "state": PENDING if record.pending else COMMITTED,
                     }
                 )
+                for record in records
             ],
         )
 

@@ -9,15 +9,19 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from assistant.config import Settings
+from assistant.errors import IndexNotFoundError
 from assistant.locking import write_lock
+from assistant.sources import source_key
+from assistant.store import ChromaStore
 
-from .conftest import CORPUS, run_cli
+from .conftest import CORPUS, REPO, run_cli
 
 pytestmark = pytest.mark.model
 
@@ -170,3 +174,157 @@ def test_index_and_read_with_no_network(library: Path, tmp_path: Path, cli_env: 
         )
         assert result.returncode == 0, result.stderr
     assert not attempts.exists() or attempts.read_text() == "", f"network attempted: {attempts.read_text()}"
+
+
+def _table(rows: int) -> str:
+    lines = ["id,date,author,text"]
+    lines += [
+        f"p{n},2019-{n % 12 + 1:02d}-{n % 28 + 1:02d},@desk{n % 7},Channel {n} moved to mirror {n * 7}."
+        for n in range(1, rows + 1)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _stored_chunks(index_dir: Path, source: Path) -> int:
+    """Chunks of one source file in the store, committed or not (read from this process)."""
+    store = ChromaStore(Settings(index_dir=index_dir))
+    try:
+        store.open_for_read()
+    except IndexNotFoundError:
+        return 0
+    return len(store._col("chunks").get(where={"source": source_key(str(source.resolve()))}, include=[])["ids"])
+
+
+def _kill_once_stored(
+    proc: subprocess.Popen[str], index_dir: Path, source: Path, *, below: int, timeout: float = 600
+) -> int:
+    """kill -9 the run as soon as some, but not all, of `source`'s new chunks are stored.
+
+    The count first has to fall below `below` (the old version cleared), then
+    rise above zero (the first group of the new one written).
+    """
+    deadline = time.monotonic() + timeout
+    cleared = below == 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        count = _stored_chunks(index_dir, source)
+        cleared = cleared or count < below
+        if cleared and count > 0:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+            return count
+        time.sleep(0.2)
+    proc.kill()
+    proc.wait(timeout=60)
+    pytest.fail("the run ended before it could be killed mid-write")
+
+
+TABLE_ROWS = 1200
+
+
+def test_kill_9_mid_replace_then_revert_is_redone(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    library = tmp_path / "library"
+    (library / "posts").mkdir(parents=True)
+    shutil.copy(CORPUS / "notes" / "gifct-founding-hash-database.md", library / "note.md")
+    table = library / "posts" / "mirrors.csv"
+    original = _table(TABLE_ROWS)
+    table.write_text(original)
+    index_dir = tmp_path / "ix"
+    first = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
+    assert first.returncode == 0, first.stderr
+    clean = _snapshot(index_dir, cli_env)
+    assert sum(1 for p in clean[2] if p.startswith("posts/mirrors.csv#row=")) == TABLE_ROWS
+
+    table.write_text(original + f"p{TABLE_ROWS + 1},2020-01-01,@desk1,One more channel moved.\n")
+    stored = _kill_once_stored(_start_index(library, index_dir, cli_env), index_dir, table, below=TABLE_ROWS)
+    assert 0 < stored <= TABLE_ROWS
+    table.write_text(original)
+    final = run_cli("index", str(library), "--index-dir", str(index_dir), "--json", env=cli_env)
+    assert final.returncode == 0, final.stderr
+    report = json.loads(final.stdout)
+    assert (report["unchanged"], report["updated"]) == (1, 1)
+    assert _snapshot(index_dir, cli_env) == clean
+
+
+def test_kill_9_mid_add_leaves_no_ghost_chunks(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copy(CORPUS / "notes" / "gifct-founding-hash-database.md", library / "note.md")
+    index_dir = tmp_path / "ix"
+    first = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
+    assert first.returncode == 0, first.stderr
+    committed = _snapshot(index_dir, cli_env)
+
+    table = library / "mirrors.csv"
+    table.write_text(_table(TABLE_ROWS))
+    _kill_once_stored(_start_index(library, index_dir, cli_env), index_dir, table, below=0)
+    # Read while the table's chunks are in the store with no commit marker.
+    assert _snapshot(index_dir, cli_env) == committed
+    asked = run_cli("ask", "Which channel moved to mirror 700?", "--json", "--index-dir", str(index_dir), env=cli_env)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert [h["path"] for h in answer["retrieved"] if h["path"].startswith("mirrors.csv")] == []
+
+    table.unlink()
+    final = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
+    assert final.returncode == 0, final.stderr
+    assert _snapshot(index_dir, cli_env) == committed
+    assert _stored_chunks(index_dir, table) == 0
+
+
+def _unprivileged() -> list[str] | None:
+    """A command prefix under which `chmod 000` really blocks reading, or None."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    prefix = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import assistant"], capture_output=True, cwd=REPO)
+    return prefix if probe.returncode == 0 else None
+
+
+def test_unreadable_folder_is_a_failure_and_keeps_its_documents(cli_env: dict[str, str]) -> None:
+    prefix = _unprivileged()
+    if prefix is None:
+        pytest.skip("running as root and cannot drop to user nobody (setpriv), so chmod 000 would not block reading")
+    # Not under tmp_path: pytest makes that readable by its own user only.
+    workspace = Path(tempfile.mkdtemp(prefix="assistant-unreadable-"))
+    workspace.chmod(0o777)
+    library = workspace / "library"
+    blocked = library / "sub"
+    try:
+        blocked.mkdir(parents=True)
+        shutil.copy(CORPUS / "notes" / "gifct-founding-hash-database.md", library / "top.md")
+        shutil.copy(CORPUS / "notes" / "twitter-suspension-waves-2016.md", blocked / "inner.md")
+        (workspace / "config.toml").write_text("")
+        env = {
+            **cli_env,
+            "ASSISTANT_CONFIG": str(workspace / "config.toml"),
+            "XDG_CACHE_HOME": str(workspace / "cache"),
+            "HOME": str(workspace),
+        }
+        index_dir = str(workspace / "ix")
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+            full_env.update(env)
+            command = [*prefix, sys.executable, "-m", "assistant", *args, "--index-dir", index_dir]
+            return subprocess.run(command, capture_output=True, text=True, env=full_env, cwd=REPO, timeout=600)
+
+        def listed() -> list[str]:
+            result = run("sources", "--json")
+            assert result.returncode == 0, result.stderr
+            return sorted(d["path"] for d in json.loads(result.stdout))
+
+        first = run("index", str(library))
+        assert first.returncode == 0, first.stderr
+        assert listed() == ["sub/inner.md", "top.md"]
+        blocked.chmod(0)
+        second = run("index", str(library))
+        assert second.returncode == 3, second.stderr
+        assert "failed sub: cannot read folder (Permission denied)" in second.stderr
+        assert "removed sub/inner.md" not in second.stderr
+        assert listed() == ["sub/inner.md", "top.md"]
+    finally:
+        blocked.chmod(0o755)
+        shutil.rmtree(workspace, ignore_errors=True)
