@@ -234,14 +234,19 @@ def test_an_unreadable_folder_fails_and_keeps_its_documents(
     assert _state(service) == before
 
 
+def _link_outside(tmp_path: Path, link: Path) -> Path:
+    """A symlink at `link` to a note outside every folder indexed."""
+    outside = tmp_path / "elsewhere" / "target.md"
+    outside.parent.mkdir()
+    outside.write_text("---\ntitle: Linked note\n---\nA mirror network kept the channel alive.")
+    link.symlink_to(outside)
+    return link
+
+
 def test_a_removed_symlink_to_a_file_outside_removes_its_document(
     service: AssistantService, library: Path, tmp_path: Path
 ) -> None:
-    outside = tmp_path / "elsewhere" / "linked-note.md"
-    outside.parent.mkdir()
-    outside.write_text("---\ntitle: Linked note\n---\nA mirror network kept the channel alive.")
-    link = library / "notes" / "linked-note.md"
-    link.symlink_to(outside)
+    link = _link_outside(tmp_path, library / "notes" / "linked-note.md")
     service.index([library])
     assert "notes/linked-note.md" in {d.path for d in service.sources()}
     link.unlink()
@@ -253,11 +258,7 @@ def test_a_removed_symlink_to_a_file_outside_removes_its_document(
 def test_a_single_symlinked_file_keeps_its_own_name_and_scope(
     service: AssistantService, library: Path, tmp_path: Path
 ) -> None:
-    outside = tmp_path / "elsewhere" / "target.md"
-    outside.parent.mkdir()
-    outside.write_text("---\ntitle: Linked note\n---\nA mirror network kept the channel alive.")
-    link = library / "shortcut.md"
-    link.symlink_to(outside)
+    link = _link_outside(tmp_path, library / "shortcut.md")
     service.index([link])
     assert [d.path for d in service.sources()] == ["shortcut.md"]
     link.unlink()
