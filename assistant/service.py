@@ -135,7 +135,8 @@ class AssistantService:
             store.open_for_read()
         except IndexNotFoundError:
             return []
-        roots = sorted({record.root for record in store.sources().values()})
+        # Pending files count: a bare run must also complete one that was killed.
+        roots = sorted({record.root for record in store.markers().values()})
         return [Path(root) for root in roots if Path(root).is_dir()]
 
     # --- answering ------------------------------------------------------------

@@ -166,8 +166,8 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
             # os.walk skips a folder it cannot list; left silent, everything
             # indexed under it would look deleted.
             folder = Path(exc.filename) if exc.filename else root
-            rel = os.path.relpath(folder, root)
-            result.failed.append(FileFailure(rel, f"cannot read folder ({exc.strerror or exc})"))
+            label = str(root) if folder == root else os.path.relpath(folder, root)
+            result.failed.append(FileFailure(label, f"cannot read folder ({exc.strerror or exc})"))
             result.failed_folders.append(folder)
 
         for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):

@@ -136,6 +136,15 @@ def test_stopped_run_outside_the_next_runs_folder_is_cleared(
     assert len(_raw_chunk_sources(settings)) == expected[1]
 
 
+def test_a_bare_index_completes_a_first_run_that_was_stopped(settings: Settings, library: Path, tmp_path: Path) -> None:
+    with pytest.raises(Interrupted):
+        AssistantService(settings, embedder=StopsAfter(0)).index([library])
+    service = AssistantService(settings, embedder=HashEmbedder())
+    assert service.indexed_roots() == [library.resolve()]
+    service.index(service.indexed_roots())
+    assert _state(service) == _clean_state(library, tmp_path, "clean")
+
+
 def _as_written_before_pending_markers(settings: Settings) -> ChromaStore:
     store = ChromaStore(settings)
     store.open_for_read()
