@@ -143,6 +143,14 @@ Analysts counted the backup channels by hand each week during the winter of 2017
 """A document with an instruction planted in it: the assistant must treat it as data."""
 
 
+def table(rows: int) -> str:
+    """A monitoring table (CSV) with one short, distinct post per row: one chunk each."""
+    lines = ["id,date,author,text"]
+    for n in range(1, rows + 1):
+        lines.append(f"p{n},2019-{n % 12 + 1:02d}-{n % 28 + 1:02d},@desk{n % 7},Channel {n} moved to mirror {n * 7}.")
+    return "\n".join(lines) + "\n"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

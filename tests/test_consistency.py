@@ -22,19 +22,9 @@ from assistant.service import AssistantService
 from assistant.sources import source_key
 from assistant.store import ChromaStore
 
-from .conftest import HashEmbedder
+from .conftest import HashEmbedder, table
 
 ROWS = 1200
-
-
-def table(rows: int = ROWS) -> str:
-    """A monitoring table with one short, distinct post per row."""
-    lines = ["id,date,author,text"]
-    for n in range(1, rows + 1):
-        lines.append(
-            f"p{n},2019-{n % 12 + 1:02d}-{n % 28 + 1:02d},@desk{n % 7},Channel {n} moved to mirror site {n * 7}."
-        )
-    return "\n".join(lines) + "\n"
 
 
 class Interrupted(BaseException):
@@ -77,7 +67,7 @@ def _clean_state(
 
 @pytest.fixture
 def with_table(library: Path) -> Path:
-    (library / "posts" / "mirrors.csv").write_text(table())
+    (library / "posts" / "mirrors.csv").write_text(table(ROWS))
     return library
 
 
@@ -101,7 +91,7 @@ def test_chunks_of_a_stopped_run_are_invisible_then_removed(settings: Settings, 
     AssistantService(settings, embedder=HashEmbedder()).index([library])
     expected = _clean_state(library, tmp_path, "clean")
     table_file = library / "posts" / "mirrors.csv"
-    table_file.write_text(table())
+    table_file.write_text(table(ROWS))
     with pytest.raises(Interrupted):
         AssistantService(settings, embedder=StopsAfter(1)).index([library])
     ghost = source_key(str(table_file.resolve()))
@@ -109,7 +99,7 @@ def test_chunks_of_a_stopped_run_are_invisible_then_removed(settings: Settings, 
     reader = AssistantService(settings, embedder=HashEmbedder())
     assert _state(reader) == expected
     for mode in ("bm25", "dense"):
-        hits = reader.retrieve("channel moved to mirror site", k=20, mode=mode).hits  # type: ignore[arg-type]
+        hits = reader.retrieve("channel moved to mirror", k=20, mode=mode).hits  # type: ignore[arg-type]
         assert not [h for h in hits if h.document.path.startswith("posts/mirrors.csv")], mode
     assert reader.document_text("posts/mirrors.csv#row=1") is None
 

@@ -21,7 +21,7 @@ from assistant.locking import write_lock
 from assistant.sources import source_key
 from assistant.store import ChromaStore
 
-from .conftest import CORPUS, REPO, run_cli
+from .conftest import CORPUS, REPO, run_cli, table
 
 pytestmark = pytest.mark.model
 
@@ -176,15 +176,6 @@ def test_index_and_read_with_no_network(library: Path, tmp_path: Path, cli_env: 
     assert not attempts.exists() or attempts.read_text() == "", f"network attempted: {attempts.read_text()}"
 
 
-def _table(rows: int) -> str:
-    lines = ["id,date,author,text"]
-    lines += [
-        f"p{n},2019-{n % 12 + 1:02d}-{n % 28 + 1:02d},@desk{n % 7},Channel {n} moved to mirror {n * 7}."
-        for n in range(1, rows + 1)
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def _stored_chunks(index_dir: Path, source: Path) -> int:
     """Chunks of one source file in the store, committed or not (read from this process)."""
     store = ChromaStore(Settings(index_dir=index_dir))
@@ -225,19 +216,19 @@ def test_kill_9_mid_replace_then_revert_is_redone(tmp_path: Path, cli_env: dict[
     library = tmp_path / "library"
     (library / "posts").mkdir(parents=True)
     shutil.copy(CORPUS / "notes" / "gifct-founding-hash-database.md", library / "note.md")
-    table = library / "posts" / "mirrors.csv"
-    original = _table(TABLE_ROWS)
-    table.write_text(original)
+    csv_file = library / "posts" / "mirrors.csv"
+    original = table(TABLE_ROWS)
+    csv_file.write_text(original)
     index_dir = tmp_path / "ix"
     first = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
     assert first.returncode == 0, first.stderr
     clean = _snapshot(index_dir, cli_env)
     assert sum(1 for p in clean[2] if p.startswith("posts/mirrors.csv#row=")) == TABLE_ROWS
 
-    table.write_text(original + f"p{TABLE_ROWS + 1},2020-01-01,@desk1,One more channel moved.\n")
-    stored = _kill_once_stored(_start_index(library, index_dir, cli_env), index_dir, table, below=TABLE_ROWS)
+    csv_file.write_text(original + f"p{TABLE_ROWS + 1},2020-01-01,@desk1,One more channel moved.\n")
+    stored = _kill_once_stored(_start_index(library, index_dir, cli_env), index_dir, csv_file, below=TABLE_ROWS)
     assert 0 < stored <= TABLE_ROWS
-    table.write_text(original)
+    csv_file.write_text(original)
     final = run_cli("index", str(library), "--index-dir", str(index_dir), "--json", env=cli_env)
     assert final.returncode == 0, final.stderr
     report = json.loads(final.stdout)
@@ -254,9 +245,9 @@ def test_kill_9_mid_add_leaves_no_ghost_chunks(tmp_path: Path, cli_env: dict[str
     assert first.returncode == 0, first.stderr
     committed = _snapshot(index_dir, cli_env)
 
-    table = library / "mirrors.csv"
-    table.write_text(_table(TABLE_ROWS))
-    _kill_once_stored(_start_index(library, index_dir, cli_env), index_dir, table, below=0)
+    csv_file = library / "mirrors.csv"
+    csv_file.write_text(table(TABLE_ROWS))
+    _kill_once_stored(_start_index(library, index_dir, cli_env), index_dir, csv_file, below=0)
     # Read while the table's chunks are in the store with no commit marker.
     assert _snapshot(index_dir, cli_env) == committed
     asked = run_cli("ask", "Which channel moved to mirror 700?", "--json", "--index-dir", str(index_dir), env=cli_env)
@@ -264,11 +255,11 @@ def test_kill_9_mid_add_leaves_no_ghost_chunks(tmp_path: Path, cli_env: dict[str
     answer = json.loads(asked.stdout)
     assert [h["path"] for h in answer["retrieved"] if h["path"].startswith("mirrors.csv")] == []
 
-    table.unlink()
+    csv_file.unlink()
     final = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
     assert final.returncode == 0, final.stderr
     assert _snapshot(index_dir, cli_env) == committed
-    assert _stored_chunks(index_dir, table) == 0
+    assert _stored_chunks(index_dir, csv_file) == 0
 
 
 def _unprivileged() -> list[str] | None:
