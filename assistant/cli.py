@@ -36,6 +36,7 @@ from assistant.conversation import (
     Turn,
     default_store_path,
     memory,
+    shows_rewrite,
 )
 from assistant.domain import Answer, IndexReport
 from assistant.errors import AssistantError, UsageError
@@ -638,15 +639,17 @@ def _guard_store(action: Callable[[], T]) -> T:
 def history(
     as_json: JsonFlag = False,
     session: Annotated[
-        str | None, typer.Option("--session", help="Only this conversation.", show_default=False)
+        str | None,
+        typer.Option("--session", help="Only this conversation (whoever started it).", show_default=False),
     ] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Every user's conversations, not only your own.")] = False,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """List every question asked (in `assistant chat` and `ask --session`) with its answer and citations."""
+    """List the questions you asked (in `assistant chat` and `ask --session`) with answers and citations."""
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
     store = ConversationStore(default_store_path(settings))
-    turns = _guard_store(lambda: store.history(session))
+    turns = _guard_store(lambda: store.history(session, everyone=everyone))
     if as_json:
         _emit_json([turn.to_json() for turn in turns])
         return
@@ -654,24 +657,35 @@ def history(
         out.print("No questions recorded yet: ask in [bold]assistant chat[/] or with [bold]ask --session NAME[/].")
         return
     table = Table(show_header=True, header_style="bold", title=f"{len(turns):,} questions")
-    for column in ("asked at", "conversation", "question", "status", "citations"):
+    # Whose conversation it was matters once other people's are listed.
+    owners = everyone or session is not None
+    columns = ("asked at", "conversation", "owner", "question", "status", "citations")
+    for column in columns if owners else [c for c in columns if c != "owner"]:
         table.add_column(column, overflow="fold")
     for turn in turns:
         asked = escape(turn.question)
-        if turn.rewritten_question and turn.rewritten_question != turn.question:
+        if shows_rewrite(turn.question, turn.rewritten_question):
             asked += f"\n[dim]→ {escape(turn.rewritten_question)}[/]"
-        table.add_row(turn.asked_at, escape(turn.conversation), asked, turn.status, str(len(turn.citations)))
+        owner = [escape(turn.owner or "unknown")] if owners else []
+        table.add_row(turn.asked_at, escape(turn.conversation), *owner, asked, turn.status, str(len(turn.citations)))
     out.print(table)
 
 
 @app.command()
-def chat(index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
+def chat(
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    everyone: Annotated[
+        bool,
+        typer.Option("--all", help="List every user's conversations (ctrl+a in the list toggles), not only yours."),
+    ] = False,
+) -> None:
     """Open the interactive briefing assistant (also: `assistant` with no arguments in a terminal)."""
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
     # Imported here: the other commands never pay for loading Textual.
     from assistant.tui.app import run_chat
 
-    run_chat(settings)
+    run_chat(settings, show_all=everyone)
 
 
 @app.command(name="eval")

@@ -12,7 +12,9 @@ the TUI and `assistant ask --session` behave the same way:
 - `ConversationStore` keeps conversations in SQLite. Turns are append-only:
   every question, its rewritten form, the answer, its citations (with the
   exact passage quoted) and the state of the index it was answered against
-  stay on record as an audit trail. Nothing here deletes a turn.
+  stay on record as an audit trail. Nothing here deletes a turn. Each
+  conversation records the OS user who started it (its owner), so people
+  sharing an index list their own conversations unless they ask for all.
 - `export_markdown` writes a conversation with its full source list and quotes.
 
 It imports no UI library.
@@ -20,6 +22,7 @@ It imports no UI library.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -590,6 +593,8 @@ class ConversationInfo:
     created_at: str
     updated_at: str
     turns: int = 0
+    #: The OS user who started it; empty for conversations saved before owners were recorded.
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -610,6 +615,8 @@ class Turn:
     asked_at: str = ""
     id: int = 0
     conversation: str = ""
+    #: The owner of the conversation the turn belongs to (see `ConversationInfo.owner`).
+    owner: str = ""
 
     @classmethod
     def from_answer(
@@ -659,6 +666,7 @@ class Turn:
         """The `assistant history --json` record."""
         return {
             "conversation": self.conversation,
+            "owner": self.owner,
             "asked_at": self.asked_at,
             "question": self.question,
             "rewritten_question": self.rewritten_question,
@@ -689,6 +697,19 @@ def filters_json(filters: Filters | None) -> dict[str, str]:
     return {k: v for k, v in (("since", filters.since), ("until", filters.until), ("source", filters.source)) if v}
 
 
+BRIEF_COMMAND = "/brief"
+
+
+def shows_rewrite(question: str, rewritten: str) -> bool:
+    """Whether `rewritten` is worth showing beside `question` as what was searched.
+
+    A brief's topic is its command line without the command, not a rewritten question.
+    """
+    if not rewritten or rewritten == question:
+        return False
+    return question != f"{BRIEF_COMMAND} {rewritten}"
+
+
 def memory(turns: Sequence[Turn]) -> list[Exchange]:
     """The earlier exchanges a follow-up can lean on (answered or not covered, not failed)."""
     return [
@@ -706,7 +727,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     name TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -726,6 +748,9 @@ CREATE TABLE IF NOT EXISTS turns (
 CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, id);
 """
 TITLE_CHARS = 60
+# The layout this code writes. A store from a newer version (a higher `PRAGMA user_version`)
+# is used as it is and never altered.
+SCHEMA_VERSION = 0
 
 
 def default_store_path(settings: Settings) -> Path:
@@ -737,17 +762,49 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def current_user() -> str:
+    """The OS user running the assistant, recorded as the owner of the conversations they start."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        # No login name in the environment and none in the password database (e.g. a bare container).
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _has_owner(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "owner" for row in db.execute("PRAGMA table_info(conversations)"))
+
+
+def _add_owner_column(db: sqlite3.Connection) -> None:
+    """Bring a store written before owners were recorded up to date, in place.
+
+    Only a column is added (its rows keep everything and get an empty owner); a store
+    whose `user_version` says a newer version wrote it is left alone.
+    """
+    if _has_owner(db) or int(db.execute("PRAGMA user_version").fetchone()[0]) > SCHEMA_VERSION:
+        return
+    try:
+        db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+    except sqlite3.OperationalError as exc:
+        # Another process added it between our look and our change.
+        if "duplicate column" not in str(exc):
+            raise
+
+
 class ConversationStore:
     """Conversations and their turns in one SQLite file.
 
     Every call opens its own short connection, so the store can be used from
     worker threads as well as the UI thread. Reading a store that does not
-    exist yet returns nothing and creates no file.
+    exist yet returns nothing and creates no file. `owner` (default: the OS
+    user) is recorded with every conversation created, and is whose
+    conversations and turns are listed unless `everyone` is asked for.
     """
 
-    def __init__(self, path: Path, *, clock: Callable[[], str] = _now) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], str] = _now, owner: str | None = None) -> None:
         self.path = Path(path)
         self._clock = clock
+        self.owner = owner if owner is not None else current_user()
 
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection | None]:
@@ -760,8 +817,19 @@ class ConversationStore:
             connection.execute("PRAGMA foreign_keys = ON")
             if write:
                 connection.executescript(_SCHEMA)
+                _add_owner_column(connection)
             with connection:
                 yield connection
+
+    def _mine(self, db: sqlite3.Connection, everyone: bool) -> tuple[str, tuple[str, ...]]:
+        """A condition (on `c`, the conversations) selecting this owner's, and its arguments.
+
+        Conversations saved before owners were recorded have none: they are listed for
+        everyone, since any of them may be this user's.
+        """
+        if everyone or not _has_owner(db):
+            return "1", ()
+        return "c.owner IN (?, '')", (self.owner,)
 
     def create(self, name: str | None = None, title: str = "") -> ConversationInfo:
         """A new conversation; without a name it is called `conversation-<id>`."""
@@ -769,39 +837,42 @@ class ConversationStore:
         with self._connect(write=True) as db:
             assert db is not None
             cursor = db.execute(
-                "INSERT INTO conversations (name, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                (name or f"pending-{now}-{os.getpid()}-{id(self)}", title, now, now),
+                "INSERT INTO conversations (name, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)",
+                (name or f"pending-{now}-{os.getpid()}-{id(self)}", title, now, now, self.owner),
             )
             new_id = int(cursor.lastrowid or 0)
             if not name:
                 name = f"conversation-{new_id}"
                 db.execute("UPDATE conversations SET name = ? WHERE id = ?", (name, new_id))
-        return ConversationInfo(new_id, name, title, now, now, 0)
+        return ConversationInfo(new_id, name, title, now, now, 0, self.owner)
 
     def find(self, name: str) -> ConversationInfo | None:
         with self._connect(write=False) as db:
             if db is None:
                 return None
-            row = db.execute(_INFO_QUERY + " WHERE c.name = ? GROUP BY c.id", (name,)).fetchone()
+            row = db.execute(_info_query(db) + " WHERE c.name = ? GROUP BY c.id", (name,)).fetchone()
         return _info(row) if row else None
 
     def get(self, conversation_id: int) -> ConversationInfo | None:
         with self._connect(write=False) as db:
             if db is None:
                 return None
-            row = db.execute(_INFO_QUERY + " WHERE c.id = ? GROUP BY c.id", (conversation_id,)).fetchone()
+            row = db.execute(_info_query(db) + " WHERE c.id = ? GROUP BY c.id", (conversation_id,)).fetchone()
         return _info(row) if row else None
 
     def open(self, name: str) -> ConversationInfo:
         """The conversation called `name`, created if it does not exist yet."""
         return self.find(name) or self.create(name)
 
-    def conversations(self) -> list[ConversationInfo]:
-        """Every conversation, the most recently used first."""
+    def conversations(self, *, everyone: bool = False) -> list[ConversationInfo]:
+        """This owner's conversations (everyone's with `everyone`), the most recently used first."""
         with self._connect(write=False) as db:
             if db is None:
                 return []
-            rows = db.execute(_INFO_QUERY + " GROUP BY c.id ORDER BY c.updated_at DESC, c.id DESC").fetchall()
+            mine, args = self._mine(db, everyone)
+            rows = db.execute(
+                _info_query(db) + f" WHERE {mine} GROUP BY c.id ORDER BY c.updated_at DESC, c.id DESC", args
+            ).fetchall()
         return [_info(row) for row in rows]
 
     def add_turn(self, conversation_id: int, turn: Turn) -> Turn:
@@ -832,36 +903,45 @@ class ConversationStore:
                 " title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
                 (asked_at, _title(turn.question), conversation_id),
             )
-            name = db.execute("SELECT name FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-        return _replace_turn(turn, id=int(cursor.lastrowid or 0), asked_at=asked_at, conversation=name[0])
+            found = db.execute("SELECT name, owner FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return _replace_turn(
+            turn, id=int(cursor.lastrowid or 0), asked_at=asked_at, conversation=found[0], owner=found[1]
+        )
 
     def turns(self, conversation_id: int) -> list[Turn]:
         """A conversation's turns, oldest first."""
         return self._turns(" WHERE t.conversation_id = ?", (conversation_id,))
 
-    def history(self, conversation: str | None = None) -> list[Turn]:
-        """Every recorded turn (of one conversation, by name, if given), oldest first."""
+    def history(self, conversation: str | None = None, *, everyone: bool = False) -> list[Turn]:
+        """Recorded turns, oldest first: of one conversation (by name, whoever owns it) if given,
+        else of this owner's conversations (everyone's with `everyone`)."""
         if conversation is None:
-            return self._turns("", ())
+            return self._turns("", (), everyone=everyone)
         return self._turns(" WHERE c.name = ?", (conversation,))
 
-    def _turns(self, where: str, args: tuple[Any, ...]) -> list[Turn]:
+    def _turns(self, where: str, args: tuple[Any, ...], *, everyone: bool = True) -> list[Turn]:
         with self._connect(write=False) as db:
             if db is None:
                 return []
+            mine, owner_args = self._mine(db, everyone)
+            if mine != "1":
+                where, args = (where + " AND " if where else " WHERE ") + mine, args + owner_args
+            owner = "c.owner" if _has_owner(db) else "''"
             rows = db.execute(
-                "SELECT t.*, c.name AS conversation FROM turns t JOIN conversations c ON c.id = t.conversation_id"
-                + where
-                + " ORDER BY t.id",
+                f"SELECT t.*, c.name AS conversation, {owner} AS owner"
+                " FROM turns t JOIN conversations c ON c.id = t.conversation_id" + where + " ORDER BY t.id",
                 args,
             ).fetchall()
         return [_turn(row) for row in rows]
 
 
-_INFO_QUERY = (
-    "SELECT c.id, c.name, c.title, c.created_at, c.updated_at, COUNT(t.id) AS turns"
-    " FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id"
-)
+def _info_query(db: sqlite3.Connection) -> str:
+    # A store not written to since before owners were recorded has no owner column yet.
+    owner = "c.owner" if _has_owner(db) else "''"
+    return (
+        f"SELECT c.id, c.name, c.title, c.created_at, c.updated_at, COUNT(t.id) AS turns, {owner} AS owner"
+        " FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id"
+    )
 
 
 def _title(question: str) -> str:
@@ -871,7 +951,13 @@ def _title(question: str) -> str:
 
 def _info(row: sqlite3.Row) -> ConversationInfo:
     return ConversationInfo(
-        int(row["id"]), row["name"], row["title"], row["created_at"], row["updated_at"], int(row["turns"])
+        int(row["id"]),
+        row["name"],
+        row["title"],
+        row["created_at"],
+        row["updated_at"],
+        int(row["turns"]),
+        row["owner"] or "",
     )
 
 
@@ -893,6 +979,7 @@ def _turn(row: sqlite3.Row) -> Turn:
         asked_at=row["asked_at"],
         id=int(row["id"]),
         conversation=row["conversation"],
+        owner=row["owner"] or "",
     )
 
 
@@ -904,12 +991,18 @@ def _replace_turn(turn: Turn, **changes: Any) -> Turn:
 
 
 def export_markdown(title: str, turns: Sequence[Turn]) -> str:
-    """A conversation as Markdown: every question and answer, each with its sources and quotes."""
+    """A conversation as Markdown: every question and answer, each with its sources and quotes.
+
+    The heading is the first question in full: the stored title is shortened for lists.
+    """
+    first = " ".join(turns[0].question.split()) if turns else ""
+    if first and (not title or title == _title(first)):
+        title = first
     lines = [f"# {title or 'Briefing conversation'}", ""]
     cited: dict[str, CitedSource] = {}
     for number, turn in enumerate(turns, 1):
         lines += [f"## {number}. {turn.question}", ""]
-        if turn.rewritten_question and turn.rewritten_question != turn.question:
+        if shows_rewrite(turn.question, turn.rewritten_question):
             lines += [f"*Searched as: {turn.rewritten_question}*", ""]
         details = [f"asked {turn.asked_at}"] if turn.asked_at else []
         if turn.index_state:

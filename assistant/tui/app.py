@@ -28,11 +28,14 @@ from textual import work
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.notifications import SeverityLevel
+from textual.content import Content
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
 from assistant.config import BACKENDS, Settings
 from assistant.conversation import (
+    BRIEF_COMMAND,
     ConversationInfo,
     ConversationStore,
     FollowUpRewriter,
@@ -128,6 +131,11 @@ class BriefingCommands(Provider):
             ("Export conversation", "Write this conversation as Markdown with every source and quote", app.export),
             ("Re-index the corpus", "Bring the index up to date with the folders indexed before", app.action_reindex),
             ("Index status", "Documents, chunks, model and when the index was last built", app.action_index_status),
+            (
+                "Conversations: mine / everyone's",
+                "List only your conversations, or everyone's sharing this index",
+                app.action_toggle_owners,
+            ),
         ]
         for backend in BACKENDS:
             commands.append(
@@ -190,6 +198,7 @@ class BriefingApp(App[None]):
         service: AssistantService | None = None,
         store: ConversationStore | None = None,
         corpus: Path | None = None,
+        show_all: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -203,6 +212,8 @@ class BriefingApp(App[None]):
         self.loading = True
         self.indexing: IndexProgressed | None = None
         self.conversation: ConversationInfo | None = None
+        #: List every user's saved conversations, not only this user's (ctrl+a in the list).
+        self.show_all = show_all
         #: Finished turns of the current conversation, oldest first.
         self.turns: list[Turn] = []
         self.pending: _Pending | None = None
@@ -280,7 +291,7 @@ class BriefingApp(App[None]):
 
     def refresh_conversations(self) -> None:
         try:
-            conversations = self.store.conversations()
+            conversations = self.store.conversations(everyone=self.show_all)
         except sqlite3.Error as exc:
             self.notify(f"Cannot read saved conversations: {exc}", severity="error")
             return
@@ -288,6 +299,10 @@ class BriefingApp(App[None]):
             # The store names a conversation after its first question: pick that up.
             self.conversation = next((c for c in conversations if c.id == self.conversation.id), self.conversation)
         self.chat.query_one(ConversationList).show(conversations, self.conversation.id if self.conversation else None)
+        # Short enough for the narrowest sidebar; each entry names its owner.
+        self.chat.query_one("#sidebar-title", Static).update(
+            Content("All conversations" if self.show_all else "Your conversations")
+        )
         self.sub_title = visible(self.conversation.title) if self.conversation else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -436,7 +451,7 @@ class BriefingApp(App[None]):
             self.notify("Name the topic: /brief platform responses to the Christchurch livestream", severity="warning")
             return
         if self._can_start():
-            self._start(f"/brief {topic}", topic, BRIEFING, self._brief)
+            self._start(f"{BRIEF_COMMAND} {topic}", topic, BRIEFING, self._brief)
 
     def _start(self, question: str, rewritten: str, waiting: str, job: Callable[[_Pending], Worker[None]]) -> None:
         """Show the new turn and run `job` for it in a worker (the conversation is created on first use)."""
@@ -568,6 +583,13 @@ class BriefingApp(App[None]):
 
     # --- conversations ---------------------------------------------------------------
 
+    def action_toggle_owners(self) -> None:
+        """Between this user's conversations and everyone's sharing the index."""
+        self.show_all = not self.show_all
+        self.refresh_conversations()
+        whose = "everyone's conversations" if self.show_all else f"only {self.store.owner}'s conversations"
+        self.notify(f"Listing {whose}.", timeout=3)
+
     async def action_new_conversation(self) -> None:
         if self.pending is not None:
             self.notify("Wait for the answer (or press Esc) first.", severity="warning")
@@ -683,9 +705,9 @@ def _waiting_text(backend: str) -> str:
 _TASK_TITLES = {"load": "Cannot open the index", "index": "Indexing failed", "save": "Not saved"}
 
 
-def run_chat(settings: Settings) -> None:
-    """Open the app (the `assistant chat` command)."""
-    app = BriefingApp(settings)
+def run_chat(settings: Settings, *, show_all: bool = False) -> None:
+    """Open the app (the `assistant chat` command; `--all` lists everyone's conversations)."""
+    app = BriefingApp(settings, show_all=show_all)
     # Our own loop rather than asyncio.run(), which would wait for every worker thread.
     loop = asyncio.new_event_loop()
     try:

@@ -15,11 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList, ProgressBar, Static
 
 from assistant.conversation import CitedSource
 from assistant.safe_text import visible
 from assistant.tui.widgets import (
+    QUOTE_STYLE,
     ConversationList,
     QuestionInput,
     SourcesPanel,
@@ -70,14 +72,17 @@ class ChatScreen(Screen[None]):
     """The conversation, with saved conversations on the left and sources on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Esc closes an open drawer first; otherwise it stops the answer in progress.
+        Binding("escape", "fold_drawers", "Close", show=False),
         Binding("escape", "app.stop_answer", "Stop answer"),
         Binding("ctrl+n", "app.new_conversation", "New"),
         Binding("ctrl+r", "focus_sources", "Sources"),
         Binding("ctrl+o", "focus_conversations", "Conversations"),
     ]
     AUTO_FOCUS = "#question"
-    # Below 100 columns the conversation list is folded away (ctrl+o shows it).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-roomy")]  # noqa: RUF012 - typed by Textual
+    # Below 100 columns the conversation list is folded away (ctrl+o opens it as a drawer);
+    # below 80 the sources are too (ctrl+r), so the answer keeps the width it needs.
+    HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (80, "-narrow"), (100, "-roomy")]  # noqa: RUF012 - typed by Textual
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,7 +98,7 @@ class ChatScreen(Screen[None]):
         yield Header()
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                yield Static("Conversations", classes="panel-title")
+                yield Static("Your conversations", classes="panel-title", id="sidebar-title")
                 yield ConversationList(id="conversations")
             with Vertical(id="main"):
                 with VerticalScroll(id="conversation"):
@@ -181,6 +186,7 @@ class ChatScreen(Screen[None]):
             field.insert_text_at_cursor(event.character)
 
     def action_focus_sources(self) -> None:
+        self.sources.add_class("-open")
         self._focus_list("#sources-list")
 
     def action_focus_conversations(self) -> None:
@@ -191,6 +197,32 @@ class ChatScreen(Screen[None]):
         """On a narrow screen, put the conversation list away again."""
         self.query_one("#sidebar").remove_class("-open")
 
+    @property
+    def drawers(self) -> list[Widget]:
+        """The side panels open as drawers over the conversation (a wide screen shows them in place)."""
+        folded = ["#sidebar"] if not self.has_class("-roomy") else []
+        if self.has_class("-compact"):
+            folded.append("#sources")
+        return [panel for selector in folded for panel in self.query(selector) if panel.has_class("-open")]
+
+    def action_fold_drawers(self) -> None:
+        for panel in self.drawers:
+            panel.remove_class("-open")
+        self.question_input.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "fold_drawers":
+            # Without an open drawer, Esc goes on to stop the answer.
+            return bool(self.drawers)
+        return True
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # A drawer is only open while its list has focus: leaving it (Tab, a click, typing a
+        # question) puts it away, so it never covers the conversation by accident.
+        for panel in self.query("#sidebar, #sources"):
+            if event.widget in list(panel.query(OptionList)):
+                panel.remove_class("-open")
+
     def _focus_list(self, selector: str) -> None:
         options = self.query_one(selector, OptionList)
         options.focus()
@@ -199,13 +231,17 @@ class ChatScreen(Screen[None]):
 
 
 class PassageScreen(ModalScreen[None]):
-    """One cited passage with its quote highlighted, and where it comes from."""
+    """One cited passage with its quote highlighted (scrolled into view), and where it comes from."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_citation", "Copy citation"),
         Binding("q", "copy_quote", "Copy quote"),
         Binding("escape", "dismiss", "Close"),
     ]
+
+    # On a small terminal the dialog fills the screen, so the passage keeps some lines.
+    HORIZONTAL_BREAKPOINTS = [(0, "-small"), (80, "-large")]  # noqa: RUF012 - typed by Textual
+    VERTICAL_BREAKPOINTS = [(0, "-small"), (30, "-large")]  # noqa: RUF012 - typed by Textual
 
     def __init__(self, source: CitedSource) -> None:
         super().__init__()
@@ -236,6 +272,20 @@ class PassageScreen(ModalScreen[None]):
             note = "The highlighted span is the quote the answer cites." if found else "Quote not found in passage."
             yield Static(note, id="passage-note")
             yield Footer()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._show_quote)
+
+    def _show_quote(self) -> None:
+        """Scroll the passage so the quote is in view: it may sit far below the top of a long passage."""
+        text = self.query_one("#passage-text", Static)
+        body = text.render()
+        starts = [span.start for span in body.spans if span.style == QUOTE_STYLE] if isinstance(body, Content) else []
+        if not starts or not isinstance(body, Content):
+            return
+        # Lines above the one the quote starts on; one line of context stays above it.
+        above = body[: starts[0]].get_height({}, text.content_region.width) - 1
+        self.query_one("#passage-body", VerticalScroll).scroll_to(y=max(0, above - 1), animate=False)
 
     def action_copy_citation(self) -> None:
         self.app.copy_to_clipboard(self.source.reference())

@@ -24,7 +24,7 @@ from textual.widgets import Input, Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownStream
 from textual.widgets.option_list import Option
 
-from assistant.conversation import CitedSource, ConversationInfo, Turn
+from assistant.conversation import CitedSource, ConversationInfo, Turn, shows_rewrite
 from assistant.safe_text import markdown_text, visible
 from assistant.tui.messages import ConversationChosen, SourceChosen, TurnSelected
 
@@ -32,6 +32,8 @@ from assistant.tui.messages import ConversationChosen, SourceChosen, TurnSelecte
 _MARKER = re.compile(r"\\\[(\d+)\\\]")
 _UNSUPPORTED = markdown_text("[unsupported]")
 SEARCHING = "*Searching the indexed documents…*"
+#: How the quoted span of a passage is drawn.
+QUOTE_STYLE = "bold $text on $warning 40%"
 BRIEFING = "*Writing a brief: one search per facet of the topic, then grading the sources…*"
 
 
@@ -116,7 +118,7 @@ class TurnView(Vertical):
         with Horizontal(classes="question-row"):
             yield Static("❯", classes="prompt")
             yield Static(Content(visible(self.question)), classes="question")
-        shown = self.rewritten and self.rewritten != self.question
+        shown = shows_rewrite(self.question, self.rewritten)
         yield Static(
             Content(visible(f"↳ searched as: {self.rewritten}") if shown else ""),
             classes="rewritten" + ("" if shown else " -hidden"),
@@ -221,7 +223,9 @@ def _source_prompt(source: CitedSource, same_as: int | None = None) -> Content:
 
 
 class ConversationList(OptionList):
-    """Saved conversations, most recent first; choosing one resumes it."""
+    """Saved conversations, most recent first, each with who started it; choosing one resumes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+a", "app.toggle_owners", "Mine / everyone's")]
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -233,11 +237,7 @@ class ConversationList(OptionList):
         self.add_options(
             [
                 Option(
-                    Content.assemble(
-                        visible(c.title or c.name),
-                        "\n",
-                        (f"{c.turns} question{'s' if c.turns != 1 else ''}", "dim"),
-                    ),
+                    Content.assemble(visible(c.title or c.name), "\n", (visible(_conversation_facts(c)), "dim")),
                     id=f"conversation-{c.id}",
                 )
                 for c in self.conversations
@@ -252,6 +252,14 @@ class ConversationList(OptionList):
         event.stop()
         if 0 <= event.option_index < len(self.conversations):
             self.post_message(ConversationChosen(self.conversations[event.option_index]))
+
+
+def _conversation_facts(conversation: ConversationInfo) -> str:
+    """The line under a conversation's title: how many questions, and whose it is."""
+    facts = [f"{conversation.turns} question{'s' if conversation.turns != 1 else ''}"]
+    if conversation.owner:
+        facts.append(conversation.owner)
+    return " · ".join(facts)
 
 
 class StatusBar(Horizontal):
@@ -317,4 +325,4 @@ def quoted_passage(passage: str, quote: str) -> tuple[Content, bool]:
             start, end = match.span()
     if start < 0:
         return Content(passage), False
-    return Content(passage).stylize("bold $text on $warning 40%", start, end), True
+    return Content(passage).stylize(QUOTE_STYLE, start, end), True
