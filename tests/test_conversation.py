@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from assistant.conversation import (
     FollowUpRewriter,
     IndexState,
     Turn,
+    current_user,
     default_store_path,
     export_markdown,
     memory,
+    shows_rewrite,
     time_frames,
 )
 from assistant.domain import Answer, Citation, DocumentInfo, Hit
@@ -292,6 +295,119 @@ def test_export_has_every_turn_source_and_quote() -> None:
     assert "[1] **The Christchurch livestream** — Facebook Newsroom, 2019-03-18 · notes/christchurch.md, page 2" in text
     assert "**Not covered by the indexed documents.**" in text and "Nearest documents:" in text
     assert "## All sources cited" in text and "<https://example.org/christchurch>" in text
+
+
+def test_export_heading_is_the_first_question_in_full_and_a_brief_is_not_a_rewrite(
+    store: ConversationStore,
+) -> None:
+    question = "How many copies of the Christchurch attack video did Facebook remove in the first 24 hours?"
+    conversation = store.create()
+    store.add_turn(conversation.id, Turn(question, question, "answered", "About 1.5 million. [1]"))
+    store.add_turn(conversation.id, Turn("/brief Christchurch", "Christchurch", "answered", "# Briefing"))
+    info = store.get(conversation.id)
+    assert info is not None and info.title.endswith("…"), "the stored title is shortened for lists"
+    text = export_markdown(info.title, store.turns(conversation.id))
+    assert text.startswith(f"# {question}\n")
+    assert "## 2. /brief Christchurch" in text and "Searched as" not in text
+    # A title of one's own is kept.
+    assert export_markdown("Desk notes", store.turns(conversation.id)).startswith("# Desk notes\n")
+
+
+def test_a_brief_topic_is_not_shown_as_a_rewritten_question() -> None:
+    assert shows_rewrite("and YouTube?", "How many videos did YouTube remove?")
+    assert not shows_rewrite("/brief platform responses", "platform responses")
+    assert not shows_rewrite("How many?", "How many?") and not shows_rewrite("How many?", "")
+
+
+def test_conversations_and_history_are_listed_per_owner(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite3"
+    ana, ben = ConversationStore(path, owner="ana"), ConversationStore(path, owner="ben")
+    mine = ana.create()
+    ana.add_turn(mine.id, Turn("Ana's question?", "Ana's question?", "answered", "a"))
+    theirs = ben.open("ben-desk")
+    saved = ben.add_turn(theirs.id, Turn("Ben's question?", "Ben's question?", "answered", "b"))
+    assert saved.owner == "ben" and mine.owner == "ana"
+
+    assert [(c.name, c.owner) for c in ana.conversations()] == [(mine.name, "ana")]
+    assert [(c.name, c.owner) for c in ben.conversations()] == [("ben-desk", "ben")]
+    assert {(c.name, c.owner) for c in ana.conversations(everyone=True)} == {(mine.name, "ana"), ("ben-desk", "ben")}
+    assert [t.question for t in ana.history()] == ["Ana's question?"]
+    assert [(t.question, t.owner) for t in ana.history(everyone=True)] == [
+        ("Ana's question?", "ana"),
+        ("Ben's question?", "ben"),
+    ]
+    assert ana.history(everyone=True)[1].to_json()["owner"] == "ben"
+    # A conversation named explicitly is found whoever started it.
+    assert [t.question for t in ana.history("ben-desk")] == ["Ben's question?"]
+    assert ana.find("ben-desk") is not None
+
+
+def test_owner_defaults_to_the_os_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGNAME", "field-analyst")
+    assert current_user() == "field-analyst"
+    assert ConversationStore(tmp_path / "c.sqlite3").create().owner == "field-analyst"
+
+
+_OLD_SCHEMA = """
+CREATE TABLE conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, title TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE turns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+    asked_at TEXT NOT NULL, question TEXT NOT NULL, rewritten_question TEXT NOT NULL, status TEXT NOT NULL,
+    answer TEXT NOT NULL, citations TEXT NOT NULL, index_state TEXT, backend TEXT NOT NULL DEFAULT '',
+    filters TEXT NOT NULL DEFAULT '{}', note TEXT NOT NULL DEFAULT '', nearest TEXT NOT NULL DEFAULT '[]'
+);
+INSERT INTO conversations (name, title, created_at, updated_at)
+    VALUES ('old-desk', 'An old question?', '2023-05-01T00:00:00+00:00', '2023-05-01T00:00:00+00:00');
+INSERT INTO turns (conversation_id, asked_at, question, rewritten_question, status, answer, citations)
+    VALUES (1, '2023-05-01T00:00:00+00:00', 'An old question?', 'An old question?', 'answered', 'Old.', '[]');
+"""
+
+
+def _columns(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as db:
+        return [row[1] for row in db.execute("PRAGMA table_info(conversations)")]
+
+
+def test_store_without_owners_is_read_then_migrated_in_place_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(_OLD_SCHEMA)
+    ana = ConversationStore(path, owner="ana")
+    # Reading changes nothing and lists the old conversation (whose owner is unknown).
+    assert [(c.name, c.owner, c.turns) for c in ana.conversations()] == [("old-desk", "", 1)]
+    assert [t.question for t in ana.history()] == ["An old question?"]
+    assert "owner" not in _columns(path)
+
+    # The first write adds the column; the old rows are all still there.
+    new = ana.create()
+    ana.add_turn(new.id, Turn("A new question?", "A new question?", "answered", "New."))
+    assert "owner" in _columns(path)
+    assert [(c.name, c.owner) for c in ana.conversations()] == [(new.name, "ana"), ("old-desk", "")]
+    assert [t.answer for t in ana.turns(1)] == ["Old."]
+    # Someone else sees the old conversation (it may be theirs) but not Ana's.
+    assert [c.name for c in ConversationStore(path, owner="ben").conversations()] == ["old-desk"]
+    # Opening it again (and a second process) does not try to add the column twice.
+    ConversationStore(path, owner="ben").create()
+    assert _columns(path).count("owner") == 1
+
+
+def test_a_store_from_a_newer_version_is_not_altered(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite3"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(_OLD_SCHEMA)
+        db.execute("PRAGMA user_version = 7")
+    store = ConversationStore(path, owner="ana")
+    assert [c.name for c in store.conversations()] == ["old-desk"]
+    with pytest.raises(sqlite3.Error):
+        # Writing needs the owner column, which is not added to a layout this version does not know.
+        store.create()
+    assert "owner" not in _columns(path)
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (7,)
+        assert db.execute("SELECT COUNT(*) FROM turns").fetchone() == (1,)
 
 
 def test_reference_is_a_pasteable_citation() -> None:

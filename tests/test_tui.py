@@ -17,6 +17,7 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +113,13 @@ class HeldService(AssistantService):
         yield final
 
 
+#: The OS user the app's store records (fixed, so pictures of the sidebar do not depend on who runs the tests).
+OWNER = "analyst"
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "conversations.sqlite3")
+    return ConversationStore(tmp_path / "conversations.sqlite3", owner=OWNER)
 
 
 @pytest.fixture
@@ -470,6 +475,85 @@ async def test_narrow_terminal_folds_the_conversation_list_away(make_app: Any, s
         assert [view.question for view in turn_views(app)] == ["What is the GIFCT?"]
 
 
+@pytest.mark.anyio
+async def test_small_terminal_opens_side_panels_as_drawers_over_a_full_width_answer(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await ask(pilot, FACEBOOK_QUESTION)
+        sidebar, sources, main = (app.query_one(selector) for selector in ("#sidebar", "#sources", "#main"))
+        assert not sidebar.display and not sources.display
+        assert main.region.width == 60, "both side panels fold away: the answer has the whole width"
+        for key, panel, other in (("ctrl+o", sidebar, sources), ("ctrl+r", sources, sidebar)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert panel.display and not other.display
+            # The drawer lies over the conversation: the answer column keeps its width.
+            assert main.region.width == 60 and panel.region.width >= 40
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not panel.display and app.focused is app.query_one(QuestionInput)
+        # Typing while a drawer's list has focus goes to the question and puts the drawer away.
+        await pilot.press("ctrl+r", "w")
+        await pilot.pause()
+        assert not sources.display and app.query_one(QuestionInput).value == "w"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("width", [100, 160])
+async def test_wide_terminal_shares_the_width_between_the_panes(make_app: Any, width: int) -> None:
+    app = make_app()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        sidebar, sources, main = (
+            app.query_one(selector).region.width for selector in ("#sidebar", "#sources", "#main")
+        )
+        assert sidebar + sources + main == width
+        # The side panels grow with the terminal (about a third for the sources), within their minimums,
+        # and the conversation keeps the largest share.
+        assert abs(sources - width * 0.32) <= 1 and sidebar >= max(22, int(width * 0.18))
+        assert main > max(sources, sidebar)
+
+
+@pytest.mark.anyio
+async def test_conversation_list_shows_owners_and_toggles_between_mine_and_everyones(
+    make_app: Any, store: ConversationStore
+) -> None:
+    other = ConversationStore(store.path, owner="colleague")
+    theirs = other.create()
+    other.add_turn(theirs.id, Turn("Who runs the GIFCT?", "Who runs the GIFCT?", "answered", "Its members."))
+    mine = store.create()
+    store.add_turn(mine.id, Turn("What is the GIFCT?", "What is the GIFCT?", "answered", "An industry body."))
+
+    def listed(app: BriefingApp) -> list[tuple[str, str]]:
+        options = app.query_one(ConversationList)
+        return [(c.owner, str(options.get_option_at_index(i).prompt)) for i, c in enumerate(options.conversations)]
+
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert listed(app) == [(OWNER, f"What is the GIFCT?\n1 question · {OWNER}")]
+        assert static_text(app.query_one("#sidebar-title", Static)) == "Your conversations"
+        await pilot.press("ctrl+o", "ctrl+a")
+        await pilot.pause()
+        assert [owner for owner, _ in listed(app)] == [OWNER, "colleague"]
+        assert listed(app)[1][1] == "Who runs the GIFCT?\n1 question · colleague"
+        assert static_text(app.query_one("#sidebar-title", Static)) == "All conversations"
+        # Someone else's conversation can be read (and continued) like one's own.
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert [view.question for view in turn_views(app)] == ["Who runs the GIFCT?"]
+        await pilot.press("ctrl+o", "ctrl+a")
+        await pilot.pause()
+        assert [owner for owner, _ in listed(app)] == [OWNER]
+
+    # `assistant chat --all` starts with everyone's listed.
+    app = make_app(show_all=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert {owner for owner, _ in listed(app)} == {OWNER, "colleague"}
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -516,7 +600,8 @@ async def test_export_writes_markdown_with_sources_and_quotes(
         turn = turn_views(app)[0].turn
         assert turn is not None
         text = (tmp_path / "notes" / "brief.md").read_text()
-        assert text.startswith(f"# {FACEBOOK_QUESTION[:59]}")
+        # The heading is the whole question (the sidebar shows it shortened).
+        assert text.startswith(f"# {FACEBOOK_QUESTION}\n")
         for citation in turn.citations:
             assert " ".join(citation.quote.split()) in text and citation.path in text
         assert "## All sources cited" in text
@@ -553,6 +638,8 @@ async def test_brief_command_renders_a_brief_turn_that_exports(
         await ask(pilot, "/export brief.md")
         exported = (tmp_path / "brief.md").read_text()
         assert "## 1. /brief platform responses to the Christchurch livestream" in exported
+        # The topic is the question itself, not a rewrite of it.
+        assert view.query_one(".rewritten").has_class("-hidden") and "Searched as" not in exported
         assert "## Key judgments" in exported
 
 
@@ -699,6 +786,43 @@ def test_snapshot_welcome_with_filters(make_app: Any, snap_compare: Any) -> None
         await steady(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+class DatedService(AssistantService):
+    """The real service, with briefs dated on a fixed day so their pictures do not change with the date."""
+
+    def __init__(self, base: AssistantService) -> None:
+        super().__init__(base.settings, embedder=base.embedder)
+        self._query_encoder = base.query_encoder
+
+    def brief(self, topic: str, **options: Any) -> Any:
+        return replace(super().brief(topic, **options), generated="2024-06-01")
+
+
+LAYOUT_SIZES = [(60, 20), (100, 30), (160, 48)]
+BRIEF_TOPIC = "platform responses to the Christchurch livestream"
+
+
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("view", ["answer", "brief", "passage"])
+def test_snapshot_layout(
+    make_app: Any, shared_service: AssistantService, snap_compare: Any, view: str, size: tuple[int, int]
+) -> None:
+    """An answer, a brief (from its top) and a passage at a small, a middling and a large terminal."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        if view == "brief":
+            await ask(pilot, f"/brief {BRIEF_TOPIC}")
+            pilot.app.chat.pane.scroll_to_widget(turn_views(pilot.app)[-1], top=True, animate=False)
+        else:
+            await ask(pilot, FACEBOOK_QUESTION)
+        if view == "passage":
+            await pilot.press("ctrl+r", "down", "enter")
+            await settle(pilot)
+        await steady(pilot)
+
+    assert snap_compare(make_app(DatedService(shared_service)), terminal_size=size, run_before=run_before)
 
 
 def test_snapshot_no_index(

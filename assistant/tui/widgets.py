@@ -243,9 +243,9 @@ class ConversationList(OptionList):
                 for c in self.conversations
             ]
         )
-        for index, c in enumerate(self.conversations):
-            if c.id == current:
-                self.highlighted = index
+        ids = [c.id for c in self.conversations]
+        # Keep a highlight when the list is redrawn (e.g. toggled to everyone's) so the keys go on working.
+        self.highlighted = ids.index(current) if current in ids else (0 if ids else None)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
