@@ -56,7 +56,8 @@ HELP = """\
 - `/status`: what the index holds · `/reindex`: bring the index up to date
 
 **Keys**: up/down recall earlier questions · Esc stops an answer · ctrl+n new conversation · \
-ctrl+r sources · ctrl+o conversations · ctrl+p command palette · ctrl+q quit
+ctrl+r sources · ctrl+o conversations (ctrl+a there: yours or everyone's) · ctrl+p command palette · \
+ctrl+q quit
 """
 
 
@@ -69,7 +70,11 @@ def _briefing(app: object) -> BriefingApp:
 
 
 class ChatScreen(Screen[None]):
-    """The conversation, with saved conversations on the left and sources on the right."""
+    """The conversation, with saved conversations on the left and sources on the right.
+
+    On a narrow terminal the side panels fold away and open as drawers over the
+    conversation (class `-open`), each only while its list has focus.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Esc closes an open drawer first; otherwise it stops the answer in progress.
@@ -280,8 +285,10 @@ class PassageScreen(ModalScreen[None]):
         """Scroll the passage so the quote is in view: it may sit far below the top of a long passage."""
         text = self.query_one("#passage-text", Static)
         body = text.render()
-        starts = [span.start for span in body.spans if span.style == QUOTE_STYLE] if isinstance(body, Content) else []
-        if not starts or not isinstance(body, Content):
+        if not isinstance(body, Content):
+            return
+        starts = [span.start for span in body.spans if span.style == QUOTE_STYLE]
+        if not starts:
             return
         # Lines above the one the quote starts on; one line of context stays above it.
         above = body[: starts[0]].get_height({}, text.content_region.width) - 1
