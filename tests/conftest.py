@@ -9,6 +9,7 @@ every path they cover is also run with the real model in the tests marked
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -171,6 +172,15 @@ def run_cli(
         cwd=cwd,
         timeout=timeout,
     )
+
+
+def index_snapshot(index_dir: Path, env: dict[str, str]) -> tuple[int, int, list[str]]:
+    """(documents, chunks, document paths) of an index, as `status` and `sources` report them."""
+    status = run_cli("status", "--json", "--index-dir", str(index_dir), env=env)
+    assert status.returncode == 0, status.stderr
+    listed = run_cli("sources", "--json", "--index-dir", str(index_dir), env=env)
+    payload = json.loads(status.stdout)
+    return payload["documents"], payload["chunks"], sorted(d["path"] for d in json.loads(listed.stdout))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from assistant.locking import write_lock
 from assistant.sources import source_key
 from assistant.store import ChromaStore
 
-from .conftest import CORPUS, REPO, run_cli, table
+from .conftest import CORPUS, REPO, index_snapshot, run_cli, table
 
 pytestmark = pytest.mark.model
 
@@ -50,12 +50,6 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 12
     return False
 
 
-def _snapshot(index_dir: Path, env: dict[str, str]) -> tuple[int, int, list[str]]:
-    status = json.loads(run_cli("status", "--json", "--index-dir", str(index_dir), env=env).stdout)
-    listed = json.loads(run_cli("sources", "--json", "--index-dir", str(index_dir), env=env).stdout)
-    return status["documents"], status["chunks"], sorted(d["path"] for d in listed)
-
-
 @pytest.fixture
 def big_library(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
@@ -69,7 +63,7 @@ def test_kill_9_at_any_moment_then_rerun_equals_clean_run(
     clean_dir, crashed_dir = tmp_path / "clean", tmp_path / "crashed"
     clean = run_cli("index", str(big_library), "--index-dir", str(clean_dir), env=cli_env)
     assert clean.returncode == 0, clean.stderr
-    expected = _snapshot(clean_dir, cli_env)
+    expected = index_snapshot(clean_dir, cli_env)
 
     rng = random.Random(2)
     # Kill during start-up, mid-embedding and mid-write: after the Nth file
@@ -86,7 +80,7 @@ def test_kill_9_at_any_moment_then_rerun_equals_clean_run(
 
     final = run_cli("index", str(big_library), "--index-dir", str(crashed_dir), "--json", env=cli_env)
     assert final.returncode == 0, final.stderr
-    assert _snapshot(crashed_dir, cli_env) == expected
+    assert index_snapshot(crashed_dir, cli_env) == expected
 
 
 def test_second_writer_gets_a_clear_message(library: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
@@ -222,7 +216,7 @@ def test_kill_9_mid_replace_then_revert_is_redone(tmp_path: Path, cli_env: dict[
     index_dir = tmp_path / "ix"
     first = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
     assert first.returncode == 0, first.stderr
-    clean = _snapshot(index_dir, cli_env)
+    clean = index_snapshot(index_dir, cli_env)
     assert sum(1 for p in clean[2] if p.startswith("posts/mirrors.csv#row=")) == TABLE_ROWS
 
     csv_file.write_text(original + f"p{TABLE_ROWS + 1},2020-01-01,@desk1,One more channel moved.\n")
@@ -233,7 +227,7 @@ def test_kill_9_mid_replace_then_revert_is_redone(tmp_path: Path, cli_env: dict[
     assert final.returncode == 0, final.stderr
     report = json.loads(final.stdout)
     assert (report["unchanged"], report["updated"]) == (1, 1)
-    assert _snapshot(index_dir, cli_env) == clean
+    assert index_snapshot(index_dir, cli_env) == clean
 
 
 def test_kill_9_mid_add_leaves_no_ghost_chunks(tmp_path: Path, cli_env: dict[str, str]) -> None:
@@ -243,13 +237,13 @@ def test_kill_9_mid_add_leaves_no_ghost_chunks(tmp_path: Path, cli_env: dict[str
     index_dir = tmp_path / "ix"
     first = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
     assert first.returncode == 0, first.stderr
-    committed = _snapshot(index_dir, cli_env)
+    committed = index_snapshot(index_dir, cli_env)
 
     csv_file = library / "mirrors.csv"
     csv_file.write_text(table(TABLE_ROWS))
     _kill_once_stored(_start_index(library, index_dir, cli_env), index_dir, csv_file, below=0)
     # Read while the table's chunks are in the store with no commit marker.
-    assert _snapshot(index_dir, cli_env) == committed
+    assert index_snapshot(index_dir, cli_env) == committed
     asked = run_cli("ask", "Which channel moved to mirror 700?", "--json", "--index-dir", str(index_dir), env=cli_env)
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
@@ -258,7 +252,7 @@ def test_kill_9_mid_add_leaves_no_ghost_chunks(tmp_path: Path, cli_env: dict[str
     csv_file.unlink()
     final = run_cli("index", str(library), "--index-dir", str(index_dir), env=cli_env)
     assert final.returncode == 0, final.stderr
-    assert _snapshot(index_dir, cli_env) == committed
+    assert index_snapshot(index_dir, cli_env) == committed
     assert _stored_chunks(index_dir, csv_file) == 0
 
 
