@@ -11,10 +11,15 @@ named by `ASSISTANT_CONFIG`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import ipaddress
 import os
+import socket
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -29,6 +34,47 @@ from assistant.errors import ConfigError
 CONFIG_ENV = "ASSISTANT_CONFIG"
 DEFAULT_CONFIG_FILE = "assistant.toml"
 BACKENDS = ("extractive", "local", "openai", "ollama")
+
+
+def server_endpoint(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a Chroma server URL, with Chroma's default ports filled in."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    return scheme, parsed.hostname or "127.0.0.1", parsed.port or (443 if scheme == "https" else 8000)
+
+
+def server_address(url: str) -> str:
+    """One spelling per server, to key its local state by.
+
+    `http://localhost:8000/`, `http://127.0.0.1:8000` and `HTTP://[::1]:8000`
+    all name this machine's server on port 8000 and give `http://127.0.0.1:8000`;
+    a host name is resolved, so two names of one machine agree too. A path
+    is dropped: the client talks to host and port only.
+    """
+    scheme, host, port = server_endpoint(url)
+    return f"{scheme}://{_canonical_host(host, port)}:{port}"
+
+
+@functools.lru_cache(maxsize=32)
+def _canonical_host(host: str, port: int) -> str:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError:  # unresolvable now: the name itself is the best key
+            return host.lower().rstrip(".")
+        # IPv4 first, then the lowest address: stable whatever order the resolver answers in.
+        found = sorted({str(info[4][0]).split("%")[0] for info in infos}, key=lambda a: (":" in a, a))
+        if not found:
+            return host.lower().rstrip(".")
+        address = ipaddress.ip_address(found[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback or address.is_unspecified:
+        # Every loopback spelling (localhost, 127.0.0.1, ::1) reaches the same local server.
+        return "127.0.0.1"
+    return f"[{address}]" if address.version == 6 else str(address)
 
 
 def config_file_path() -> Path:
@@ -110,18 +156,30 @@ class Settings(BaseSettings):
         """Where this index keeps local state (lock, BM25, conversations).
 
         A local index keeps it inside its own folder; a server index in the
-        user's cache, in a folder named after the server and collection.
+        user's cache, in a folder named after the server's normalised address
+        (see `server_address`) and the collection, so every spelling of one
+        server shares one lock. A folder named by an earlier version after the
+        URL as typed is taken over when the new one does not exist yet.
         """
         if not self.chroma_url:
             return Path(self.index_dir)
         cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "assistant" / "servers"
-        digest = hashlib.sha1(f"{self.chroma_url}\0{self.collection}".encode()).hexdigest()[:16]
-        return cache / digest
+        folder = cache / _digest(server_address(self.chroma_url), self.collection)
+        legacy = cache / _digest(self.chroma_url, self.collection)
+        if legacy != folder and legacy.is_dir() and not folder.exists():
+            # It may fail when another process moved it first, or the cache is read-only.
+            with contextlib.suppress(OSError):
+                legacy.rename(folder)
+        return folder
 
     @property
     def store_label(self) -> str:
         """A human description of where the index lives."""
         return self.chroma_url if self.chroma_url else str(self.index_dir)
+
+
+def _digest(address: str, collection: str) -> str:
+    return hashlib.sha1(f"{address}\0{collection}".encode()).hexdigest()[:16]
 
 
 def load_settings(**overrides: Any) -> Settings:
