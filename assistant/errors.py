@@ -48,6 +48,28 @@ class StoreUnavailableError(AssistantError):
     """The vector store cannot be reached or opened."""
 
 
+class IndexDamagedError(AssistantError):
+    """The files of a local index cannot be read back (a damaged database or vector segment)."""
+
+
+class DiskFullError(AssistantError):
+    """A write to the index failed because its disk is full."""
+
+    hint = (
+        "Free some space on that disk, then run the same command again: files indexed so far are kept "
+        "and `assistant index` carries on from there."
+    )
+
+
+class EmptyIndexError(AssistantError):
+    """The index exists but holds no chunks yet, so there is nothing to search."""
+
+    hint = (
+        "Run `assistant index PATH` on a folder with readable documents; if a first index run is "
+        "still going, ask again when it has finished."
+    )
+
+
 class DocumentError(AssistantError):
     """One input file cannot be turned into documents.
 

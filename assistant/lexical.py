@@ -56,21 +56,24 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, folder: Path, rows: list[ChunkRow], texts: list[str], stamp: str) -> LexicalIndex:
-        import bm25s
-
-        corpus = [words(text) or ["_empty_"] for text in texts]
-        model = bm25s.BM25()
-        model.index(corpus, show_progress=False)
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        model.save(str(tmp / "bm25"), show_progress=False)
+        """Index the rows and save the index whole; an index with no rows is a valid, empty one."""
         meta = {
             "version": FORMAT_VERSION,
             "stamp": stamp,
             "rows": [[r.id, r.doc_id, r.path, r.publisher, r.date_num] for r in rows],
         }
-        (tmp / "rows.json").write_text(json.dumps(meta))
+        model = _bm25(texts) if rows else None
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            tmp.mkdir(parents=True)
+            if model is not None:
+                model.save(str(tmp / "bm25"), show_progress=False)
+            (tmp / "rows.json").write_text(json.dumps(meta))
+        except OSError:
+            # Leave the last good index in place and give the space back.
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         # Swap in whole, so a reader never sees half an index.
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -79,30 +82,36 @@ class LexicalIndex:
         tmp.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
         index = cls(folder)
-        index._attach(model, meta)
+        index._attach(model, stamp, rows)
         return index
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        """The saved index, or None when absent or unreadable."""
+        """The saved index, or None when it is absent or anything in it is malformed (it is then rebuilt)."""
         try:
             meta = json.loads((folder / "rows.json").read_text())
-            if meta.get("version") != FORMAT_VERSION:
+            parsed = _parse_meta(meta)
+            if parsed is None:
                 return None
-            import bm25s
+            stamp, rows = parsed
+            model = None
+            if rows:
+                import bm25s
 
-            model = bm25s.BM25.load(str(folder / "bm25"), mmap=False, show_progress=False)
-        except (OSError, ValueError, KeyError):
+                model = bm25s.BM25.load(str(folder / "bm25"), mmap=False, show_progress=False)
+                if _document_count(model) != len(rows):
+                    return None
+        except Exception:  # whatever bm25s or a damaged file throws, the cure is the same: rebuild
             return None
         index = cls(folder)
-        index._attach(model, meta)
+        index._attach(model, stamp, rows)
         return index
 
-    def _attach(self, model: Any, meta: dict[str, Any]) -> None:
+    def _attach(self, model: Any, stamp: str, rows: list[ChunkRow]) -> None:
         self._model = model
-        self.stamp = meta["stamp"]
-        self.rows = [ChunkRow(*row) for row in meta["rows"]]
-        self._vocab = dict(model.vocab_dict)
+        self.stamp = stamp
+        self.rows = rows
+        self._vocab = dict(model.vocab_dict) if model is not None else {}
         self.date_nums = np.array([r.date_num for r in self.rows], dtype=np.int64)
 
     # --- searching -----------------------------------------------------------
@@ -112,6 +121,8 @@ class LexicalIndex:
 
     def idf(self, token: str) -> float:
         """Inverse document frequency over chunks; rare words weigh more."""
+        if self._model is None:
+            return 0.0
         if self._df is None:
             indptr = np.asarray(self._model.scores["indptr"])
             self._df = np.diff(indptr)
@@ -136,3 +147,41 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _bm25(texts: list[str]) -> Any:
+    import bm25s
+
+    model = bm25s.BM25()
+    model.index([words(text) or ["_empty_"] for text in texts], show_progress=False)
+    return model
+
+
+#: The types of a saved row, field by field (see ChunkRow).
+_ROW_TYPES = (str, str, str, str, int)
+
+
+def _parse_meta(meta: Any) -> tuple[str, list[ChunkRow]] | None:
+    """The stamp and rows of a saved rows.json, or None unless every part has the expected shape."""
+    if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION:
+        return None
+    stamp, raw = meta.get("stamp"), meta.get("rows")
+    if not isinstance(stamp, str) or not isinstance(raw, list):
+        return None
+    rows: list[ChunkRow] = []
+    for row in raw:
+        if not isinstance(row, list) or len(row) != len(_ROW_TYPES):
+            return None
+        # bool is an int to Python, but never a valid date number.
+        if any(not isinstance(v, t) or isinstance(v, bool) for v, t in zip(row, _ROW_TYPES, strict=True)):
+            return None
+        rows.append(ChunkRow(*row))
+    return stamp, rows
+
+
+def _document_count(model: Any) -> int:
+    """How many documents a loaded bm25s model was built over (-1 when it does not say)."""
+    try:
+        return int(model.scores["num_docs"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return -1

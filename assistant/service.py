@@ -8,6 +8,7 @@ messages.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,7 +21,7 @@ from assistant.chunking import Chunker
 from assistant.config import BACKENDS, Settings
 from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit, IndexReport, IndexStatus
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_dir
-from assistant.errors import IndexNotFoundError, UsageError
+from assistant.errors import DiskFullError, EmptyIndexError, IndexNotFoundError, StoreUnavailableError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
 from assistant.indexing import Indexer, IndexProgress
 from assistant.lexical import ChunkRow, LexicalIndex, lexical_dir
@@ -148,6 +149,13 @@ class AssistantService:
             self._open_reader = (store, ChunkReader(store))
         return self._open_reader
 
+    def _searchable(self) -> tuple[ChromaStore, ChunkReader]:
+        """The open index, refusing one with nothing in it (every file failed, or a first run is under way)."""
+        store, reader = self._reader()
+        if store.counts()[1] == 0:
+            raise EmptyIndexError(f"the index at {store.location} has no documents yet")
+        return store, reader
+
     @property
     def query_encoder(self) -> Embedder:
         """The torch-free encoder for questions (same vectors as indexing)."""
@@ -173,7 +181,7 @@ class AssistantService:
     def retrieve(
         self, question: str, *, k: int = 10, mode: RetrieverMode = "hybrid", filters: Filters | None = None
     ) -> Retrieval:
-        _, reader = self._reader()
+        _, reader = self._searchable()
         retriever = Retriever(reader, self.lexical(), self.query_encoder, default_aliases())
         return retriever.search(question, k=k, mode=mode, filters=filters)
 
@@ -291,7 +299,7 @@ class AssistantService:
         backend = self._backend(backend)
         grades = GradeTable.load(self.settings.publisher_grades)
         started = time.perf_counter()
-        self._reader()  # a missing index fails here, before any work
+        self._searchable()  # a missing or empty index fails here, before any work
         builder = BriefBuilder(
             lambda question: self.retrieve(question, k=BRIEF_K, mode=mode, filters=filters), default_aliases(), grades
         )
@@ -353,7 +361,12 @@ def _build_lexical(folder: Path, reader: ChunkReader, generation: str) -> Lexica
         )
         context = str(meta.get("context", ""))
         texts.append(f"{context}\n{chunk.text}" if context else chunk.text)
-    return LexicalIndex.build(folder, rows, texts, generation)
+    try:
+        return LexicalIndex.build(folder, rows, texts, generation)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise DiskFullError(f"cannot write the word index at {folder}: {exc.strerror}") from exc
+        raise StoreUnavailableError(f"cannot write the word index at {folder}: {exc.strerror or exc}") from exc
 
 
 def stitch_document(pieces: list[tuple[int, str]]) -> str:

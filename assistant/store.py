@@ -17,20 +17,28 @@ process can read the index without registering anything.
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from assistant.config import Settings
+from assistant.config import Settings, server_endpoint
 from assistant.domain import Chunk, Document, DocumentInfo
-from assistant.errors import IndexMismatchError, IndexNotFoundError, StoreUnavailableError
+from assistant.errors import (
+    AssistantError,
+    DiskFullError,
+    IndexDamagedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    StoreUnavailableError,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -44,6 +52,9 @@ SCHEMA_VERSION = 1
 MARKERS_KEY = "markers"
 MARKERS_VERSION = 2
 PENDING, COMMITTED = "pending", "committed"
+# Below this much free space a failed local write is put down to a full disk:
+# Chroma reports it only as a failed compaction, without the OS error.
+LOW_DISK_BYTES = 8 * 1024 * 1024
 
 
 def _placeholders(count: int) -> npt.NDArray[np.float32]:
@@ -126,19 +137,20 @@ class ChromaStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         if self.settings.chroma_url:
-            url = urlparse(self.settings.chroma_url)
+            scheme, host, port = server_endpoint(self.settings.chroma_url)
             headers = {}
             if self.settings.chroma_token is not None:
                 headers["Authorization"] = f"Bearer {self.settings.chroma_token.get_secret_value()}"
             try:
-                self._client = chromadb.HttpClient(
-                    host=url.hostname or "127.0.0.1",
-                    port=url.port or (443 if url.scheme == "https" else 8000),
-                    ssl=url.scheme == "https",
+                client = chromadb.HttpClient(
+                    host=host,
+                    port=port,
+                    ssl=scheme == "https",
                     headers=headers,
                     settings=chroma_settings,
                 )
-                self._client.heartbeat()
+                client.heartbeat()
+                self._client = _guarded(client, self)
             except Exception as exc:
                 self._client = None
                 raise StoreUnavailableError(
@@ -151,10 +163,53 @@ class ChromaStore:
                 raise IndexNotFoundError(f"no index at {folder}")
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+                client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
             except Exception as exc:
-                raise StoreUnavailableError(f"cannot open the index at {folder} ({_reason(exc)})") from exc
+                raise self.failure(exc) or StoreUnavailableError(
+                    f"cannot open the index at {folder} ({_reason(exc)})"
+                ) from exc
+            self._client = _guarded(client, self)
         return self._client
+
+    def failure(self, exc: Exception) -> AssistantError | None:
+        """The core's error for a failure inside Chroma, or None when it is not the store's.
+
+        "Not found" stays Chroma's (callers ask for collections that may not
+        exist), and errors that come neither from Chroma nor from the
+        connection or the disk are bugs that should surface as they are.
+        """
+        from chromadb.errors import ChromaError, NotFoundError
+
+        if isinstance(exc, AssistantError | NotFoundError) or "does not exist" in str(exc):
+            return None
+        reason = _reason(exc)
+        if self.is_server:
+            import httpx
+
+            if isinstance(exc, httpx.TransportError | OSError):
+                return StoreUnavailableError(
+                    f"lost the connection to the Chroma server at {self.location} ({reason})",
+                    hint="Check that the server is running, then run the command again; "
+                    "an interrupted `assistant index` carries on where it stopped.",
+                )
+            if isinstance(exc, ChromaError):
+                return StoreUnavailableError(
+                    f"the Chroma server at {self.location} failed ({reason})",
+                    hint="Check the server's log; run the command again once the server is healthy.",
+                )
+            return None
+        if not isinstance(exc, ChromaError | OSError):
+            return None
+        folder = Path(self.settings.index_dir)
+        if _disk_full(exc, folder):
+            return DiskFullError(f"cannot write the index at {folder}: {os.strerror(errno.ENOSPC)} ({reason})")
+        if isinstance(exc, OSError):
+            return StoreUnavailableError(f"cannot use the index at {folder} ({reason})")
+        return IndexDamagedError(
+            f"the index at {folder} is damaged: {reason}",
+            hint=f"Run `assistant index PATH --rebuild` to build it again; if even that cannot open it, "
+            f"delete the folder {folder} (it holds only the index) and index again.",
+        )
 
     def _collection_names(self) -> set[str]:
         client = self._connect(create=False)
@@ -173,6 +228,8 @@ class ChromaStore:
             self._chunks = client.get_collection(self.name, embedding_function=None)
             self._documents = client.get_collection(f"{self.name}-documents", embedding_function=None)
             self._sources = client.get_collection(f"{self.name}-sources", embedding_function=None)
+        except AssistantError:
+            raise
         except Exception as exc:
             if "does not exist" in str(exc) or "NotFound" in type(exc).__name__:
                 raise IndexNotFoundError(f"no index '{self.name}' at {self.location}") from exc
@@ -182,9 +239,16 @@ class ChromaStore:
         """Open or create the index, refusing one built with another spec."""
         client = self._connect(create=True)
         if rebuild:
-            for suffix in ("", "-documents", "-sources"):
-                if f"{self.name}{suffix}" in self._collection_names():
-                    client.delete_collection(f"{self.name}{suffix}")
+            try:
+                for suffix in ("", "-documents", "-sources"):
+                    if f"{self.name}{suffix}" in self._collection_names():
+                        client.delete_collection(f"{self.name}{suffix}")
+            except IndexDamagedError as exc:
+                raise IndexDamagedError(
+                    str(exc),
+                    hint=f"`--rebuild` cannot open it either: delete the folder {self.settings.index_dir} "
+                    "(it holds only the index) and index again.",
+                ) from exc
         existing = self.name in self._collection_names()
         meta = {
             "schema": SCHEMA_VERSION,
@@ -511,6 +575,59 @@ def _chunk_meta(source_key: str, chunk: Chunk) -> dict[str, str | int | float | 
             "context": chunk.context,
         }
     )
+
+
+def _disk_full(exc: BaseException, folder: Path) -> bool:
+    """Whether a failed local write is down to a full disk."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    text = str(exc).lower()
+    if "no space left" in text or "disk is full" in text or "os error 28" in text:
+        return True
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < LOW_DISK_BYTES
+
+
+class _Guarded:
+    """A Chroma client or collection whose calls raise the core's errors instead of Chroma's or httpx's.
+
+    Every call into Chroma goes through one of these, so a killed server, a
+    full disk or a damaged database becomes one named error with a next step
+    wherever it strikes, including in calls added later.
+    """
+
+    def __init__(self, target: Any, store: ChromaStore) -> None:
+        self._target = target
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+        if name in ("get_collection", "get_or_create_collection", "create_collection"):
+            return self._wrap(value, returns_collection=True)
+        return self._wrap(value)
+
+    def _wrap(self, method: Callable[..., Any], *, returns_collection: bool = False) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = method(*args, **kwargs)
+            except Exception as exc:
+                translated = self._store.failure(exc)
+                if translated is None:
+                    raise
+                raise translated from exc
+            return _guarded(result, self._store) if returns_collection else result
+
+        return call
+
+
+def _guarded(target: Any, store: ChromaStore) -> Any:
+    return target if isinstance(target, _Guarded) else cast(Any, _Guarded(target, store))
 
 
 def _reason(exc: BaseException) -> str:
