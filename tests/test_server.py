@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -20,13 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import free_port, run_cli
+from .conftest import CORPUS, free_port, run_cli
 
 pytestmark = [pytest.mark.server, pytest.mark.model]
 
 
 @pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[str]:
+def chroma_process(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real `chroma run` on a free port: its URL and its process (for tests that kill it)."""
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         found = shutil.which("chroma")
@@ -51,10 +54,16 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
     else:
         proc.kill()
         pytest.fail(f"chroma server did not start: {(tmp_path / 'chroma.log').read_text()[-2000:]}")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
+    yield f"http://127.0.0.1:{port}", proc
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture
+def chroma_server(chroma_process: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return chroma_process[0]
 
 
 def _token_proxy(upstream: str, token: str) -> tuple[ThreadingHTTPServer, list[str]]:
@@ -132,3 +141,39 @@ def test_unreachable_server_is_a_clear_error(cli_env: dict[str, str]) -> None:
     result = run_cli("status", "--chroma-url", url, env=cli_env)
     assert result.returncode == 1
     assert f"cannot reach the Chroma server at {url}" in result.stderr
+
+
+def test_server_killed_mid_run_is_a_named_error_with_a_next_step(
+    chroma_process: tuple[str, subprocess.Popen[bytes]], tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    url, server = chroma_process
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")} | cli_env
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "index", str(corpus), "--chroma-url", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert writer.stderr is not None
+    lines = []
+    for line in writer.stderr:
+        lines.append(line)
+        if line.startswith("added"):
+            break
+    server.send_signal(signal.SIGKILL)
+    server.wait(timeout=30)
+    _, rest = writer.communicate(timeout=300)
+    stderr = "".join(lines) + rest
+    assert writer.returncode == 1, stderr
+    assert "Traceback" not in stderr, stderr
+    assert f"lost the connection to the Chroma server at {url}" in stderr, stderr
+    assert "Check that the server is running" in stderr
+
+    for command in (["status"], ["ask", "Who founded the GIFCT?"], ["index", str(corpus)]):
+        result = run_cli(*command, "--chroma-url", url, env=cli_env)
+        assert result.returncode == 1, result.stdout
+        assert "Traceback" not in result.stderr
+        assert f"cannot reach the Chroma server at {url}" in result.stderr
