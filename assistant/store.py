@@ -178,7 +178,7 @@ class ChromaStore:
         exist), and errors that come neither from Chroma nor from the
         connection or the disk are bugs that should surface as they are.
         """
-        from chromadb.errors import ChromaError, NotFoundError
+        from chromadb.errors import ChromaError, InternalError, InvalidArgumentError, NotFoundError
 
         if isinstance(exc, AssistantError | NotFoundError) or "does not exist" in str(exc):
             return None
@@ -203,8 +203,10 @@ class ChromaStore:
         folder = Path(self.settings.index_dir)
         if _disk_full(exc, folder):
             return DiskFullError(f"cannot write the index at {folder}: {os.strerror(errno.ENOSPC)} ({reason})")
-        if isinstance(exc, OSError):
+        if not isinstance(exc, InternalError | InvalidArgumentError):
+            # Chroma's other errors (a permission, a duplicate id ...) say nothing about the files.
             return StoreUnavailableError(f"cannot use the index at {folder} ({reason})")
+        # What a damaged database or vector segment raises when read: rebuilding is the cure.
         return IndexDamagedError(
             f"the index at {folder} is damaged: {reason}",
             hint=f"Run `assistant index PATH --rebuild` to build it again; if even that cannot open it, "
