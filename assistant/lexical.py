@@ -3,8 +3,9 @@
 It holds one entry per chunk (same ids as Chroma) plus the few fields the
 filters need, and carries the `last_indexed` stamp of the store it was built
 from. `index` refreshes it after every run that changed something; a query
-that finds it stale (or missing) rebuilds it from the store first, so the two
-can never silently disagree.
+that finds it stale, missing or malformed in any way rebuilds it from the
+store first, so the two can never silently disagree. A store with no chunks
+gives a valid, empty index (bm25s itself cannot index nothing).
 """
 
 from __future__ import annotations

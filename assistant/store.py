@@ -13,6 +13,10 @@ The index is three collections sharing a name prefix:
 Vectors are always passed in explicitly; collections are opened with no
 embedding function, so Chroma never reaches for its default model, and any
 process can read the index without registering anything.
+
+Chroma's own failures stop here: every client and collection call is guarded
+(`_Guarded`), so a lost server connection, a full disk or a damaged local
+index reaches the front ends as one of the core's named errors.
 """
 
 from __future__ import annotations
