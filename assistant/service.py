@@ -109,6 +109,7 @@ class AssistantService:
                 chunker="",
                 last_indexed=None,
             )
+        store.probe()
         documents, chunks, sources = store.counts()
         meta = store.metadata()
         return IndexStatus(

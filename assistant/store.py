@@ -333,6 +333,16 @@ class ChromaStore:
 
     # --- reading ------------------------------------------------------------
 
+    def probe(self) -> None:
+        """Touch every collection's records once, so a damaged store shows up now.
+
+        `counts` reads only the markers; `status` calls this too, so a vector
+        segment cut short (or a damaged database) is reported by `status`
+        rather than by the next question.
+        """
+        for which in ("chunks", "documents", "sources"):
+            self._col(which).count()
+
     def counts(self) -> tuple[int, int, int]:
         """(documents, chunks, sources) of the committed files.
 
