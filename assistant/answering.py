@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from assistant.attribution import labelled, quoted_speaker
 from assistant.chunking import sentence_spans
 from assistant.domain import Citation, Hit
 from assistant.retrieval import Retrieval
@@ -29,10 +30,11 @@ from assistant.text import (
     MONTHS,
     QUESTION_WORDS,
     STOPWORDS,
+    AliasTable,
     asked_years,
     content_words,
     default_aliases,
-    looks_like_instruction,
+    instruction_flags,
     words,
 )
 
@@ -74,6 +76,8 @@ class Sentence:
     end: int
     score: float
     overlap: float
+    #: The extremist group whose own words the sentence is (see `assistant.attribution`), or "".
+    speaker: str = ""
 
     @property
     def text(self) -> str:
@@ -163,8 +167,15 @@ def _wants_number(question: str) -> bool:
     )
 
 
-def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[Sentence]:
-    """Every sentence of the first `pool_size` hits (and of further passages of their documents), scored."""
+def candidate_sentences(
+    question: str, retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL, aliases: AliasTable | None = None
+) -> list[Sentence]:
+    """Every sentence of the first `pool_size` hits (and of further passages of their documents), scored.
+
+    Sentences addressed to the assistant are never candidates (`set_aside` counts them); each
+    candidate knows whether it is an extremist group's own words.
+    """
+    aliases = aliases or default_aliases()
     weights = term_weights(question, retrieval)
     own_total = sum(w for w in weights.values() if w > 0) or 1.0
     numeric = _wants_number(question)
@@ -172,19 +183,15 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
     asked = set(words(question))
     years, _ = asked_years(question)
     found: list[Sentence] = []
-    pool = retrieval.hits[:pool_size]
-    source_rank: dict[str, int] = {}
-    for hit in pool:
-        source_rank.setdefault(hit.document.path, hit.rank)
-    # Other passages of the sources already chosen often hold the rest of the answer.
-    pool += [hit for hit in retrieval.hits[pool_size:] + retrieval.support if hit.document.path in source_rank]
+    pool, source_rank = _pool(retrieval, pool_size)
     seen: set[tuple[str, str]] = set()
     for hit in pool:
         rank = source_rank[hit.document.path]
         similarity = hit.similarity if hit.similarity is not None else 0.0
         # A year the question names is a soft hint about which sources speak to it.
         dated = YEAR_BONUS if years and hit.document.date[:4] in years else 0.0
-        for start, end, tokens in _sentences(hit.text):
+        pieces = list(_pieces(hit.text))
+        for index, (start, end, tokens) in _sentences(hit.text, pieces):
             # Overlapping passages of one document repeat sentences; keep the first copy.
             key = (hit.document.path, " ".join(tokens))
             if key in seen:
@@ -201,13 +208,44 @@ def candidate_sentences(question: str, retrieval: Retrieval, *, pool_size: int =
             if naming and _new_names(text, asked):
                 bonus += NAME_BONUS
             score = overlap + SIMILARITY_WEIGHT * similarity + RANK_WEIGHT / rank + bonus - length_penalty
-            found.append(Sentence(hit, start, end, score, overlap))
+            before, context = _lead_in(hit, pieces, index, pool)
+            speaker = quoted_speaker(text, before, aliases, context)
+            found.append(Sentence(hit, start, end, score, overlap, speaker))
     return found
 
 
-def _sentences(text: str) -> Iterator[tuple[int, int, list[str]]]:
-    """The sentences of a chunk worth quoting: offsets without layout marks, and their words."""
-    for start, end in _pieces(text):
+def set_aside(retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[str]:
+    """The sentences of the candidate passages left out as instructions to the assistant, each once."""
+    pool, _ = _pool(retrieval, pool_size)
+    found: dict[tuple[str, str], str] = {}
+    for hit in pool:
+        pieces = list(_pieces(hit.text))
+        for (start, end), flagged in zip(pieces, _flags(hit.text, pieces), strict=True):
+            if flagged:
+                found.setdefault((hit.document.path, " ".join(words(hit.text[start:end]))), hit.text[start:end])
+    return list(found.values())
+
+
+def _pool(retrieval: Retrieval, pool_size: int) -> tuple[list[Hit], dict[str, int]]:
+    """The passages answers read (the first hits, and further passages of their documents), and source ranks."""
+    pool = retrieval.hits[:pool_size]
+    source_rank: dict[str, int] = {}
+    for hit in pool:
+        source_rank.setdefault(hit.document.path, hit.rank)
+    # Other passages of the sources already chosen often hold the rest of the answer.
+    pool += [hit for hit in retrieval.hits[pool_size:] + retrieval.support if hit.document.path in source_rank]
+    return pool, source_rank
+
+
+def _flags(text: str, pieces: list[tuple[int, int]]) -> list[bool]:
+    return instruction_flags([text[start:end] for start, end in pieces])
+
+
+def _sentences(text: str, pieces: list[tuple[int, int]]) -> Iterator[tuple[int, tuple[int, int, list[str]]]]:
+    """The sentences of a chunk worth quoting: their piece number, offsets without layout marks, and words."""
+    for index, ((start, end), instruction) in enumerate(zip(pieces, _flags(text, pieces), strict=True)):
+        if instruction:
+            continue  # written for whatever reads the page, not for the analyst: never evidence
         if text[start] == "#":
             continue  # a heading names a topic; it states no fact
         # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
@@ -219,9 +257,32 @@ def _sentences(text: str) -> Iterator[tuple[int, int, list[str]]]:
         body = text[start:end]
         # Link targets and markup are not read by anyone: they neither match the question nor make a sentence.
         tokens = words(_MARKUP.sub(" ", body))
-        if len(tokens) < 5 or body.startswith("---") or looks_like_instruction(body) or looks_like_apparatus(body):
+        if len(tokens) < 5 or body.startswith("---") or looks_like_apparatus(body):
             continue
-        yield start, end, tokens
+        yield index, (start, end, tokens)
+
+
+def _lead_in(hit: Hit, pieces: list[tuple[int, int]], index: int, pool: list[Hit]) -> tuple[str, str]:
+    """The sentence before piece `index` of a hit, and the text before that one (for `quoted_speaker`).
+
+    The first sentence of a passage is preceded by the end of an earlier,
+    overlapping passage of the same document, when one was retrieved.
+    """
+    if index > 0:
+        start, end = pieces[index - 1]
+        return hit.text[start:end], hit.text[max(0, start - CONTEXT_CHARS) : start]
+    for other in pool:
+        if other.document.path == hit.document.path and other.start < hit.start <= other.end:
+            earlier = other.text[: hit.start - other.start]
+            spans = list(_pieces(earlier)) if earlier.strip() else []
+            if spans:
+                start, end = spans[-1]
+                return earlier[start:end], earlier[max(0, start - CONTEXT_CHARS) : start]
+    return "", ""
+
+
+#: How much text before a lead-in ("It read:") may name the group that is quoted.
+CONTEXT_CHARS = 300
 
 
 # Apparatus of a report or page rather than its statements: a reference-list
@@ -393,10 +454,20 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
         length += len(best.text)
     if not chosen:
         return []
+    # A group's own words never lead: the best sentence of the sources' own does, even from below the floor.
+    if all(s.speaker for s in chosen):
+        own = [s for s in sentences if not s.speaker and not _repeats(s.text, chosen)]
+        if own:
+            chosen.insert(0, max(own, key=lambda s: (s.score, -s.hit.rank, -s.start)))
     # The best sentence leads, after any sentence it carries on from; the rest follow
     # in reading order: sources as first retrieved, each in the order of its text.
-    head = chosen[:1]
-    while (previous := leader.get(id(head[0]))) is not None and previous in chosen and previous not in head:
+    head = [next((s for s in chosen if not s.speaker), chosen[0])]
+    while (
+        (previous := leader.get(id(head[0]))) is not None
+        and previous in chosen
+        and previous not in head
+        and not previous.speaker
+    ):
         head.insert(0, previous)
     others = [s for s in chosen if s not in head]
     source_order: dict[str, int] = {}
@@ -490,8 +561,8 @@ def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
     citations: list[Citation] = []
     parts: list[str] = []
     for n, sentence in enumerate(sentences, 1):
-        citations.append(Citation(n=n, hit=sentence.hit, quote=sentence.text))
+        citations.append(Citation(n=n, hit=sentence.hit, quote=sentence.text, attributed_to=sentence.speaker))
         # The quote keeps the source's exact characters; the answer drops Markdown emphasis.
         body = re.sub(r"(\*\*|__|`)", "", " ".join(sentence.text.split()))
-        parts.append(f"{body} [{n}]")
+        parts.append(f"{labelled(body, sentence.speaker)} [{n}]")
     return " ".join(parts), citations

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from assistant.attribution import propaganda_label
 from assistant.briefing import FACETS, LIKELIHOOD_TERMS, Brief, BriefQuote, BriefSource
 from assistant.grading import CREDIBILITY, RELIABILITY
 from assistant.safe_text import markdown_text, visible, web_link
@@ -117,6 +118,7 @@ def brief_json(brief: Brief) -> dict[str, Any]:
         "backend": brief.backend,
         "model": brief.model,
         "timings_ms": brief.timings_ms,
+        "set_aside": brief.set_aside,
     }
 
 
@@ -159,7 +161,7 @@ def _md_source(title: str, url: str) -> str:
 
 
 def _propaganda_label(group: str) -> str:
-    return f"Propaganda: the words of {group}, not the source's assessment"
+    return f"{propaganda_label(group)}, not the source's assessment"
 
 
 def brief_markdown(brief: Brief) -> str:

@@ -36,13 +36,24 @@ from assistant.answering import (
     candidate_sentences,
     judge_coverage,
     overlap_share,
+    set_aside,
     similar,
     term_weights,
 )
+from assistant.attribution import ACTOR_KINDS
 from assistant.domain import DocumentInfo, Hit
 from assistant.grading import CREDIBILITY, RELIABILITY, GradeTable, credibility, publisher_name
 from assistant.retrieval import Retrieval
-from assistant.text import MONTH_NUMBERS, MONTHS, STOPWORDS, AliasGroup, AliasTable, content_words, words
+from assistant.text import (
+    MONTH_NUMBERS,
+    MONTHS,
+    STOPWORDS,
+    AliasGroup,
+    AliasTable,
+    content_words,
+    strip_instructions,
+    words,
+)
 
 LIKELIHOOD_TERMS = (
     "almost no chance",
@@ -54,8 +65,6 @@ LIKELIHOOD_TERMS = (
     "almost certain",
 )
 CONFIDENCE_LEVELS = ("low", "moderate", "high")
-ACTOR_KINDS = frozenset({"group", "movement", "media", "platform", "company", "government", "organisation", "person"})
-EXTREMIST_KINDS = frozenset({"group", "movement", "media"})
 
 BLUF_SENTENCES = 3
 MAX_JUDGMENTS = 5
@@ -274,6 +283,8 @@ class Brief:
     model: str = ""
     notes: tuple[str, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: Retrieved sentences left out because they address the assistant or tell the reader what to answer.
+    set_aside: int = 0
 
     @property
     def bluf_text(self) -> str:
@@ -310,34 +321,6 @@ def event_date(text: str, document_date: str = "") -> str:
     # The earliest mention wins; at one position the most precise reading does.
     position = min(p for p, _ in found)
     return max((v for p, v in found if p == position), key=len)
-
-
-_SPEECH = (
-    r"(?:claim(?:s|ed)?|said|says|stated|declared|announced|boasted|vowed|threatened|warned|urged|called on"
-    r"|called for|praised|celebrated|insisted|told (?:its|his) (?:followers|supporters)|wrote)"
-)
-_OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
-
-
-def speaking_group(text: str, aliases: AliasTable) -> str:
-    """The extremist group or outlet speaking in a sentence, or "" if none is."""
-    for group in aliases.groups_in(text):
-        if group.kind not in EXTREMIST_KINDS:
-            continue
-        names = "|".join(re.escape(n) for n in sorted(group.names, key=len, reverse=True))
-        name = rf"(?:{names})"
-        subject = r"(?:^|[.;:,(]\s*|\b(?:[Tt]he|that|when|as|after|and|while|but)\s+)"
-        patterns = (
-            rf"{subject}{name}(?:'s|’s)?(?:\s+[\w'’-]+){{0,4}}?\s+{_SPEECH}\b",
-            rf"\baccording to (?:the )?{name}\b",
-            rf"\b{name}(?:'s|’s)?\s+(?:own\s+)?{_OUTLET}",
-            rf"\b(?:in|In) an? (?:video|statement|message|audio|recording)\b.*\b{name}\b",
-        )
-        if group.kind == "media" and re.search(rf"\b{_SPEECH}\b|[\"“]", text):
-            return group.canonical
-        if any(re.search(p, text) for p in patterns):
-            return group.canonical
-    return ""
 
 
 def needs_context(sentence: str) -> bool:
@@ -602,11 +585,14 @@ class BriefBuilder:
         seen: dict[tuple[str, str], _Claim] = {}
         gaps: list[Gap] = []
         other_languages: Counter[str] = Counter()
+        # Sentences addressed to the assistant, set aside in every facet's search (each counted once).
+        instructions: set[str] = set()
         for facet in FACETS:
             retrieval = results[facet.key]
             question = facet.ask(topic)
             # An answer reads the first few passages; a brief reads every one it retrieved.
-            sentences = candidate_sentences(question, retrieval, pool_size=len(retrieval.hits))
+            sentences = candidate_sentences(question, retrieval, pool_size=len(retrieval.hits), aliases=self.aliases)
+            instructions.update(set_aside(retrieval, pool_size=len(retrieval.hits)))
             # Whether the corpus covers the topic at all is the answerer's judgment on the
             # topic itself. A facet's question adds generic words ("removals, bans, …")
             # that dilute its similarity, so a facet is judged by its own on-topic evidence.
@@ -656,7 +642,7 @@ class BriefBuilder:
                     - (0.3 if speaker_bound else 0.0),
                     distinctive=frozenset(t for t in tokens if t not in topic_words),
                     figures=_figures(tokens),
-                    speaker=speaking_group(sentence.text, self.aliases),
+                    speaker=sentence.speaker,
                     date=stated or (doc.date if len(doc.date) >= 7 else ""),
                     dated_by="text" if stated else "publication",
                     plain=not meta
@@ -671,6 +657,11 @@ class BriefBuilder:
                 gaps.append(Gap(_gap_question(facet, topic), "no passage on the topic addresses it"))
 
         notes = []
+        if instructions:
+            notes.append(
+                f"{len(instructions)} sentence(s) addressed to an AI assistant or telling the reader what to answer "
+                "were set aside; they are never evidence."
+            )
         if other_languages:
             listed = ", ".join(sorted(other_languages))
             notes.append(f"Passages in other languages ({listed}) were left out; the brief is written from {language}.")
@@ -695,6 +686,7 @@ class BriefBuilder:
                 generated=generated,
                 filters=filters,
                 notes=tuple(notes),
+                set_aside=len(instructions),
             )
 
         numbering = _Numbering(self.grades)
@@ -728,6 +720,7 @@ class BriefBuilder:
             generated=generated,
             filters=filters,
             notes=tuple(notes),
+            set_aside=len(instructions),
         )
 
     # -- sections ---------------------------------------------------------------------------
@@ -867,7 +860,8 @@ class BriefBuilder:
         counted: dict[str, tuple[AliasGroup, Counter[str], list[Hit]]] = {}
         for chunk_id in sorted(chunks):
             hit = chunks[chunk_id]
-            text = hit.text
+            # A planted instruction's names are no mention of an actor.
+            text = strip_instructions(hit.text, " ")[0]
             for group in self.aliases.groups_in(text):
                 if group.kind not in ACTOR_KINDS:
                     continue

@@ -28,6 +28,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from assistant.attribution import propaganda_label
 from assistant.config import BACKENDS, Settings, load_settings
 from assistant.conversation import (
     ConversationStore,
@@ -426,6 +427,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
                 "chunk_id": c.hit.chunk_id,
                 "quote": c.quote,
                 "score": round(c.hit.score, 6),
+                "propaganda": c.propaganda,
+                "attributed_to": c.attributed_to or None,
             }
             for c in answer.citations
         ],
@@ -442,6 +445,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             for part in answer.sentences
         ],
         "unsupported": sum(1 for part in answer.sentences if not part.supported),
+        "set_aside": answer.set_aside,
     }
 
 
@@ -467,6 +471,8 @@ def _print_answer(answer: Answer) -> None:
     unsupported = sum(1 for part in answer.sentences if not part.supported)
     if unsupported:
         out.print(f"[red]{unsupported} sentence(s) have no support in the retrieved passages.[/]")
+    if answer.set_aside:
+        out.print(f"[dim]{answer.set_aside} sentence(s) addressed to an AI assistant set aside (never evidence).[/]")
     out.print("\n[bold]Sources[/]")
     for c in answer.citations:
         doc = c.hit.document
@@ -476,6 +482,8 @@ def _print_answer(answer: Answer) -> None:
             f"{doc.date or 'undated'} · {escape(where)}"
         )
         out.print(f'    [dim]"{escape(" ".join(c.quote.split()))}"[/]')
+        if c.propaganda:
+            out.print(f"    [bold red]{escape(propaganda_label(c.attributed_to))}[/]")
 
 
 @app.command()

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from assistant.attribution import propaganda_label
 from assistant.config import Settings
 from assistant.domain import Answer, Citation, IndexStatus
 from assistant.retrieval import Filters
@@ -482,6 +483,8 @@ class CitedSource:
     score: float
     author: str = ""
     passage: str = ""
+    #: The extremist group whose own words the quote is (propaganda), or "".
+    attributed_to: str = ""
 
     @classmethod
     def from_citation(cls, citation: Citation) -> CitedSource:
@@ -499,6 +502,7 @@ class CitedSource:
             score=round(hit.score, 6),
             author=doc.author,
             passage=hit.text,
+            attributed_to=citation.attributed_to,
         )
 
     @classmethod
@@ -518,6 +522,7 @@ class CitedSource:
             score=0.0,
             author=doc.author,
             passage=quote.text if quote else "",
+            attributed_to=quote.attributed_to if quote else "",
         )
 
     @classmethod
@@ -535,6 +540,7 @@ class CitedSource:
             score=float(data.get("score", 0.0)),
             author=str(data.get("author", "")),
             passage=str(data.get("passage", "")),
+            attributed_to=str(data.get("attributed_to") or ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -551,6 +557,8 @@ class CitedSource:
             "score": self.score,
             "author": self.author,
             "passage": self.passage,
+            "propaganda": bool(self.attributed_to),
+            "attributed_to": self.attributed_to or None,
         }
 
     @property
@@ -564,7 +572,13 @@ class CitedSource:
         who = self.publisher or "unknown publisher"
         when = self.date or "undated"
         quote = " ".join(self.quote.split())
-        return f'{self.title or self.path} — {who}, {when} ({self.where}): "{quote}"'
+        label = f" ({self.label})" if self.label else ""
+        return f'{self.title or self.path} — {who}, {when} ({self.where}): "{quote}"{label}'
+
+    @property
+    def label(self) -> str:
+        """ "Propaganda: the words of …" when the quote is an extremist group's own words, else ""."""
+        return propaganda_label(self.attributed_to) if self.attributed_to else ""
 
 
 @dataclass(frozen=True)
@@ -1030,6 +1044,8 @@ def export_markdown(title: str, turns: Sequence[Turn]) -> str:
                 lines.append("")
                 lines.append("> " + " ".join(c.quote.split()))
                 lines.append("")
+                if c.label:
+                    lines += [f"*{c.label}.*", ""]
                 cited.setdefault(c.path, c)
     if cited:
         lines += ["## All sources cited", ""]

@@ -116,6 +116,12 @@ class Citation:
     n: int
     hit: Hit
     quote: str
+    #: The extremist group whose own words the quote is (propaganda), or "".
+    attributed_to: str = ""
+
+    @property
+    def propaganda(self) -> bool:
+        return bool(self.attributed_to)
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,8 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str = ""
     sentences: tuple[AnswerSentence, ...] = ()
+    #: Retrieved sentences left out because they address the assistant or tell the reader what to answer.
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,12 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant.attribution import labelled, quoted_speaker
 from assistant.chunking import sentence_spans
 from assistant.config import BACKENDS, Settings
 from assistant.domain import Citation, Hit
 from assistant.errors import BackendError, ConfigError
-from assistant.text import content_words, looks_like_instruction
+from assistant.text import content_words, default_aliases, instruction_flags, strip_instructions
 
 SOURCE_CHARS = 900
 MIN_SUPPORT = 0.5
@@ -47,14 +48,7 @@ SYSTEM_PROMPT = (
 
 def _defang(text: str) -> str:
     """Replace instruction-like sentences in a passage before a model reads it."""
-    parts, position = [], 0
-    for span in sentence_spans(text):
-        parts.append(text[position : span.start])
-        sentence = text[span.start : span.end]
-        parts.append("[an instruction in the document was removed]" if looks_like_instruction(sentence) else sentence)
-        position = span.end
-    parts.append(text[position:])
-    return "".join(parts)
+    return strip_instructions(text, "[an instruction in the document was removed]")[0]
 
 
 def packaged_gguf() -> Path:
@@ -193,6 +187,8 @@ class AttributedSentence:
     text: str
     citation: int | None
     support: float
+    #: The extremist group whose words the supporting quote is, or "".
+    speaker: str = ""
 
     @property
     def supported(self) -> bool:
@@ -207,13 +203,19 @@ def attribute(answer: str, hits: list[Hit]) -> tuple[str, list[Citation], list[A
     unsupported, so a reader can see what the sources do not back.
     """
     cleaned = re.sub(r"\s*\[\d+(?:,\s*\d+)*\]", "", answer).strip()
-    pool: list[tuple[Hit, int, int, set[str]]] = []
+    aliases = default_aliases()
+    pool: list[tuple[Hit, int, int, set[str], str]] = []
     for hit in hits:
-        for span in sentence_spans(hit.text):
-            source_sentence = hit.text[span.start : span.end]
+        spans = sentence_spans(hit.text)
+        texts = [hit.text[span.start : span.end] for span in spans]
+        for index, (span, instruction) in enumerate(zip(spans, instruction_flags(texts), strict=True)):
             # An injected instruction is never evidence, even if a model obeyed it.
-            if not looks_like_instruction(source_sentence):
-                pool.append((hit, span.start, span.end, set(content_words(source_sentence))))
+            if instruction:
+                continue
+            before = texts[index - 1] if index else ""
+            context = " ".join(texts[max(0, index - 3) : max(0, index - 1)])
+            speaker = quoted_speaker(texts[index], before, aliases, context)
+            pool.append((hit, span.start, span.end, set(content_words(texts[index])), speaker))
     citations: list[Citation] = []
     sentences: list[AttributedSentence] = []
     parts: list[str] = []
@@ -230,12 +232,15 @@ def attribute(answer: str, hits: list[Hit]) -> tuple[str, list[Citation], list[A
             sentences.append(AttributedSentence(sentence, None, best_score))
             parts.append(f"{sentence} [unsupported]")
             continue
-        hit, start, end, _ = best
+        hit, start, end, _, speaker = best
         quote = hit.text[start:end]
         existing = next((c for c in citations if c.hit.chunk_id == hit.chunk_id and c.quote == quote), None)
         if existing is None:
-            existing = Citation(n=len(citations) + 1, hit=hit, quote=quote)
+            existing = Citation(n=len(citations) + 1, hit=hit, quote=quote, attributed_to=speaker)
             citations.append(existing)
-        sentences.append(AttributedSentence(sentence, existing.n, best_score))
-        parts.append(f"{sentence} [{existing.n}]")
-    return " ".join(parts), citations, sentences
+        sentences.append(AttributedSentence(sentence, existing.n, best_score, speaker))
+        parts.append(f"{labelled(sentence, speaker)} [{existing.n}]")
+    # A group's own words never lead the answer: the first sentence resting on the sources' own goes first.
+    lead = next((i for i, s in enumerate(sentences) if not s.speaker), 0)
+    order = [lead] + [i for i in range(len(sentences)) if i != lead]
+    return " ".join(parts[i] for i in order), citations, [sentences[i] for i in order]

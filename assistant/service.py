@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences
+from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences, set_aside
 from assistant.chunking import Chunker
 from assistant.config import BACKENDS, Settings
 from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit, IndexReport, IndexStatus
@@ -258,6 +258,7 @@ class AssistantService:
             },
             note="" if coverage.covered else coverage.reason,
             sentences=parts,
+            set_aside=len(set_aside(retrieval)),
         )
 
     def ask(

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import pytest
 
+from assistant.attribution import speaking_group
 from assistant.brief_render import brief_html, brief_json, brief_markdown
 from assistant.briefing import (
     CONFIDENCE_LEVELS,
@@ -36,7 +37,6 @@ from assistant.briefing import (
     judgment_text,
     likelihood_of,
     needs_context,
-    speaking_group,
 )
 from assistant.config import Settings
 from assistant.domain import DocumentInfo

@@ -272,6 +272,9 @@ class PassageScreen(ModalScreen[None]):
                 ),
                 id="passage-meta",
             )
+            if s.label:
+                # The quote is a group's own words: say so before the passage, as the answer does.
+                yield Static(Content.assemble((f"{s.label}.", "bold $error")), id="passage-propaganda")
             with VerticalScroll(id="passage-body"):
                 yield Static(body, id="passage-text")
             note = "The highlighted span is the quote the answer cites." if found else "Quote not found in passage."

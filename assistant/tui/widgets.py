@@ -211,14 +211,17 @@ class SourcesPanel(Vertical):
 
 
 def _source_prompt(source: CitedSource, same_as: int | None = None) -> Content:
+    # A group's own words are marked under the source, as in the answer.
+    label = ("\n", (source.label, "bold $error")) if source.label else ()
     if same_as is not None:
         # Extractive answers cite several sentences of one document: say so instead of repeating it.
-        return Content.assemble((f"[{source.n}] ", "bold"), (f"↳ same document as [{same_as}]", "dim"))
+        return Content.assemble((f"[{source.n}] ", "bold"), (f"↳ same document as [{same_as}]", "dim"), *label)
     return Content.assemble(
         (f"[{source.n}] ", "bold"),
         visible(source.title or source.path),
         "\n",
         (visible(f"{source.publisher or 'unknown publisher'} · {source.date or 'undated'}"), "dim"),
+        *label,
     )
 
 

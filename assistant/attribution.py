@@ -1,0 +1,150 @@
+"""Whose words a sentence is: an extremist group's own, or the source's.
+
+A sentence in which an extremist group or its outlet speaks ("IS claimed …",
+"Amaq said …"), or which a source only quotes after a lead-in such as "the
+tweet read:" or "the statement said:", is propaganda: answers and briefs
+label it with the group and never state it as the source's own finding.
+This module holds that one judgment for both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import MONTH_NUMBERS, AliasGroup, AliasTable
+
+#: Alias-table kinds whose own words are propaganda.
+EXTREMIST_KINDS = frozenset({"group", "movement", "media"})
+#: Alias-table kinds that name someone who can speak or act.
+ACTOR_KINDS = frozenset({"group", "movement", "media", "platform", "company", "government", "organisation", "person"})
+
+_SPEECH = (
+    r"(?:claim(?:s|ed)?|said|says|stated|declared|announced|boasted|vowed|threatened|warned|urged|called on"
+    r"|called for|praised|celebrated|insisted|told (?:its|his) (?:followers|supporters)|wrote)"
+)
+_OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
+# A sentence that hands over to a quotation: "The tweet read:", "the statement said:", "It declared: “…".
+_LEAD_IN = re.compile(
+    r"\b(?:read|reads|reading|said|says|saying|stated|states|declared|declares|announced|proclaimed|claimed|boasted"
+    r"|warned|threatened|vowed|urged|wrote|writes|tweeted|posted|added|continued|went on)\s*:\s*[\"“‘']?\s*$",
+    re.IGNORECASE,
+)
+# The same hand-over inside one sentence, before the quotation opens.
+_INLINE_LEAD_IN = re.compile(
+    r"^(?P<lead>.*?\b(?:read|reads|said|says|stated|declared|announced|proclaimed|claimed|boasted|warned|threatened"
+    r"|vowed|wrote|tweeted|posted)\s*:)\s*[\"“‘]",
+    re.IGNORECASE,
+)
+
+
+def propaganda_label(group: str) -> str:
+    """How answers and briefs mark a group's own words."""
+    return f"Propaganda: the words of {group}"
+
+
+def labelled(sentence: str, speaker: str) -> str:
+    """A sentence of an answer, marked as the group's own words when it is: never stated as fact."""
+    return f"({propaganda_label(speaker)}) “{sentence}”" if speaker else sentence
+
+
+def speaking_group(text: str, aliases: AliasTable) -> str:
+    """The extremist group or outlet speaking in a sentence, or "" if none is."""
+    for group in aliases.groups_in(text):
+        if group.kind not in EXTREMIST_KINDS:
+            continue
+        names = "|".join(re.escape(n) for n in sorted(group.names, key=len, reverse=True))
+        name = rf"(?:{names})"
+        subject = r"(?:^|[.;:,(]\s*|\b(?:[Tt]he|that|when|as|after|and|while|but)\s+)"
+        patterns = (
+            rf"{subject}{name}(?:'s|’s)?(?:\s+[\w'’-]+){{0,4}}?\s+{_SPEECH}\b",
+            rf"\baccording to (?:the )?{name}\b",
+            rf"\b{name}(?:'s|’s)?\s+(?:own\s+)?{_OUTLET}",
+            rf"\b(?:in|In) an? (?:video|statement|message|audio|recording)\b.*\b{name}\b",
+        )
+        if group.kind == "media" and re.search(rf"\b{_SPEECH}\b|[\"“]", text):
+            return group.canonical
+        if any(re.search(p, text) for p in patterns):
+            return group.canonical
+    return ""
+
+
+def quoted_speaker(sentence: str, before: str, aliases: AliasTable, context: str = "") -> str:
+    """The extremist group whose words `sentence` is, given the sentence `before` it, or "".
+
+    The sentence is the group's when the group speaks in it, or when the
+    sentence before hands over to a quotation ("the tweet read:") and the
+    group is named there, in the quotation itself, or (when the lead-in names
+    nobody, as in "It read:") in the `context` just before the lead-in. A
+    lead-in that names someone else ("Facebook said in a statement:") quotes
+    them, not a group.
+    """
+    own = speaking_group(sentence, aliases)
+    if own:
+        return own
+    inline = _INLINE_LEAD_IN.match(sentence)
+    if inline:
+        before, sentence = inline.group("lead"), sentence[inline.end() :]
+    elif not _LEAD_IN.search(before):
+        return ""
+    named = _actors(before, aliases)
+    if named:
+        extremist = [g for g in named if g.kind in EXTREMIST_KINDS]
+        return extremist[0].canonical if extremist else ""
+    if _stranger(before):
+        return ""  # someone the alias table does not know speaks ("Al-Fudayl said:")
+    quoted = _actors(sentence, aliases)
+    if quoted:
+        # "Islamic State has killed …" after "The tweet read:": the group opens its own words.
+        # A quotation that opens otherwise, or names only others, is not known to be theirs.
+        first = quoted[0]
+        opening = _actors(" ".join(sentence.split()[:_OPENING_WORDS]), aliases)
+        return first.canonical if first.kind in EXTREMIST_KINDS and opening and opening[0] is first else ""
+    earlier = [g for g in _actors(context, aliases) if g.kind in EXTREMIST_KINDS]
+    return earlier[-1].canonical if earlier else ""
+
+
+#: How far into a quotation its speaker's name may come ("Islamic State has killed …", "The Islamic State says").
+_OPENING_WORDS = 4
+# Capitalised words of a lead-in that name no one: openers, pronouns, days, months, languages.
+_NOBODY = frozenset(
+    """
+    I It The A An In On At After When Then And But So He She They We This That These Those Its Their His Her One
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Arabic English French German
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+) | {month.capitalize() for month in MONTH_NUMBERS}
+_CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*)")
+
+
+def _stranger(lead_in: str) -> bool:
+    """The lead-in names a speaker the alias table does not know ("Al-Fudayl said:"), not "It read:"."""
+    for match in _CAPITALISED.finditer(lead_in):
+        if match.group(1) in _NOBODY or _MEDIUM.search(lead_in, 0, match.start()):
+            continue
+        return True
+    return False
+
+
+_MEDIUM = re.compile(r"\b(?:on|via|across|through|to|from)\s+$", re.IGNORECASE)
+
+
+def _actors(text: str, aliases: AliasTable) -> list[AliasGroup]:
+    """Actors a text names by a capitalised name, in order of first mention.
+
+    Plain lower-case words of the table ("tweet", "posts") and a platform something was
+    posted on name a medium, not a speaker.
+    """
+    found: list[tuple[int, AliasGroup]] = []
+    for group in aliases.groups_in(text):
+        if group.kind not in ACTOR_KINDS:
+            continue
+        positions = [
+            match.start()
+            for name in group.names
+            if name[:1].isupper()
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+            # "posted on Telegram", "shared via Twitter": where something was said, not who said it.
+            if not _MEDIUM.search(text, 0, match.start())
+        ]
+        if positions:
+            found.append((min(positions), group))
+    return [group for _, group in sorted(found, key=lambda item: item[0])]
