@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# e.g. make bench-index BENCH_ARGS="--table-rows 200000"
+BENCH_ARGS ?=
 
 EVAL_CORPUS := ../shared/eval/corpus
 EVAL_QUESTIONS := ../shared/eval/questions-dev.jsonl
@@ -54,7 +56,7 @@ format: install
 	$(BIN)/ruff format assistant tests benchmarks scripts
 
 bench-index: install
-	$(PY) benchmarks/bench_index.py
+	$(PY) benchmarks/bench_index.py $(BENCH_ARGS)
 
 bench-ask: install
 	$(PY) benchmarks/bench_ask.py

@@ -177,8 +177,14 @@ class Chunker:
         """Re-tokenize each chunk as the model will see it; halve any that overflow.
 
         Counting inside the whole document and counting a chunk alone can differ
-        at the edges, so this check is what guarantees the limit.
+        at the edges, so this check is what guarantees the limit. A chunk that
+        is the whole text with no context line is exactly what was counted
+        already (a short record of a table, usually), so it is not tokenized
+        a second time.
         """
+        whole = not context and len(spans) == 1 and spans[0] == Span(0, len(text))
+        if whole and len(offsets) + SPECIAL_TOKENS <= MODEL_MAX_TOKENS:
+            return spans
         result: list[Span] = []
         queue = list(reversed(spans))
         while queue:

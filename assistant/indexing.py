@@ -4,18 +4,25 @@ For each source file: hash it; skip it when the committed hash matches; else
 load and chunk it completely (so a broken new version never destroys the old
 one), mark it pending, clear its old records, embed and add the new chunks and
 documents, and commit its marker last. Small files are grouped so the model
-embeds in large batches. A killed run leaves pending files, which readers
-ignore and the next run redoes from scratch (or clears, if the file is gone),
-reaching exactly the state of a clean run.
+embeds in large batches; a large table's chunks wait in a temporary file rather
+than in memory, and a text embedded moments before (a repost) reuses its
+vector. A killed run leaves pending files, which readers ignore and the next
+run redoes from scratch (or clears, if the file is gone), reaching exactly the
+state of a clean run.
 """
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from assistant.chunking import Chunker, embed_text
 from assistant.config import Settings
@@ -29,6 +36,13 @@ from assistant.store import ChromaStore, SourceRecord
 # Chunks embedded per model call: large enough for the model to sort by length
 # and batch well, small enough to keep memory flat.
 EMBED_GROUP = 512
+# Chunks of one file held in memory; beyond this they are written to a
+# temporary file, so a 200,000-row table is chunked completely before its old
+# version is cleared without ever being in memory whole.
+SPOOL_GROUP = 4096
+# Vectors of recently embedded texts kept for reuse (reposts recur throughout
+# a table); 8,192 vectors of 384 floats are about 12 MB.
+RECENT_VECTORS = 8192
 
 
 class IndexProgress(Protocol):
@@ -52,12 +66,57 @@ class SilentProgress:
         pass
 
 
+class _Spool:
+    """One file's chunked documents in order, without their text, spilled to disk in groups.
+
+    Each group pairs documents (with their chunk counts) with their chunks;
+    the chunks point at the text-less document, so a record's text is held
+    once (in its chunk), not twice.
+    """
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.chunks = 0
+        self._docs: list[tuple[Document, int]] = []
+        self._pieces: list[Chunk] = []
+        self._file: IO[bytes] | None = None
+
+    def add(self, document: Document, pieces: list[Chunk]) -> None:
+        lean = _lean(document)
+        self._docs.append((lean, len(pieces)))
+        self._pieces.extend(replace(piece, document=lean) for piece in pieces)
+        self.documents += 1
+        self.chunks += len(pieces)
+        if len(self._pieces) >= SPOOL_GROUP:
+            if self._file is None:
+                # Kept open across calls and closed by close(), so no `with`.
+                self._file = tempfile.TemporaryFile(prefix="assistant-chunks-")  # noqa: SIM115
+            pickle.dump((self._docs, self._pieces), self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._docs, self._pieces = [], []
+
+    def groups(self) -> Iterator[tuple[list[tuple[Document, int]], list[Chunk]]]:
+        """The groups in the order they were added (read once)."""
+        if self._file is not None:
+            self._file.seek(0)
+            while True:
+                try:
+                    yield pickle.load(self._file)
+                except EOFError:
+                    break
+        if self._docs:
+            yield self._docs, self._pieces
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 @dataclass
 class _Pending:
     source: SourceFile
     content_hash: str
-    documents: list[tuple[Document, int]]
-    chunks: list[Chunk]
+    spool: _Spool
     replaced: bool
 
 
@@ -67,7 +126,7 @@ class _Batch:
 
     @property
     def chunk_count(self) -> int:
-        return sum(len(item.chunks) for item in self.items)
+        return sum(item.spool.chunks for item in self.items)
 
 
 class Indexer:
@@ -88,6 +147,7 @@ class Indexer:
         self.progress = progress or SilentProgress()
         #: Source keys committed by the current run.
         self._committed: set[str] = set()
+        self._recent: dict[str, npt.NDArray[np.float32]] = {}
         self.columns = ColumnOptions(
             settings.csv_text_column, settings.csv_date_column, settings.csv_author_column, settings.csv_title_column
         )
@@ -173,23 +233,23 @@ class Indexer:
                 self.store.commit_source(_record(source, content_hash, previous.documents, previous.chunks))
             self.progress.file_done(source.relpath, "unchanged", 0, source.size)
             return None
+        spool = _Spool()
         try:
-            documents: list[tuple[Document, int]] = []
-            chunks: list[Chunk] = []
             for document in load(source, data, content_hash, self.columns):
-                pieces = self.chunker.split(document)
-                documents.append((_lean(document), len(pieces)))
-                chunks.extend(pieces)
+                spool.add(document, self.chunker.split(document))
         except DocumentError as exc:
+            spool.close()
             self._fail(report, source, exc.cause)
             return None
         except Exception as exc:  # a loader bug must not sink the whole run
+            spool.close()
             self._fail(report, source, f"could not be read ({type(exc).__name__}: {exc})")
             return None
-        if not chunks:
+        if not spool.chunks:
+            spool.close()
             self._fail(report, source, "no text to index")
             return None
-        return _Pending(source, content_hash, documents, chunks, replaced=previous is not None)
+        return _Pending(source, content_hash, spool, replaced=previous is not None)
 
     def _flush(self, batch: _Batch, report: IndexReport) -> None:
         """Replace the batch's files in the store: clear, embed and add, then commit."""
@@ -200,27 +260,52 @@ class Indexer:
         self.store.begin_sources([_record(item.source, "", 0, 0) for item in batch.items])
         for item in batch.items:
             self.store.clear_source(item.source.key)
-        keyed = [(item.source.key, chunk) for item in batch.items for chunk in item.chunks]
-        for begin in range(0, len(keyed), EMBED_GROUP):
-            part = keyed[begin : begin + EMBED_GROUP]
-            embed_started = time.perf_counter()
-            vectors = self.embedder.embed([embed_text(c.context, c.text) for _, c in part])
-            report.embed_seconds += time.perf_counter() - embed_started
-            self.store.add_chunks(part, vectors)
-            self.progress.chunks_embedded(len(part))
+        part: list[tuple[str, Chunk]] = []
         for item in batch.items:
-            self.store.add_documents(item.source.key, item.documents)
-            self.store.commit_source(_record(item.source, item.content_hash, len(item.documents), len(item.chunks)))
+            key = item.source.key  # resolves the path on disk: once per file
+            for group_documents, group_chunks in item.spool.groups():
+                self.store.add_documents(key, group_documents)
+                for chunk in group_chunks:
+                    part.append((key, chunk))
+                    if len(part) >= EMBED_GROUP:
+                        self._embed_and_add(part, report)
+                        part = []
+            item.spool.close()
+        self._embed_and_add(part, report)
+        for item in batch.items:
+            documents, chunks = item.spool.documents, item.spool.chunks
+            self.store.commit_source(_record(item.source, item.content_hash, documents, chunks))
             self._committed.add(item.source.key)
             if item.replaced:
                 report.updated += 1
             else:
                 report.added += 1
-            report.documents += len(item.documents)
-            report.chunks += len(item.chunks)
+            report.documents += documents
+            report.chunks += chunks
             self.progress.file_done(
-                item.source.relpath, "updated" if item.replaced else "added", len(item.chunks), item.source.size
+                item.source.relpath, "updated" if item.replaced else "added", chunks, item.source.size
             )
+
+    def _embed_and_add(self, part: list[tuple[str, Chunk]], report: IndexReport) -> None:
+        """Embed a group of chunks and store them.
+
+        A text seen recently in this run (a repost, a boilerplate line) is not
+        embedded again: the model gives the same text the same vector.
+        """
+        if not part:
+            return
+        texts = [embed_text(c.context, c.text) for _, c in part]
+        fresh = [text for text in dict.fromkeys(texts) if text not in self._recent]
+        if fresh:
+            embed_started = time.perf_counter()
+            vectors = self.embedder.embed(fresh)
+            report.embed_seconds += time.perf_counter() - embed_started
+            self._recent.update(zip(fresh, vectors, strict=True))
+        vectors = np.stack([self._recent[text] for text in texts])
+        while len(self._recent) > RECENT_VECTORS:
+            del self._recent[next(iter(self._recent))]
+        self.store.add_chunks(part, vectors)
+        self.progress.chunks_embedded(len(part))
 
     def _fail(self, report: IndexReport, source: SourceFile, cause: str) -> None:
         report.failed.append(FileFailure(source.relpath, cause))

@@ -143,8 +143,12 @@ def detect_language(text: str) -> str:
     return str(lang)
 
 
-def _doc_id(source: SourceFile, path: str) -> str:
-    return hashlib.sha1(f"{source.key}\0{path}".encode()).hexdigest()[:20]
+def _doc_id(source_key: str, path: str) -> str:
+    return hashlib.sha1(f"{source_key}\0{path}".encode()).hexdigest()[:20]
+
+
+def _curated(source: SourceFile) -> dict[str, Any]:
+    return {k: v for k, v in source.manifest.items() if v not in (None, "")}
 
 
 def _first(meta: dict[str, Any], *keys: str) -> str:
@@ -165,14 +169,19 @@ def _make_document(
     *,
     path: str | None = None,
     pages: tuple[PageSpan, ...] = (),
+    source_key: str | None = None,
+    curated: dict[str, Any] | None = None,
 ) -> Document:
     """Build a Document, merging extracted metadata with the root's manifest.
 
     For a whole file the curated manifest wins; for a record of a table the
     record's own fields win and the manifest only fills gaps (its title and
-    date describe the file, not each post).
+    date describe the file, not each post). A table passes its file's key and
+    manifest entry in, worked out once rather than per record (the key
+    resolves the path on disk).
     """
-    curated = {k: v for k, v in source.manifest.items() if v not in (None, "")}
+    if curated is None:
+        curated = _curated(source)
     if path is None:
         merged = {**meta, **curated}
     else:
@@ -180,7 +189,7 @@ def _make_document(
     path = path or source.relpath
     title = _first(merged, "title") or _heading_title(text) or PurePosixPath(source.relpath).stem.replace("-", " ")
     return Document(
-        id=_doc_id(source, path),
+        id=_doc_id(source_key or source.key, path),
         path=path,
         source_path=source.relpath,
         text=text,
@@ -404,6 +413,7 @@ def _load_table(source: SourceFile, data: bytes, content_hash: str, columns: Col
         yield from head
         yield from records
 
+    source_key, curated = source.key, _curated(source)
     produced = 0
     for number, record in enumerate(all_records(), 1):
         text = clean_text(str(record.get(text_col) or ""))
@@ -420,6 +430,14 @@ def _load_table(source: SourceFile, data: bytes, content_hash: str, columns: Col
             if record.get(key):
                 meta[key] = record[key]
         produced += 1
-        yield _make_document(source, text, content_hash, meta, path=f"{source.relpath}#row={number}")
+        yield _make_document(
+            source,
+            text,
+            content_hash,
+            meta,
+            path=f"{source.relpath}#row={number}",
+            source_key=source_key,
+            curated=curated,
+        )
     if produced == 0:
         raise DocumentError(source.relpath, f"every record has an empty '{text_col}' column")

@@ -6,7 +6,10 @@ measures in separate processes (so peak memory is per run):
   chunks/s, peak RSS;
 - the bare embedding time of exactly the same chunk texts (`encode` alone,
   same batches), and the ratio of full wall time to it;
-- a no-op re-index, both in-process and as a fresh `assistant index` command.
+- a no-op re-index, both in-process and as a fresh `assistant index` command;
+- a large table: a generated CSV of `--table-rows` short posts (10-40 words,
+  with date and author columns, some posted twice), indexed into an empty
+  store: rows/s, peak RSS, and how much RSS grew during the run.
 
 Results are printed as a table and written to bench-results/index.json.
 """
@@ -14,7 +17,9 @@ Results are printed as a table and written to bench-results/index.json.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import random
 import resource
 import subprocess
 import sys
@@ -24,6 +29,33 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = REPO.parent / "shared" / "eval" / "corpus"
+
+
+TABLE_ROWS = 5000
+_VOCABULARY = (
+    "the a of to and in for on with at from by about as into over after group attack video network channel "
+    "posted shared supporters propaganda recruitment online platform account removed content violence "
+    "extremist movement rally police report claims new today breaking watch join we they our their this "
+    "that people world government media war truth fight freedom nation"
+)
+_WORDS = _VOCABULARY.split()
+
+
+def write_table(path: Path, rows: int) -> None:
+    """A tweet-like CSV: short posts of 10-40 words; about one in seven repeats an earlier post."""
+    rng = random.Random(7)
+    recent: list[str] = []
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["date", "author", "text"])
+        for _ in range(rows):
+            if recent and rng.random() < 0.15:
+                text = rng.choice(recent)
+            else:
+                text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(10, 40))).capitalize() + "."
+                recent = [*recent[-199:], text]
+            day = f"2019-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 12:00:00"
+            writer.writerow([day, f"user{rng.randrange(500)}", text])
 
 
 def _peak_mb() -> float:
@@ -86,6 +118,49 @@ def worker_noop(corpus: Path, index_dir: Path) -> dict[str, float]:
     return {"noop_s": time.perf_counter() - started, "unchanged": report.unchanged, "peak_rss_mb": _peak_mb()}
 
 
+def worker_table(rows: str, folder: Path) -> dict[str, float]:
+    import psutil
+
+    from assistant.config import Settings
+    from assistant.service import AssistantService
+
+    corpus = folder / "table"
+    corpus.mkdir()
+    write_table(corpus / "posts.csv", int(rows))
+    megabytes = (corpus / "posts.csv").stat().st_size / 1e6
+    # 200,000 posts are about 37 MB, over the default size limit.
+    service = AssistantService(Settings(index_dir=folder / "index", max_file_mb=max(32.0, megabytes + 1)))
+    service.embedder.embed(["warm up the model"])
+    before = psutil.Process().memory_info().rss / 2**20
+    started = time.perf_counter()
+    report = service.index([corpus])
+    wall = time.perf_counter() - started
+    return {
+        "rows": int(rows),
+        "documents": report.documents,
+        "file_mb": megabytes,
+        "wall_s": wall,
+        "embed_in_run_s": report.embed_seconds,
+        "rss_before_mb": before,
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def bench_table(rows: int) -> dict[str, float | str]:
+    with tempfile.TemporaryDirectory(prefix="bench-table-") as tmp:
+        result = _run_worker("table", str(rows), tmp)
+    return {
+        "corpus": f"table of {rows} short rows",
+        "documents": result["documents"],
+        "file_mb": round(result["file_mb"], 1),
+        "wall_s": round(result["wall_s"], 1),
+        "rows_per_s": round(result["documents"] / result["wall_s"], 1),
+        "embed_in_run_s": round(result["embed_in_run_s"], 1),
+        "peak_rss_mb": round(result["peak_rss_mb"]),
+        "rss_growth_mb": round(result["peak_rss_mb"] - result["rss_before_mb"]),
+    }
+
+
 def _run_worker(*args: str) -> dict[str, float]:
     result = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -136,10 +211,14 @@ def bench(name: str, corpus: Path) -> dict[str, float | str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["demo", "shared"], help="Run one corpus only.")
+    parser.add_argument("--only", choices=["demo", "shared", "table"], help="Run one case only.")
+    parser.add_argument("--table-rows", type=int, default=TABLE_ROWS, help="Rows of the large-table case (0: skip).")
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
+        if kind == "table":
+            print(json.dumps(worker_table(rest[0], Path(rest[1]))))
+            return
         paths = [Path(p) for p in rest]
         result = {"full": worker_full, "embed": worker_embed, "noop": worker_noop}[kind](*paths)
         print(json.dumps(result))
@@ -153,15 +232,19 @@ def main() -> None:
         corpora = corpora[:1]
     elif args.only == "shared":
         corpora = corpora[1:]
+    elif args.only == "table":
+        corpora = []
     rows = []
     for name, corpus in corpora:
         print(f"benchmarking {name} ...", flush=True)
         rows.append(bench(name, corpus))
-    keys = list(rows[0]) if rows else []
+    if args.table_rows > 0 and args.only in (None, "table"):
+        print(f"benchmarking a table of {args.table_rows} rows ...", flush=True)
+        rows.append(bench_table(args.table_rows))
     for row in rows:
         print()
-        for key in keys:
-            print(f"  {key:18} {row[key]}")
+        for key, value in row.items():
+            print(f"  {key:18} {value}")
     out = REPO / "bench-results"
     out.mkdir(exist_ok=True)
     (out / "index.json").write_text(json.dumps(rows, indent=2) + "\n")

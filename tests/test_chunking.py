@@ -147,3 +147,16 @@ def test_initials_and_abbreviations_end_no_sentence() -> None:
         "Dabiq No. 13 named him.",
         "Gab AI, Inc. filed a report.",
     ]
+
+
+def test_a_short_record_is_one_chunk_counted_as_the_model_counts(chunker: Chunker) -> None:
+    rng = random.Random(3)
+    vocabulary = ["propaganda", "channel", "Telegram", "supporters", "rally", "#hashtag", "@user", "🙂", "déjà", "vu"]
+    for _ in range(50):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 60)))
+        record = Document(
+            id="r", path="posts.csv#row=1", source_path="posts.csv", text=text, format="csv", content_hash="h"
+        )
+        (chunk,) = chunker.split(record)
+        assert chunk.text == text and chunk.context == ""
+        assert chunk.tokens + 2 == chunker.count(embed_text(chunk.context, chunk.text)) <= MODEL_MAX_TOKENS

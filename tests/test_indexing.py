@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import indexing
 from assistant.config import Settings
 from assistant.errors import IndexMismatchError, IndexNotFoundError, UsageError
 from assistant.service import AssistantService
@@ -178,3 +179,71 @@ def test_paths_follow_the_root_given(service: AssistantService, library: Path) -
     store.open_for_read()
     chunk_paths = {m["path"] for m in store._col("chunks").get(include=["metadatas"])["metadatas"] or []}
     assert "gifct-founding-hash-database.md" not in chunk_paths
+
+
+def _write_posts(path: Path, rows: int, *, repeat_every: int = 0) -> list[str]:
+    """A CSV of short posts, each distinct unless `repeat_every` makes every n-th repeat the first."""
+    texts = []
+    for number in range(1, rows + 1):
+        if repeat_every and number % repeat_every == 0:
+            texts.append(texts[0])
+        else:
+            texts.append(f"Post {number} shares channel {number % 97} propaganda with group {number % 13} today.")
+    lines = ["date,author,text"] + [f"2019-03-{1 + n % 28:02d},user{n % 50},{t}" for n, t in enumerate(texts)]
+    path.write_text("\n".join(lines) + "\n")
+    return texts
+
+
+def test_large_table_indexes_every_row_once(
+    service: AssistantService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small spool groups, so a few thousand rows go through the temporary file several times.
+    monkeypatch.setattr(indexing, "SPOOL_GROUP", 700)
+    library = tmp_path / "table"
+    library.mkdir()
+    texts = _write_posts(library / "posts.csv", 3000)
+    report = service.index([library])
+    assert report.failed == [] and report.documents == report.chunks == 3000
+    documents = service.sources()
+    assert [d.path for d in documents] == [f"posts.csv#row={n}" for n in range(1, 3001)]
+    assert all(d.format == "csv" and d.chunks == 1 for d in documents)
+    assert service.document_text("posts.csv#row=2500") == texts[2499]
+    ids = _chunk_ids(service.settings)
+    again = service.index([library])
+    assert (again.unchanged, again.added, again.updated) == (1, 0, 0)
+    assert _chunk_ids(service.settings) == ids
+    assert [d.path for d in service.sources()] == [d.path for d in documents]
+
+
+def test_large_table_broken_late_keeps_the_old_version(
+    service: AssistantService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexing, "SPOOL_GROUP", 500)
+    library = tmp_path / "table"
+    library.mkdir()
+    posts = library / "posts.csv"
+    _write_posts(posts, 2000)
+    service.index([library])
+    before = _state(service)
+    # Well past the first spooled groups, a quote opens and never closes.
+    posts.write_text(posts.read_text() + '2019-04-01,user1,"an unterminated quote\n' + "x," * 200_000)
+    report = service.index([library])
+    assert [f.path for f in report.failed] == ["posts.csv"]
+    assert _state(service) == before
+
+
+def test_repeated_rows_are_embedded_once(service: AssistantService, embedder: HashEmbedder, tmp_path: Path) -> None:
+    library = tmp_path / "table"
+    library.mkdir()
+    _write_posts(library / "posts.csv", 1200, repeat_every=4)
+    report = service.index([library])
+    assert report.documents == report.chunks == 1200
+    assert embedder.texts == 900
+    store = ChromaStore(service.settings)
+    store.open_for_read()
+    got = store._col("chunks").get(
+        where={"path": {"$in": ["posts.csv#row=1", "posts.csv#row=4"]}}, include=["embeddings"]
+    )
+    vectors = got["embeddings"]
+    assert vectors is not None and len(vectors) == 2
+    assert float(vectors[0] @ vectors[1]) == pytest.approx(1.0, abs=1e-5)

@@ -31,3 +31,11 @@ def test_real_index_finds_the_right_document(
     result = store._col("chunks").query(query_embeddings=query, n_results=3, include=["metadatas"])
     paths = [m["path"] for m in (result["metadatas"] or [[]])[0]]
     assert "notes/christchurch-facebook-live-figures.md" in paths
+
+
+def test_batching_by_length_keeps_each_texts_vector(real_embedder: SentenceTransformerEmbedder) -> None:
+    short = [f"Post number {n} about the rally." for n in range(40)]
+    long = ["A longer report paragraph on platform moderation and hash sharing. " * 12]
+    mixed = real_embedder.embed([*short[:20], *long, *short[20:]])
+    alone = np.vstack([real_embedder.embed([text]) for text in [*short[:20], *long, *short[20:]]])
+    assert np.allclose(mixed, alone, atol=1e-5)
