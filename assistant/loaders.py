@@ -360,6 +360,19 @@ def _guess_text_column(rows: list[dict[str, Any]], columns: list[str]) -> str | 
     return best if best_len >= 25 else None
 
 
+# A line with its ending, split where `io.StringIO(newline="")` splits.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` for the csv reader, without a second copy of the text.
+
+    A StringIO would hold the whole text again, in up to four bytes a
+    character, for as long as the file is read.
+    """
+    return (match.group() for match in _LINE.finditer(text))
+
+
 def _records(source: SourceFile, data: bytes) -> Iterator[dict[str, Any]]:
     text = decode(source.relpath, data)
     if source.format == "csv":
@@ -368,7 +381,7 @@ def _records(source: SourceFile, data: bytes) -> Iterator[dict[str, Any]]:
             dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
         except csv.Error:
             dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        reader = csv.DictReader(_lines(text), dialect=dialect)
         try:
             for row in reader:
                 yield {str(k): v for k, v in row.items() if k is not None}

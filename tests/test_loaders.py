@@ -100,6 +100,21 @@ def test_csv_records_are_documents_with_row_paths(tmp_path: Path) -> None:
     assert len({d.id for d in docs}) == 2
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_csv_line_endings_and_quoted_line_breaks(tmp_path: Path, ending: str) -> None:
+    path = tmp_path / "posts.csv"
+    rows = [
+        "date,author,text",
+        '2019-03-15,@watch,"The stream ran for 17 minutes.' + ending + 'Copies spread within the hour."',
+        "2019-03-16,@desk,Facebook said it removed 1.5 million copies of the video.",
+    ]
+    path.write_bytes(ending.join(rows).encode() + ending.encode())
+    docs = _load(path)
+    assert [d.path for d in docs] == ["posts.csv#row=1", "posts.csv#row=2"]
+    assert docs[0].text == "The stream ran for 17 minutes.\nCopies spread within the hour."
+    assert docs[1].author == "@desk" and docs[1].date == "2019-03-16"
+
+
 def test_jsonl_records_and_explicit_text_column(tmp_path: Path) -> None:
     path = tmp_path / "items.jsonl"
     path.write_text(
