@@ -194,13 +194,17 @@ def _write_posts(path: Path, rows: int, *, repeat_every: int = 0) -> list[str]:
     return texts
 
 
-def test_large_table_indexes_every_row_once(
-    service: AssistantService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Small spool groups, so a few thousand rows go through the temporary file several times.
-    monkeypatch.setattr(indexing, "SPOOL_GROUP", 700)
-    library = tmp_path / "table"
-    library.mkdir()
+@pytest.fixture
+def table_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder for one table, with spool groups small enough that a few thousand rows pass through several."""
+    monkeypatch.setattr(indexing, "SPOOL_GROUP", 600)
+    folder = tmp_path / "table"
+    folder.mkdir()
+    return folder
+
+
+def test_large_table_indexes_every_row_once(service: AssistantService, table_dir: Path) -> None:
+    library = table_dir
     texts = _write_posts(library / "posts.csv", 3000)
     report = service.index([library])
     assert report.failed == [] and report.documents == report.chunks == 3000
@@ -215,12 +219,8 @@ def test_large_table_indexes_every_row_once(
     assert [d.path for d in service.sources()] == [d.path for d in documents]
 
 
-def test_large_table_broken_late_keeps_the_old_version(
-    service: AssistantService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(indexing, "SPOOL_GROUP", 500)
-    library = tmp_path / "table"
-    library.mkdir()
+def test_large_table_broken_late_keeps_the_old_version(service: AssistantService, table_dir: Path) -> None:
+    library = table_dir
     posts = library / "posts.csv"
     _write_posts(posts, 2000)
     service.index([library])
@@ -232,9 +232,8 @@ def test_large_table_broken_late_keeps_the_old_version(
     assert _state(service) == before
 
 
-def test_repeated_rows_are_embedded_once(service: AssistantService, embedder: HashEmbedder, tmp_path: Path) -> None:
-    library = tmp_path / "table"
-    library.mkdir()
+def test_repeated_rows_are_embedded_once(service: AssistantService, embedder: HashEmbedder, table_dir: Path) -> None:
+    library = table_dir
     _write_posts(library / "posts.csv", 1200, repeat_every=4)
     report = service.index([library])
     assert report.documents == report.chunks == 1200
