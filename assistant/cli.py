@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -28,25 +28,20 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from assistant import __version__
 from assistant.attribution import propaganda_label
 from assistant.config import BACKENDS, Settings, load_settings
-from assistant.conversation import (
-    ConversationStore,
-    FollowUpRewriter,
-    IndexState,
-    Turn,
-    default_store_path,
-    memory,
-    shows_rewrite,
-)
-from assistant.domain import Answer, IndexReport
+from assistant.conversation import AuditTrail, FollowUpRewriter, IndexState, Turn, memory, shows_rewrite
+from assistant.domain import Answer, Citation, DocumentInfo, IndexReport, RecordGroup
 from assistant.errors import AssistantError, UsageError
 from assistant.evaluation import by_type, ranked_documents, read_questions
 from assistant.retrieval import Filters, RetrieverMode
 from assistant.safe_text import visible
-from assistant.service import AssistantService
+from assistant.service import AssistantService, check_question, group_records
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+#: The width of stdout when it is not a terminal: wide enough that no table is ever truncated.
+PIPE_WIDTH = 100_000
 
 app = typer.Typer(
     name="assistant",
@@ -102,6 +97,9 @@ def plain(value: str) -> Text:
 
 err = SafeConsole(stderr=True, highlight=False)
 out = SafeConsole(highlight=False)
+if not out.is_terminal:
+    # In a pipe or a file nothing is cut to fit 80 columns ("unchan…"): tables and text keep their full width.
+    out = SafeConsole(highlight=False, width=PIPE_WIDTH)
 
 IndexDir = Annotated[
     Path | None, typer.Option("--index-dir", help="Local index folder (default: index/).", show_default=False)
@@ -112,7 +110,26 @@ ChromaUrl = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
+NoAudit = Annotated[
+    bool, typer.Option("--no-audit", help="Do not record this question in the audit trail (`assistant history`).")
+]
+
 T = TypeVar("T")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"assistant {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    pass
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -312,6 +329,26 @@ def index(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+# --- filters shared by sources, ask, brief and history -----------------------------
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is not None and not _DATE.match(value):
+        raise typer.BadParameter(f"{value!r} is not a date like 2019, 2019-03 or 2019-03-15")
+    return value
+
+
+Since = Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")]
+Until = Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")]
+SourceFilter = Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")]
+
+
+def _filters(since: str | None, until: str | None, source: str | None) -> Filters:
+    return Filters(since=_check_date(since), until=_check_date(until), source=source or None)
+
+
 # --- status and sources -------------------------------------------------------------
 
 
@@ -344,10 +381,27 @@ def status(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: Ch
 
 
 @app.command()
-def sources(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
-    """List every indexed document with its title, publisher, date, path and URL."""
+def sources(
+    as_json: JsonFlag = False,
+    records: Annotated[
+        bool, typer.Option("--records", help="List every record of a CSV/JSONL file, not one line per file.")
+    ] = False,
+    source: SourceFilter = None,
+    since: Since = None,
+    until: Until = None,
+    language: Annotated[
+        str | None, typer.Option(help="Only documents in this language (a code such as en).", show_default=False)
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Show at most N lines (N documents with --json).")
+    ] = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """List the indexed documents (title, publisher, date, path), one line per table file unless --records."""
+    filters = _filters(since, until, source)
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
-    documents = _guard(AssistantService(settings).sources)
+    documents = _guard(lambda: AssistantService(settings).sources(filters, language=language))
     if as_json:
         _emit_json(
             [
@@ -363,36 +417,38 @@ def sources(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: C
                     "format": d.format,
                     "chunks": d.chunks,
                 }
-                for d in documents
+                for d in documents[:limit]
             ]
         )
         return
+    if not documents:
+        out.print("No indexed documents match." if filters.active or language else "The index holds no documents.")
+        return
+    rows: list[DocumentInfo | RecordGroup] = list(documents) if records else group_records(documents)
+    groups = [row for row in rows if isinstance(row, RecordGroup)]
     table = Table(show_header=True, header_style="bold", title=f"{len(documents):,} documents")
     for column in ("date", "title", "publisher", "path"):
         table.add_column(column, overflow="fold")
-    for d in documents:
-        table.add_row(*(plain(value) for value in (d.date, d.title, d.publisher, d.path)))
+    for row in rows[:limit]:
+        if isinstance(row, RecordGroup):
+            first, last = row.dates
+            name = PurePosixPath(row.source_path).name
+            publishers = row.publishers()
+            named = ", ".join(publishers[:3]) + (f" and {len(publishers) - 3} more" if len(publishers) > 3 else "")
+            dates = first if first == last else f"{first} to {last}"
+            cells = (dates, f"{name} — {len(row.records):,} records", named, row.source_path)
+        else:
+            cells = (row.date, row.title, row.publisher, row.path)
+        table.add_row(*(plain(value) for value in cells))
     out.print(table)
+    if groups:
+        records_in = sum(len(g.records) for g in groups)
+        out.print(f"[dim]{records_in:,} table records shown as one line per file; --records lists each.[/]")
+    if limit is not None and len(rows) > limit:
+        out.print(f"[dim]{len(rows) - limit:,} more lines not shown (--limit {limit}).[/]")
 
 
 # --- ask and eval -------------------------------------------------------------------
-
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-def _check_date(value: str | None) -> str | None:
-    if value is not None and not _DATE.match(value):
-        raise typer.BadParameter(f"{value!r} is not a date like 2019, 2019-03 or 2019-03-15")
-    return value
-
-
-Since = Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY[-MM[-DD]]).")]
-Until = Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY[-MM[-DD]]).")]
-SourceFilter = Annotated[str | None, typer.Option(help="Only documents whose publisher or path contains this.")]
-
-
-def _filters(since: str | None, until: str | None, source: str | None) -> Filters:
-    return Filters(since=_check_date(since), until=_check_date(until), source=source or None)
 
 
 def _check_backend(backend: str | None) -> None:
@@ -474,16 +530,25 @@ def _print_answer(answer: Answer) -> None:
     if answer.set_aside:
         out.print(f"[dim]{answer.set_aside} sentence(s) addressed to an AI assistant set aside (never evidence).[/]")
     out.print("\n[bold]Sources[/]")
+    # One entry per document with the numbers of the sentences citing it, then each cited quote.
+    by_document: dict[str, list[Citation]] = {}
     for c in answer.citations:
-        doc = c.hit.document
-        where = doc.path + (f", page {c.hit.page}" if c.hit.page else "")
+        by_document.setdefault(c.hit.document.path, []).append(c)
+    for cited in by_document.values():
+        doc = cited[0].hit.document
+        pages = sorted({c.hit.page for c in cited if c.hit.page})
+        where = doc.path + (f", page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}" if pages else "")
+        numbers = ", ".join(str(c.n) for c in cited)
         out.print(
-            f"[bold cyan]\\[{c.n}][/] {escape(doc.title)} — {escape(doc.publisher or 'unknown publisher')}, "
-            f"{doc.date or 'undated'} · {escape(where)}"
+            f"[bold cyan]\\[{numbers}][/] {escape(doc.title)} — {escape(doc.publisher or 'unknown publisher')}, "
+            f"{escape(doc.date or 'undated')} · {escape(where)}"
         )
-        out.print(f'    [dim]"{escape(" ".join(c.quote.split()))}"[/]')
-        if c.propaganda:
-            out.print(f"    [bold red]{escape(propaganda_label(c.attributed_to))}[/]")
+        for c in cited:
+            label = f"\\[{c.n}] " if len(cited) > 1 else ""
+            page = f"page {c.hit.page}: " if len(pages) > 1 and c.hit.page else ""
+            out.print(f'    [dim]{label}{page}"{escape(" ".join(c.quote.split()))}"[/]')
+            if c.propaganda:
+                out.print(f"    [bold red]{escape(propaganda_label(c.attributed_to))}[/]")
 
 
 @app.command()
@@ -510,21 +575,23 @@ def ask(
             show_default=False,
         ),
     ] = None,
+    no_audit: NoAudit = False,
 ) -> None:
-    """Answer a question from the indexed documents, citing the exact passages."""
+    """Answer a question from the indexed documents, citing the exact passages; the answer is kept in `history`."""
     mode = _retriever_mode(retriever)
     filters = _filters(since, until, source)
     _check_backend(backend)
+    _guard(lambda: check_question(question))
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
     asked = question
-    store = ConversationStore(default_store_path(settings))
+    trail = AuditTrail.for_settings(settings, enabled=False if no_audit else None)
     if session is not None:
         session = session.strip()
         if not session:
             raise typer.BadParameter("the session name is empty", param_hint="--session")
-        found = _guard_store(lambda: store.find(session))
-        earlier = _guard_store(lambda: store.turns(found.id)) if found else []
+        found = _guard_store(lambda: trail.store.find(session))
+        earlier = _guard_store(lambda: trail.store.turns(found.id)) if found else []
         question = FollowUpRewriter().rewrite(asked, memory(earlier))
 
     def run() -> Answer:
@@ -545,12 +612,13 @@ def ask(
     if session is not None and not as_json and question != asked:
         out.print(f"[dim]searched as: {escape(question)}[/]")
     answer = _guard(run)
-    if session is not None:
+    if trail.enabled:
         state = IndexState.from_status(_guard(service.status))
-        turn = Turn.from_answer(asked, question, answer, state, filters)
-        # The session is created only once it has an answer to keep.
-        conversation = _guard_store(lambda: store.open(session))
-        _guard_store(lambda: store.add_turn(conversation.id, turn))
+        # A session is created only once it has an answer to keep; its memory must be saved (exit 1 if it cannot).
+        _record(
+            lambda: trail.answer(asked, answer, state, rewritten=question, filters=filters, conversation=session),
+            required=session is not None,
+        )
     if as_json:
         payload = answer_json(answer)
         if session is not None:
@@ -586,6 +654,7 @@ def brief(
     ] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
+    no_audit: NoAudit = False,
 ) -> None:
     """Write a briefing: BLUF, key judgments, evidence, timeline, actors, graded sources and gaps."""
     from assistant.brief_render import brief_html, brief_json, brief_markdown
@@ -598,11 +667,14 @@ def brief(
     mode = _retriever_mode(retriever)
     filters = _filters(since, until, source)
     _check_backend(backend)
-    if not topic.strip():
-        raise typer.BadParameter("the topic is empty", param_hint="TOPIC")
+    _guard(lambda: check_question(topic, "topic"))
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
     result = _guard(lambda: service.brief(topic, filters=filters, mode=mode))
+    trail = AuditTrail.for_settings(settings, enabled=False if no_audit else None)
+    if trail.enabled:
+        state = IndexState.from_status(_guard(service.status))
+        _record(lambda: trail.brief(topic, result, state, filters=filters), required=False)
     if fmt == "json":
         text = json.dumps(brief_json(result), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
@@ -631,6 +703,19 @@ def brief(
         sys.stdout.write(text)
 
 
+def _record(action: Callable[[], Turn], *, required: bool) -> None:
+    """Write a turn to the audit trail; if that fails, stop with exit 1 when `required`, else warn."""
+    if required:
+        _guard_store(action)
+        return
+    try:
+        action()
+    except (sqlite3.Error, OSError) as exc:
+        err.print(
+            f"[bold yellow]warning:[/] this was not recorded in the audit trail: {escape(str(exc))}", soft_wrap=True
+        )
+
+
 def _guard_store(action: Callable[[], T]) -> T:
     """Run a conversation-store call, turning database errors into a message and exit 1."""
     try:
@@ -651,18 +736,26 @@ def history(
         typer.Option("--session", help="Only this conversation (whoever started it).", show_default=False),
     ] = None,
     everyone: Annotated[bool, typer.Option("--all", help="Every user's conversations, not only your own.")] = False,
+    since: Annotated[
+        str | None, typer.Option(help="Only questions asked on or after this day (YYYY[-MM[-DD]], UTC).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the N most recent questions.")] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """List the questions you asked (in `assistant chat` and `ask --session`) with answers and citations."""
+    """List the audit trail: the questions you asked (ask, brief, chat) with answers, citations and index state."""
+    since = _check_date(since)
     settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
-    store = ConversationStore(default_store_path(settings))
-    turns = _guard_store(lambda: store.history(session, everyone=everyone))
+    if not settings.audit:
+        err.print("note: the audit trail is off (audit = false): questions asked now are not recorded.")
+    store = AuditTrail.for_settings(settings).store
+    turns = _guard_store(lambda: store.history(session, everyone=everyone, since=since, limit=limit))
     if as_json:
         _emit_json([turn.to_json() for turn in turns])
         return
     if not turns:
-        out.print("No questions recorded yet: ask in [bold]assistant chat[/] or with [bold]ask --session NAME[/].")
+        filtered = session is not None or since is not None
+        out.print("No recorded questions match." if filtered else "No questions recorded yet.")
         return
     table = Table(show_header=True, header_style="bold", title=f"{len(turns):,} questions")
     # Whose conversation it was matters once other people's are listed.

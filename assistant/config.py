@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # Briefs: the user's own publisher-to-reliability table, read before the shipped one.
     publisher_grades: Path | None = Field(default=None, description="TOML file of publisher reliability grades.")
 
+    # The audit trail: every answered or refused question is kept with the index state (see conversation.py).
+    audit: bool = Field(default=True, description="Record every question and answer in the conversation store.")
+
     # Concurrency: how long a second writer waits for the index lock.
     lock_timeout: float = Field(default=10.0, ge=0)
 

@@ -15,6 +15,8 @@ the TUI and `assistant ask --session` behave the same way:
   stay on record as an audit trail. Nothing here deletes a turn. Each
   conversation records the OS user who started it (its owner), so people
   sharing an index list their own conversations unless they ask for all.
+- `AuditTrail` is how every front end records a question, answer or brief
+  (or does not, when the `audit` setting is off).
 - `export_markdown` writes a conversation with its full source list and quotes.
 
 It imports no UI library.
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
     from assistant.briefing import Brief, BriefQuote, BriefSource
 
 STORE_FILE = "conversations.sqlite3"
+#: Questions asked on the command line without `--session` are kept in the day's conversation, e.g. `cli-2024-03-15`.
+DAILY_PREFIX = "cli-"
 
 # --- finding names and time frames in a question -----------------------------------
 
@@ -721,7 +725,7 @@ def shows_rewrite(question: str, rewritten: str) -> bool:
     """
     if not rewritten or rewritten == question:
         return False
-    return question != f"{BRIEF_COMMAND} {rewritten}"
+    return question != brief_question(rewritten)
 
 
 def memory(turns: Sequence[Turn]) -> list[Exchange]:
@@ -926,14 +930,41 @@ class ConversationStore:
         """A conversation's turns, oldest first."""
         return self._turns(" WHERE t.conversation_id = ?", (conversation_id,))
 
-    def history(self, conversation: str | None = None, *, everyone: bool = False) -> list[Turn]:
+    def history(
+        self,
+        conversation: str | None = None,
+        *,
+        everyone: bool = False,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[Turn]:
         """Recorded turns, oldest first: of one conversation (by name, whoever owns it) if given,
-        else of this owner's conversations (everyone's with `everyone`)."""
-        if conversation is None:
-            return self._turns("", (), everyone=everyone)
-        return self._turns(" WHERE c.name = ?", (conversation,))
+        else of this owner's conversations (everyone's with `everyone`); asked on or after `since`;
+        only the last `limit`.
 
-    def _turns(self, where: str, args: tuple[Any, ...], *, everyone: bool = True) -> list[Turn]:
+        `since` is a date like 2024, 2024-03 or 2024-03-15 (UTC, as `asked_at`
+        is stored); `limit` keeps the most recent turns.
+        """
+        clauses: list[str] = []
+        args: list[Any] = []
+        if conversation is not None:
+            clauses.append("c.name = ?")
+            args.append(conversation)
+        if since:
+            # asked_at is ISO 8601, so a date prefix compares as text: "2024-03-15T09:00" >= "2024-03".
+            clauses.append("t.asked_at >= ?")
+            args.append(since)
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        anyone = everyone or conversation is not None
+        if limit is None:
+            return self._turns(where, tuple(args), everyone=anyone)
+        return self._turns(where, tuple(args), everyone=anyone, newest=limit)[::-1]
+
+    def _turns(
+        self, where: str, args: tuple[Any, ...], *, everyone: bool = True, newest: int | None = None
+    ) -> list[Turn]:
+        """Matching turns oldest first, or (with `newest`) that many of the latest, newest first."""
+        order = " ORDER BY t.id" if newest is None else " ORDER BY t.id DESC LIMIT ?"
         with self._connect(write=False) as db:
             if db is None:
                 return []
@@ -943,10 +974,93 @@ class ConversationStore:
             owner = "c.owner" if _has_owner(db) else "''"
             rows = db.execute(
                 f"SELECT t.*, c.name AS conversation, {owner} AS owner"
-                " FROM turns t JOIN conversations c ON c.id = t.conversation_id" + where + " ORDER BY t.id",
-                args,
+                " FROM turns t JOIN conversations c ON c.id = t.conversation_id" + where + order,
+                args if newest is None else (*args, newest),
             ).fetchall()
         return [_turn(row) for row in rows]
+
+
+def daily_conversation(asked_at: str, owner: str = "") -> str:
+    """The conversation of one user's questions asked on one day without a named session.
+
+    `cli-YYYY-MM-DD-OWNER` (`cli-YYYY-MM-DD` when the owner is unknown): each
+    person sharing an index gets their own, so `history` lists it as theirs.
+    """
+    day = f"{DAILY_PREFIX}{asked_at[:10]}"
+    return f"{day}-{owner}" if owner else day
+
+
+def brief_question(topic: str) -> str:
+    """How a brief is recorded as a question, in the chat's own words."""
+    return f"{BRIEF_COMMAND} {topic}"
+
+
+class AuditTrail:
+    """The one way a front end records what it answered: every question, answer and brief, as a turn.
+
+    The CLI (`ask` with or without `--session`, `brief`) and the chat all
+    record through here, so the rules live in one place: a turn goes into the
+    conversation named (or given by id); without one (a plain `assistant ask`)
+    into the day's conversation (`daily_conversation`), so `assistant history`
+    lists it. When `enabled` is false (the `audit` setting, `--no-audit`)
+    nothing is written and the turn comes back unsaved.
+    """
+
+    def __init__(self, store: ConversationStore, *, enabled: bool = True, clock: Callable[[], str] = _now) -> None:
+        self.store = store
+        self.enabled = enabled
+        self._clock = clock
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, enabled: bool | None = None) -> AuditTrail:
+        """The trail beside the index the settings point at; `enabled` overrides the `audit` setting."""
+        return cls(
+            ConversationStore(default_store_path(settings)), enabled=settings.audit if enabled is None else enabled
+        )
+
+    def record(self, turn: Turn, conversation: str | int | None = None) -> Turn:
+        """Append `turn` (unless the trail is off) and return it as stored."""
+        if not self.enabled:
+            return turn
+        conversation_id = conversation if isinstance(conversation, int) else self._open(conversation)
+        return self.store.add_turn(conversation_id, turn)
+
+    def answer(
+        self,
+        question: str,
+        answer: Answer,
+        state: IndexState | None,
+        *,
+        rewritten: str | None = None,
+        filters: Filters | None = None,
+        conversation: str | int | None = None,
+    ) -> Turn:
+        """Record an answered or not-covered question (`rewritten`: what was searched, if different)."""
+        turn = Turn.from_answer(question, rewritten or question, answer, state, filters)
+        return self.record(turn, conversation)
+
+    def brief(
+        self,
+        topic: str,
+        brief: Brief,
+        state: IndexState | None,
+        *,
+        filters: Filters | None = None,
+        conversation: str | int | None = None,
+    ) -> Turn:
+        """Record a brief on `topic` (as the question `/brief TOPIC`)."""
+        return self.record(Turn.from_brief(brief_question(topic), topic, brief, state, filters), conversation)
+
+    def _open(self, name: str | None) -> int:
+        name = name or daily_conversation(self._clock(), self.store.owner)
+        try:
+            return self.store.open(name).id
+        except sqlite3.IntegrityError:
+            # Another process created the same conversation between our look-up and insert.
+            found = self.store.find(name)
+            if found is None:
+                raise
+            return found.id
 
 
 def _info_query(db: sqlite3.Connection) -> str:

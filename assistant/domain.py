@@ -93,6 +93,32 @@ class DocumentInfo:
     chunks: int
 
 
+#: What joins a table file's path and a record's number in the record's path: `posts.csv#row=12`.
+RECORD_MARK = "#row="
+
+
+@dataclass(frozen=True)
+class RecordGroup:
+    """The indexed records of one table file (CSV or JSONL), listed as one line."""
+
+    source_path: str
+    records: tuple[DocumentInfo, ...]
+
+    @property
+    def dates(self) -> tuple[str, str]:
+        """The earliest and latest record date ('' when no record is dated)."""
+        dated = sorted(d.date for d in self.records if d.date)
+        return (dated[0], dated[-1]) if dated else ("", "")
+
+    def publishers(self) -> list[str]:
+        """The records' publishers, the most frequent first."""
+        counts: dict[str, int] = {}
+        for record in self.records:
+            if record.publisher:
+                counts[record.publisher] = counts.get(record.publisher, 0) + 1
+        return sorted(counts, key=lambda name: (-counts[name], name))
+
+
 @dataclass(frozen=True)
 class Hit:
     """A chunk returned by retrieval, with its score and rank."""

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from assistant.domain import Document, PageSpan
+from assistant.domain import RECORD_MARK, Document, PageSpan
 from assistant.errors import DocumentError
 from assistant.sources import SourceFile
 
@@ -31,6 +31,8 @@ TEXT_COLUMNS = ("text", "full_text", "tweet", "tweets", "content", "body", "mess
 DATE_COLUMNS = ("date", "created_at", "time", "timestamp", "published", "datetime", "posted")
 AUTHOR_COLUMNS = ("author", "username", "user", "screen_name", "handle", "name", "account")
 TITLE_COLUMNS = ("title", "headline", "subject")
+# Where a record was published: its own publisher, else the platform or site it was posted on, else the account.
+PUBLISHER_COLUMNS = ("publisher", "platform", "site", "network", "outlet", "source", "account")
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -421,6 +423,7 @@ def _load_table(source: SourceFile, data: bytes, content_hash: str, columns: Col
     date_col = _pick_column(names, columns.date, DATE_COLUMNS, source.relpath, "date")
     author_col = _pick_column(names, columns.author, AUTHOR_COLUMNS, source.relpath, "author")
     title_col = _pick_column(names, columns.title, TITLE_COLUMNS, source.relpath, "title")
+    publisher_col = _pick_column(names, None, PUBLISHER_COLUMNS, source.relpath, "publisher")
 
     def all_records() -> Iterator[dict[str, Any]]:
         yield from head
@@ -439,16 +442,19 @@ def _load_table(source: SourceFile, data: bytes, content_hash: str, columns: Col
             snippet = " ".join(text.split()[:12])
             title = f"{author}: {snippet}" if author else snippet
         meta = {"title": title, "author": author, "date": date}
-        for key in ("url", "language", "lang", "publisher"):
+        for key in ("url", "language", "lang"):
             if record.get(key):
                 meta[key] = record[key]
+        publisher = str(record.get(publisher_col) or "").strip() if publisher_col else ""
+        if publisher:
+            meta["publisher"] = publisher
         produced += 1
         yield _make_document(
             source,
             text,
             content_hash,
             meta,
-            path=f"{source.relpath}#row={number}",
+            path=f"{source.relpath}{RECORD_MARK}{number}",
             source_key=source_key,
             curated=curated,
         )

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from assistant.domain import Hit
+from assistant.domain import DocumentInfo, Hit
 from assistant.embedding import Embedder
 from assistant.lexical import ChunkRow, LexicalIndex
 from assistant.store import ChunkReader, StoredChunk, date_number, document_info
@@ -86,13 +86,23 @@ def _range(filters: Filters) -> tuple[int, int]:
 
 
 def row_allowed(row: ChunkRow, filters: Filters) -> bool:
+    return _allowed(row.path, row.publisher, row.date_num, filters)
+
+
+def document_allowed(document: DocumentInfo, filters: Filters) -> bool:
+    """Whether the filters let this document answer (the same rule as for its chunks)."""
+    return _allowed(document.path, document.publisher, date_number(document.date), filters)
+
+
+def _allowed(path: str, publisher: str, date_num: int, filters: Filters) -> bool:
+    """Undated documents fall outside any date range; the source filter is a case-blind substring."""
     if filters.since or filters.until:
         low, high = _range(filters)
-        if not row.date_num or not low <= row.date_num <= high:
+        if not date_num or not low <= date_num <= high:
             return False
     if filters.source:
         needle = filters.source.lower()
-        if needle not in row.path.lower() and needle not in row.publisher.lower():
+        if needle not in path.lower() and needle not in publisher.lower():
             return False
     return True
 

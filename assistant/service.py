@@ -19,14 +19,24 @@ from typing import TYPE_CHECKING, Literal
 from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences, set_aside
 from assistant.chunking import Chunker
 from assistant.config import BACKENDS, Settings
-from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit, IndexReport, IndexStatus
+from assistant.domain import (
+    RECORD_MARK,
+    Answer,
+    AnswerSentence,
+    Citation,
+    DocumentInfo,
+    Hit,
+    IndexReport,
+    IndexStatus,
+    RecordGroup,
+)
 from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_dir
 from assistant.errors import DiskFullError, EmptyIndexError, IndexNotFoundError, StoreUnavailableError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
 from assistant.indexing import Indexer, IndexProgress
 from assistant.lexical import ChunkRow, LexicalIndex, lexical_dir
 from assistant.locking import write_lock
-from assistant.retrieval import Filters, Retrieval, Retriever, RetrieverMode
+from assistant.retrieval import Filters, Retrieval, Retriever, RetrieverMode, document_allowed
 from assistant.sources import discover
 from assistant.store import ChromaStore, ChunkReader, IndexSpec
 from assistant.text import default_aliases
@@ -34,6 +44,8 @@ from assistant.text import default_aliases
 if TYPE_CHECKING:
     from assistant.briefing import Brief, Writer
 
+# The longest question (or brief topic) searched: longer text is a pasted document, not a question.
+MAX_QUESTION_CHARS = 2000
 # Passages handed to a generative model: small models read few well.
 GENERATION_SOURCES = 4
 # Passages per facet search of a brief.
@@ -125,10 +137,17 @@ class AssistantService:
             last_indexed=str(meta["last_indexed"]) if "last_indexed" in meta else None,
         )
 
-    def sources(self) -> list[DocumentInfo]:
+    def sources(self, filters: Filters | None = None, *, language: str | None = None) -> list[DocumentInfo]:
+        """Every indexed document, or those the filters (and a language code such as `en`) allow."""
         store = self._store()
         store.open_for_read()
-        return store.documents()
+        documents = store.documents()
+        if filters is not None and filters.active:
+            documents = [d for d in documents if document_allowed(d, filters)]
+        if language:
+            wanted = language.strip().lower()
+            documents = [d for d in documents if d.language.lower() == wanted]
+        return documents
 
     def indexed_roots(self) -> list[Path]:
         """The folders indexed before that still exist, for a bare `assistant index`."""
@@ -209,8 +228,7 @@ class AssistantService:
         before any model runs, so a question they do not cover is never
         answered from a model's memory.
         """
-        if not question.strip():
-            raise UsageError("the question is empty")
+        check_question(question)
         backend = self._backend(backend)
         started = time.perf_counter()
         retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
@@ -296,8 +314,7 @@ class AssistantService:
         from assistant.briefing import BriefBuilder
         from assistant.grading import GradeTable
 
-        if not topic.strip():
-            raise UsageError("the topic is empty")
+        check_question(topic, "topic")
         backend = self._backend(backend)
         grades = GradeTable.load(self.settings.publisher_grades)
         started = time.perf_counter()
@@ -345,6 +362,45 @@ class AssistantService:
             return cache[path]
 
         return [score_question(q, self.ask(q.question, k=k, mode=mode), text_of) for q in questions]
+
+
+def check_question(text: str, what: str = "question") -> str:
+    """`text` if it can be searched; otherwise a UsageError saying why, before any search runs.
+
+    Empty text, text with no letter or digit ("?!?"), and text over
+    MAX_QUESTION_CHARS are refused, the same way for every front end.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise UsageError(f"the {what} is empty")
+    if len(stripped) > MAX_QUESTION_CHARS:
+        raise UsageError(
+            f"the {what} is {len(stripped):,} characters long; the limit is {MAX_QUESTION_CHARS:,}",
+            hint="Ask about one thing at a time, in a sentence or two.",
+        )
+    if not any(ch.isalnum() for ch in stripped):
+        raise UsageError(f"the {what} has no words, only punctuation")
+    return text
+
+
+def is_record(document: DocumentInfo) -> bool:
+    """Whether a document is one record of a table (`file.csv#row=N`) rather than a whole file."""
+    return document.path.startswith(f"{document.source_path}{RECORD_MARK}")
+
+
+def group_records(documents: list[DocumentInfo]) -> list[DocumentInfo | RecordGroup]:
+    """The documents in order, with the records of each table file folded into one `RecordGroup`."""
+    order: list[DocumentInfo | str] = []
+    records: dict[str, list[DocumentInfo]] = {}
+    for document in documents:
+        if not is_record(document):
+            order.append(document)
+            continue
+        if document.source_path not in records:
+            records[document.source_path] = []
+            order.append(document.source_path)
+        records[document.source_path].append(document)
+    return [RecordGroup(item, tuple(records[item])) if isinstance(item, str) else item for item in order]
 
 
 def _build_lexical(folder: Path, reader: ChunkReader, generation: str) -> LexicalIndex:

@@ -35,12 +35,13 @@ from textual.worker import Worker, get_current_worker
 
 from assistant.config import BACKENDS, Settings
 from assistant.conversation import (
-    BRIEF_COMMAND,
+    AuditTrail,
     ConversationInfo,
     ConversationStore,
     FollowUpRewriter,
     IndexState,
     Turn,
+    brief_question,
     default_store_path,
     export_markdown,
     filters_json,
@@ -204,6 +205,8 @@ class BriefingApp(App[None]):
         self.settings = settings
         self.service = service or AssistantService(settings)
         self.store = store or ConversationStore(default_store_path(settings))
+        # With the `audit` setting off, conversations live only on screen.
+        self.audit = AuditTrail(self.store, enabled=settings.audit)
         self.rewriter = FollowUpRewriter()
         self.corpus = corpus if corpus is not None else Path("corpus")
         self.backend = settings.backend
@@ -451,11 +454,11 @@ class BriefingApp(App[None]):
             self.notify("Name the topic: /brief platform responses to the Christchurch livestream", severity="warning")
             return
         if self._can_start():
-            self._start(f"{BRIEF_COMMAND} {topic}", topic, BRIEFING, self._brief)
+            self._start(brief_question(topic), topic, BRIEFING, self._brief)
 
     def _start(self, question: str, rewritten: str, waiting: str, job: Callable[[_Pending], Worker[None]]) -> None:
         """Show the new turn and run `job` for it in a worker (the conversation is created on first use)."""
-        if self.conversation is None:
+        if self.conversation is None and self.audit.enabled:
             try:
                 self.conversation = self.store.create()
             except (sqlite3.Error, OSError) as exc:
@@ -512,7 +515,7 @@ class BriefingApp(App[None]):
         if conversation_id is None:
             return turn
         try:
-            return self.store.add_turn(conversation_id, turn)
+            return self.audit.record(turn, conversation_id)
         except (sqlite3.Error, OSError) as exc:
             self.post_message(WorkFailed("save", f"The answer was not saved: {exc}"))
             return turn
