@@ -13,6 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.conversation import (
+    AuditTrail,
     CitedSource,
     ConversationStore,
     Exchange,
@@ -20,6 +21,7 @@ from assistant.conversation import (
     IndexState,
     Turn,
     current_user,
+    daily_conversation,
     default_store_path,
     export_markdown,
     memory,
@@ -436,3 +438,55 @@ def test_reference_is_a_pasteable_citation() -> None:
         'https://example.org/christchurch): "Facebook said it removed 1.5 million videos."'
     )
     assert CitedSource.from_json(source.to_json()) == source
+
+
+def test_history_filters_by_day_count_and_conversation(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    desk, other = store.open("desk"), store.open("other")
+    for conversation, question, asked_at in (
+        (desk, "first", "2024-03-14T23:59:59+00:00"),
+        (other, "second", "2024-03-15T08:00:00+00:00"),
+        (desk, "third", "2024-03-16T09:30:00+00:00"),
+    ):
+        store.add_turn(conversation.id, Turn(question, question, "answered", "x", asked_at=asked_at))
+    assert [t.question for t in store.history(since="2024-03-15")] == ["second", "third"]
+    assert [t.question for t in store.history(since="2024-03")] == ["first", "second", "third"]
+    assert [t.question for t in store.history(since="2025")] == []
+    assert [t.question for t in store.history(limit=2)] == ["second", "third"], "the latest, oldest first"
+    assert [t.question for t in store.history("desk", limit=1)] == ["third"]
+    assert [t.question for t in store.history("desk", since="2024-03-15", limit=5)] == ["third"]
+
+
+def test_the_audit_trail_keeps_unnamed_questions_in_the_days_conversation(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite3", owner="alice")
+    trail = AuditTrail(store, clock=lambda: "2024-03-15T08:00:00+00:00")
+    state = IndexState(96, 220, "2024-03-01T00:00:00+00:00")
+    saved = trail.answer("How many videos?", _answer(), state, filters=Filters(source="newsroom"))
+    trail.answer("Q", _answer("not_covered"), state)
+    trail.answer("and YouTube?", _answer(), state, rewritten="How many YouTube videos?", conversation="desk")
+    # Each person sharing an index has their own day's conversation, so `history` lists it as theirs.
+    assert saved.conversation == daily_conversation("2024-03-15T08:00:00+00:00", "alice") == "cli-2024-03-15-alice"
+    assert daily_conversation("2024-03-15T08:00:00+00:00") == "cli-2024-03-15"
+    recorded = store.history()
+    assert [(t.conversation, t.status, t.owner) for t in recorded] == [
+        ("cli-2024-03-15-alice", "answered", "alice"),
+        ("cli-2024-03-15-alice", "not_covered", "alice"),
+        ("desk", "answered", "alice"),
+    ]
+    bob = AuditTrail(ConversationStore(store.path, owner="bob"), clock=lambda: "2024-03-15T09:00:00+00:00")
+    assert bob.answer("Why?", _answer(), state).conversation == "cli-2024-03-15-bob"
+    assert len(store.history()) == 3 and len(store.history(everyone=True)) == 4
+    first = recorded[0].to_json()
+    assert first["backend"] == "extractive" and first["filters"] == {"source": "newsroom"}
+    assert first["index_state"]["documents"] == 96 and first["citations"][0]["quote"].startswith("Facebook said")
+    assert recorded[2].rewritten_question == "How many YouTube videos?"
+
+
+def test_a_switched_off_audit_trail_writes_nothing(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    trail = AuditTrail(store, enabled=False)
+    turn = trail.answer("How many videos?", _answer(), None, conversation="desk")
+    assert turn.id == 0 and turn.answer.startswith("Facebook said")
+    assert not store.path.exists()
+    assert AuditTrail.for_settings(Settings(index_dir=tmp_path, audit=False)).enabled is False
+    assert AuditTrail.for_settings(Settings(index_dir=tmp_path, audit=False), enabled=True).enabled is True

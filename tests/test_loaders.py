@@ -204,3 +204,26 @@ def test_discovery_reports_oversize_loops_and_unsupported(tmp_path: Path) -> Non
 )
 def test_dates_are_normalised(raw: str, iso: str) -> None:
     assert normalise_date(raw) == iso
+
+
+def test_a_platform_or_account_column_is_the_publisher_of_its_records(tmp_path: Path) -> None:
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "date,author,platform,text\n"
+        '2016-02-05,@desk,Twitter,"Twitter says it has suspended 125,000 accounts since mid-2015."\n'
+        '2019-03-15,@watch,,"The attack was streamed live for 17 minutes on Facebook Live."\n'
+    )
+    first, second = _load(posts)
+    assert (first.publisher, first.author) == ("Twitter", "@desk")
+    assert second.publisher == "", "an empty cell names no publisher"
+    accounts = tmp_path / "channels.jsonl"
+    accounts.write_text('{"account": "nashir_news", "message": "A channel post announcing a new Telegram mirror."}\n')
+    [record] = _load(accounts)
+    assert record.publisher == "nashir_news"
+    # The record's own publisher column wins over a platform column, and the file's manifest fills a gap.
+    both = tmp_path / "both.csv"
+    both.write_text("publisher,platform,text\nThe Desk,X,A note on how the desk counted suspended accounts.\n")
+    assert [d.publisher for d in _load(both)] == ["The Desk"]
+    bare = tmp_path / "bare.csv"
+    bare.write_text("text\nA note on how the desk counted suspended accounts each week.\n")
+    assert [d.publisher for d in _load(bare, manifest={"publisher": "Monitoring Desk"})] == ["Monitoring Desk"]
