@@ -211,6 +211,7 @@ def test_piped_tables_are_never_cut(indexed: tuple[Path, dict[str, str], str], i
 @pytest.mark.parametrize(
     ("question", "message"),
     [("", "is empty"), ("?!?.,;:--!!", "only punctuation"), ("w" * 2001, "the limit is 2,000")],
+    ids=["empty", "punctuation", "too-long"],
 )
 def test_unsearchable_questions_are_usage_errors_before_any_search(
     tmp_path: Path, env: dict[str, str], question: str, message: str
