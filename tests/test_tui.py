@@ -242,6 +242,21 @@ async def test_answer_shows_highlighted_markers_sources_and_is_recorded(
 
 
 @pytest.mark.anyio
+async def test_with_the_audit_off_the_chat_answers_but_keeps_nothing(
+    indexed: tuple[Settings, Path], shared_service: AssistantService, store: ConversationStore
+) -> None:
+    settings = indexed[0].model_copy(update={"audit": False})
+    app = BriefingApp(settings, service=shared_service, store=store, corpus=indexed[1])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await ask(pilot, FACEBOOK_QUESTION)
+        [view] = turn_views(app)
+        assert view.turn is not None and view.turn.status == "answered" and view.turn.citations
+    assert store.history() == [] and store.conversations() == []
+    assert not store.path.exists()
+
+
+@pytest.mark.anyio
 async def test_source_opens_passage_with_quote_highlighted_and_copies(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
