@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -344,7 +345,8 @@ def test_cli_sets_aside_planted_lines_and_labels_propaganda(
     )
     assert human.returncode == 0, human.stderr
     lines = human.stdout.splitlines()
-    quoted = next(i for i, line in enumerate(lines) if TWEET[:40] in line and line.strip().startswith('"'))
+    # A quote line, `"..."` (or `[n] "..."` when its source answers several sentences).
+    quoted = next(i for i, line in enumerate(lines) if TWEET[:40] in line and re.match(r'(\[\d+\] )?"', line.strip()))
     assert lines[quoted + 1].strip() == "Propaganda: the words of Islamic State"
 
 
