@@ -445,7 +445,7 @@ class _Numbering:
         listed = []
         by_path = {doc.path: n for n, doc in enumerate(self.order, 1)}
         for n, doc in enumerate(self.order, 1):
-            grade = self.grades.grade(doc.publisher)
+            grade = self.grades.grade_document(doc)
             claims = self.claims.get(doc.path, [])
             confirming = sorted(
                 {
@@ -785,7 +785,7 @@ class BriefBuilder:
         judgments = []
         for claim in chosen:
             support = [claim, *claim.independent_support()]
-            grades = [self.grades.grade(c.doc.publisher).reliability for c in support]
+            grades = [self.grades.grade_document(c.doc).reliability for c in support]
             likelihood = likelihood_of(len(support), grades)
             confidence = confidence_of(len(support), grades)
             strong = sum(1 for g in grades if g in ("A", "B"))

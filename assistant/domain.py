@@ -92,6 +92,11 @@ class DocumentInfo:
     format: str
     chunks: int
 
+    @property
+    def is_record(self) -> bool:
+        """Whether this is one record of a table (`file.csv#row=N`) rather than a whole file."""
+        return self.path.startswith(f"{self.source_path}{RECORD_MARK}")
+
 
 #: What joins a table file's path and a record's number in the record's path: `posts.csv#row=12`.
 RECORD_MARK = "#row="

@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from assistant.domain import DocumentInfo
 from assistant.errors import ConfigError
 
 RELIABILITY = {
@@ -51,6 +52,9 @@ UNKNOWN = "F"
 class Grade:
     reliability: str
     note: str
+    #: Set by the table for platforms: they vouch for what they say of
+    #: themselves, not for what their users post.
+    platform: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,18 @@ class GradeTable:
                     return entry.grade
         return Grade(UNKNOWN, "publisher not in the grades table")
 
+    def grade_document(self, document: DocumentInfo) -> Grade:
+        """The grade of one document: its publisher's, except for users' posts on a platform.
+
+        A record of a table (a tweet in a CSV export) has the platform it was
+        posted on as its publisher; the platform's grade is for its own
+        statements, so such a post is graded as a post by someone unknown.
+        """
+        grade = self.grade(document.publisher)
+        if grade.platform and document.is_record:
+            return Grade(UNKNOWN, f"a post on {document.publisher}: the platform does not vouch for its users' posts")
+        return grade
+
 
 def publisher_name(publisher: str) -> str:
     """The publisher's own name, without what its description adds.
@@ -115,7 +131,8 @@ def _entries(raw: dict[str, Any], origin: str) -> list[_Entry]:
             )
         # Whole words only, so "Meta" does not grade "Metadata Weekly".
         pattern = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names), re.IGNORECASE)
-        entries.append(_Entry(pattern, Grade(grade, str(item.get("note", "")))))
+        platform = item.get("platform", False) is True
+        entries.append(_Entry(pattern, Grade(grade, str(item.get("note", "")), platform)))
     return entries
 
 

@@ -20,7 +20,6 @@ from assistant.answering import candidate_sentences, compose_extractive, judge_c
 from assistant.chunking import Chunker
 from assistant.config import BACKENDS, Settings
 from assistant.domain import (
-    RECORD_MARK,
     Answer,
     AnswerSentence,
     Citation,
@@ -383,17 +382,12 @@ def check_question(text: str, what: str = "question") -> str:
     return text
 
 
-def is_record(document: DocumentInfo) -> bool:
-    """Whether a document is one record of a table (`file.csv#row=N`) rather than a whole file."""
-    return document.path.startswith(f"{document.source_path}{RECORD_MARK}")
-
-
 def group_records(documents: list[DocumentInfo]) -> list[DocumentInfo | RecordGroup]:
     """The documents in order, with the records of each table file folded into one `RecordGroup`."""
     order: list[DocumentInfo | str] = []
     records: dict[str, list[DocumentInfo]] = {}
     for document in documents:
-        if not is_record(document):
+        if not document.is_record:
             order.append(document)
             continue
         if document.source_path not in records:

@@ -529,3 +529,31 @@ def test_cli_brief_json_html_and_errors(
     assert run_cli("brief", " ", "--index-dir", index, env=cli_env).returncode == 2
     missing = run_cli("brief", TOPIC, "--index-dir", str(tmp_path / "none"), env=cli_env)
     assert missing.returncode == 1 and "assistant index" in missing.stderr
+
+
+def _document(path: str, source_path: str, publisher: str) -> DocumentInfo:
+    return DocumentInfo(
+        id=path,
+        path=path,
+        source_path=source_path,
+        title="t",
+        publisher=publisher,
+        author="someone",
+        date="2019-03-15",
+        url="",
+        language="en",
+        format="csv",
+        chunks=1,
+    )
+
+
+def test_a_users_post_on_a_platform_is_not_graded_as_the_platforms_own_word() -> None:
+    table = GradeTable.load()
+    post = _document("exports/posts.csv#row=7", "exports/posts.csv", "Twitter")
+    statement = _document("notes/twitter-rules.md", "notes/twitter-rules.md", "Twitter")
+    assert table.grade_document(statement).reliability == "C", "a platform on its own actions"
+    grade = table.grade_document(post)
+    assert grade.reliability == "F" and "post on Twitter" in grade.note
+    # A table of news records keeps its outlet's grade.
+    wire = _document("exports/wire.csv#row=2", "exports/wire.csv", "Reuters")
+    assert table.grade_document(wire).reliability == "B"
