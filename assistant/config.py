@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     # Embedding model and the chunker that must fit inside it.
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
     embedding_batch_size: int = Field(
-        default=64, ge=1, le=1024, description="Full-length texts per model batch; short ones share bigger batches."
+        default=64, ge=1, le=1024, description="Texts per model batch (the model sorts them by length first)."
     )
     chunk_tokens: int = Field(default=200, ge=32, le=254, description="Target word-pieces per chunk.")
     chunk_overlap_tokens: int = Field(default=32, ge=0, le=128)
