@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tokenizers import Tokenizer
 
-from assistant.domain import Chunk, Document
+from assistant.domain import RECORD_MARK, Chunk, Document
 
 #: The model reads at most this many word-pieces, [CLS] and [SEP] included.
 MODEL_MAX_TOKENS = 256
@@ -93,7 +93,7 @@ class Chunker:
         Records of a table are short posts whose title repeats their text, so
         they get no context line.
         """
-        if "#row=" in document.path or not document.title:
+        if RECORD_MARK in document.path or not document.title:
             return ""
         encoding = self.tokenizer.encode(document.title, add_special_tokens=False)
         if len(encoding.ids) <= CONTEXT_TOKENS:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.domain import Answer
+from assistant.domain import RECORD_MARK, Answer
 from assistant.errors import UsageError
 from assistant.text import content_words, words
 
@@ -62,7 +62,7 @@ def read_questions(path: Path) -> list[Question]:
 
 
 def _doc_of(path: str) -> str:
-    return path.split("#row=", 1)[0]
+    return path.split(RECORD_MARK, 1)[0]
 
 
 def ranked_documents(answer: Answer) -> list[str]:

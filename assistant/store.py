@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.config import Settings, server_endpoint
-from assistant.domain import Chunk, Document, DocumentInfo
+from assistant.domain import RECORD_MARK, Chunk, Document, DocumentInfo
 from assistant.errors import (
     AssistantError,
     DiskFullError,
@@ -543,7 +543,7 @@ def document_info(doc_id: str, meta: dict[str, Any]) -> DocumentInfo:
 
 
 def _row_number(path: str) -> int:
-    _, _, row = path.partition("#row=")
+    _, _, row = path.partition(RECORD_MARK)
     return int(row) if row.isdigit() else 0
 
 
