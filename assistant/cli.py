@@ -29,15 +29,17 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant import __version__
-from assistant.attribution import propaganda_label
+from assistant.answer.attribution import propaganda_label
 from assistant.config import BACKENDS, Settings, load_settings
-from assistant.conversation import AuditTrail, FollowUpRewriter, IndexState, Turn, memory, shows_rewrite
+from assistant.conversation.records import IndexState, Turn, memory, shows_rewrite
+from assistant.conversation.rewriting import FollowUpRewriter
+from assistant.conversation.store import AuditTrail
 from assistant.domain import Answer, Citation, DocumentInfo, IndexReport, RecordGroup
 from assistant.errors import AssistantError, UsageError
 from assistant.evaluation import by_type, ranked_documents, read_questions
-from assistant.retrieval import Filters, RetrieverMode
-from assistant.safe_text import visible
+from assistant.search.retrieval import Filters, RetrieverMode
 from assistant.service import AssistantService, check_question, group_records
+from assistant.text.safe import visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 #: The width of stdout when it is not a terminal: wide enough that no table is ever truncated.
@@ -657,7 +659,7 @@ def brief(
     no_audit: NoAudit = False,
 ) -> None:
     """Write a briefing: BLUF, key judgments, evidence, timeline, actors, graded sources and gaps."""
-    from assistant.brief_render import brief_html, brief_json, brief_markdown
+    from assistant.brief.render import brief_html, brief_json, brief_markdown
 
     fmt = "json" if as_json else fmt.lower()
     if fmt == "markdown":

@@ -20,7 +20,7 @@ from typing import Any
 
 from assistant.domain import RECORD_MARK, Answer
 from assistant.errors import UsageError
-from assistant.text import content_words, words
+from assistant.text.words import content_words, words
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant.answering import candidate_sentences, compose_extractive, judge_coverage, select_sentences, set_aside
-from assistant.chunking import Chunker
+from assistant.adapters.chroma_store import ChromaStore, ChunkReader, IndexSpec
+from assistant.adapters.embedding import Embedder, SentenceTransformerEmbedder, model_dir
+from assistant.answer.extractive import (
+    candidate_sentences,
+    compose_extractive,
+    judge_coverage,
+    select_sentences,
+    set_aside,
+)
 from assistant.config import BACKENDS, Settings
 from assistant.domain import (
     Answer,
@@ -29,19 +36,18 @@ from assistant.domain import (
     IndexStatus,
     RecordGroup,
 )
-from assistant.embedding import Embedder, SentenceTransformerEmbedder, model_dir
 from assistant.errors import DiskFullError, EmptyIndexError, IndexNotFoundError, StoreUnavailableError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
-from assistant.indexing import Indexer, IndexProgress
-from assistant.lexical import ChunkRow, LexicalIndex, lexical_dir
-from assistant.locking import write_lock
-from assistant.retrieval import Filters, Retrieval, Retriever, RetrieverMode, document_allowed
-from assistant.sources import discover
-from assistant.store import ChromaStore, ChunkReader, IndexSpec
-from assistant.text import default_aliases
+from assistant.ingest.chunking import Chunker
+from assistant.ingest.indexing import Indexer, IndexProgress
+from assistant.ingest.locking import write_lock
+from assistant.ingest.sources import discover
+from assistant.search.lexical import ChunkRow, LexicalIndex, lexical_dir
+from assistant.search.retrieval import Filters, Retrieval, Retriever, RetrieverMode, document_allowed
+from assistant.text.aliases import default_aliases
 
 if TYPE_CHECKING:
-    from assistant.briefing import Brief, Writer
+    from assistant.brief.builder import Brief, Writer
 
 # The longest question (or brief topic) searched: longer text is a pasted document, not a question.
 MAX_QUESTION_CHARS = 2000
@@ -179,7 +185,7 @@ class AssistantService:
     def query_encoder(self) -> Embedder:
         """The torch-free encoder for questions (same vectors as indexing)."""
         if self._query_encoder is None:
-            from assistant.query_embedding import NumpyEncoder
+            from assistant.adapters.query_embedding import NumpyEncoder
 
             self._query_encoder = NumpyEncoder(self.settings.embedding_model)
         return self._query_encoder
@@ -248,7 +254,7 @@ class AssistantService:
             status = "answered"
         else:
             # Imported here: LangChain costs start-up time the extractive path never needs.
-            from assistant.generation import attribute, chat_model, stream_answer
+            from assistant.answer.generated import attribute, chat_model, stream_answer
 
             model, model_name = chat_model(self.settings, backend)
             hits = list(retrieval.hits[:GENERATION_SOURCES])
@@ -310,8 +316,8 @@ class AssistantService:
         attributed to a source sentence or marked unsupported.
         """
         # Imported here, like LangChain below: a one-shot `ask` never needs them.
-        from assistant.briefing import BriefBuilder
-        from assistant.grading import GradeTable
+        from assistant.brief.builder import BriefBuilder
+        from assistant.brief.grading import GradeTable
 
         check_question(topic, "topic")
         backend = self._backend(backend)
@@ -327,7 +333,7 @@ class AssistantService:
         return replace(brief, backend=backend, model=model_name, timings_ms={"total": total})
 
     def _bluf_writer(self, backend: str) -> tuple[Writer, str]:
-        from assistant.generation import attribute, chat_model, stream_answer
+        from assistant.answer.generated import attribute, chat_model, stream_answer
 
         model, model_name = chat_model(self.settings, backend)
 

@@ -85,12 +85,12 @@ def worker_full(corpus: Path, index_dir: Path) -> dict[str, float]:
 
 def worker_embed(corpus: Path) -> dict[str, float]:
     """Time `encode` alone on the chunk texts an index run would embed."""
-    from assistant.chunking import embed_text
     from assistant.config import Settings
-    from assistant.indexing import EMBED_GROUP
-    from assistant.loaders import ColumnOptions, load
+    from assistant.ingest.chunking import embed_text
+    from assistant.ingest.indexing import EMBED_GROUP
+    from assistant.ingest.loaders import ColumnOptions, load
+    from assistant.ingest.sources import discover, hash_bytes
     from assistant.service import AssistantService
-    from assistant.sources import discover, hash_bytes
 
     service = AssistantService(Settings())
     texts: list[str] = []

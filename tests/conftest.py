@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.config import Settings
-from assistant.embedding import SentenceTransformerEmbedder
 from assistant.service import AssistantService
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering import ANSWER_CHARS, MAX_SENTENCES, Sentence, candidate_sentences, select_sentences
+from assistant.adapters.embedding import SentenceTransformerEmbedder
+from assistant.answer.extractive import ANSWER_CHARS, MAX_SENTENCES, Sentence, candidate_sentences, select_sentences
 from assistant.config import Settings
 from assistant.domain import DocumentInfo, Hit
-from assistant.embedding import SentenceTransformerEmbedder
 from assistant.errors import IndexNotFoundError, UsageError
-from assistant.lexical import lexical_dir
-from assistant.loaders import ColumnOptions, load
-from assistant.retrieval import Filters, Retrieval
+from assistant.ingest.loaders import ColumnOptions, load
+from assistant.ingest.sources import discover
+from assistant.search.lexical import lexical_dir
+from assistant.search.retrieval import Filters, Retrieval
 from assistant.service import AssistantService
-from assistant.sources import discover
 
 from .conftest import PLANTED, build_index, run_cli
 

@@ -17,9 +17,9 @@ from typing import ClassVar
 
 import pytest
 
-from assistant.attribution import speaking_group
-from assistant.brief_render import brief_html, brief_json, brief_markdown
-from assistant.briefing import (
+from assistant.adapters.embedding import SentenceTransformerEmbedder
+from assistant.answer.attribution import speaking_group
+from assistant.brief.builder import (
     CONFIDENCE_LEVELS,
     LIKELIHOOD_TERMS,
     Actor,
@@ -38,14 +38,14 @@ from assistant.briefing import (
     likelihood_of,
     needs_context,
 )
+from assistant.brief.grading import GradeTable, credibility
+from assistant.brief.render import brief_html, brief_json, brief_markdown
 from assistant.config import Settings
 from assistant.domain import DocumentInfo
-from assistant.embedding import SentenceTransformerEmbedder
 from assistant.errors import ConfigError, UsageError
-from assistant.grading import GradeTable, credibility
-from assistant.retrieval import Filters
+from assistant.search.retrieval import Filters
 from assistant.service import AssistantService
-from assistant.text import default_aliases
+from assistant.text.aliases import default_aliases
 
 from .conftest import ActiveContent, build_index, run_cli
 

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from assistant.chunking import MODEL_MAX_TOKENS, Chunker, embed_text, sentence_spans
+from assistant.adapters.embedding import model_dir
 from assistant.domain import Document, PageSpan
-from assistant.embedding import model_dir
+from assistant.ingest.chunking import MODEL_MAX_TOKENS, Chunker, embed_text, sentence_spans
 
 from .conftest import CORPUS
 

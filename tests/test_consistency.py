@@ -17,10 +17,10 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from assistant.adapters.chroma_store import ChromaStore
 from assistant.config import Settings
+from assistant.ingest.sources import source_key
 from assistant.service import AssistantService
-from assistant.sources import source_key
-from assistant.store import ChromaStore
 
 from .conftest import HashEmbedder, table
 

@@ -12,24 +12,18 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.conversation import (
+from assistant.conversation.export import export_markdown
+from assistant.conversation.records import CitedSource, IndexState, Turn, memory, shows_rewrite
+from assistant.conversation.rewriting import Exchange, FollowUpRewriter, time_frames
+from assistant.conversation.store import (
     AuditTrail,
-    CitedSource,
     ConversationStore,
-    Exchange,
-    FollowUpRewriter,
-    IndexState,
-    Turn,
     current_user,
     daily_conversation,
     default_store_path,
-    export_markdown,
-    memory,
-    shows_rewrite,
-    time_frames,
 )
 from assistant.domain import Answer, Citation, DocumentInfo, Hit
-from assistant.retrieval import Filters
+from assistant.search.retrieval import Filters
 
 from .conftest import TURN_KEYS, run_cli
 

@@ -22,18 +22,19 @@ from typing import Any
 import pytest
 from fpdf import FPDF
 
-from assistant.answering import Sentence, select_sentences
-from assistant.attribution import quoted_speaker, speaking_group
-from assistant.brief_render import brief_json
-from assistant.briefing import Brief
+from assistant.adapters.embedding import SentenceTransformerEmbedder
+from assistant.answer.attribution import quoted_speaker, speaking_group
+from assistant.answer.extractive import Sentence, select_sentences
+from assistant.answer.generated import attribute, build_messages
+from assistant.brief.builder import Brief
+from assistant.brief.render import brief_json
 from assistant.cli import answer_json
 from assistant.config import Settings
-from assistant.conversation import ConversationStore
+from assistant.conversation.store import ConversationStore
 from assistant.domain import Answer, DocumentInfo, Hit
-from assistant.embedding import SentenceTransformerEmbedder
-from assistant.generation import attribute, build_messages
 from assistant.service import AssistantService
-from assistant.text import default_aliases, instruction_flags, looks_like_instruction
+from assistant.text.aliases import default_aliases
+from assistant.text.instructions import instruction_flags, looks_like_instruction
 
 from .conftest import run_cli
 

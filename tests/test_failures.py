@@ -19,8 +19,8 @@ import pytest
 
 from assistant.config import Settings, server_address
 from assistant.errors import EmptyIndexError, IndexLockedError
-from assistant.lexical import LexicalIndex, lexical_dir
-from assistant.locking import lock_path, write_lock
+from assistant.ingest.locking import lock_path, write_lock
+from assistant.search.lexical import LexicalIndex, lexical_dir
 from assistant.service import AssistantService
 from assistant.tui.app import BriefingApp
 from assistant.tui.widgets import QuestionInput, TurnView
@@ -173,7 +173,7 @@ def anyio_backend() -> str:
 async def test_chat_on_an_empty_index_shows_the_message(
     service: AssistantService, unreadable: Path, tmp_path: Path
 ) -> None:
-    from assistant.conversation import ConversationStore
+    from assistant.conversation.store import ConversationStore
 
     service.index([unreadable])
     app = BriefingApp(service.settings, service=service, store=ConversationStore(tmp_path / "c.sqlite3"))

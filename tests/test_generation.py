@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.adapters.embedding import SentenceTransformerEmbedder
+from assistant.answer.generated import attribute, build_messages
 from assistant.config import Settings
 from assistant.domain import DocumentInfo, Hit
-from assistant.embedding import SentenceTransformerEmbedder
 from assistant.errors import BackendError
-from assistant.generation import attribute, build_messages
 from assistant.service import AssistantService
-from assistant.text import looks_like_instruction
+from assistant.text.instructions import looks_like_instruction
 
 from .conftest import CORPUS, PLANTED, build_index, free_port, run_cli
 
@@ -134,7 +134,7 @@ def test_local_backend_writes_the_brief_bottom_line_with_checked_citations(index
 
 @pytest.fixture
 def llama_server(tmp_path: Path) -> Iterator[str]:
-    from assistant.generation import packaged_gguf
+    from assistant.answer.generated import packaged_gguf
 
     port = free_port()
     log = (tmp_path / "server.log").open("w")

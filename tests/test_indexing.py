@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from assistant import indexing
+from assistant.adapters.chroma_store import ChromaStore
 from assistant.config import Settings
 from assistant.errors import IndexMismatchError, IndexNotFoundError, UsageError
 from assistant.service import AssistantService
-from assistant.store import ChromaStore
 
 from .conftest import HashEmbedder
 

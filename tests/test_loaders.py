@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import DocumentError
-from assistant.loaders import ColumnOptions, load, normalise_date
-from assistant.sources import SourceFile, discover
+from assistant.ingest.loaders import ColumnOptions, load, normalise_date
+from assistant.ingest.sources import SourceFile, discover
 
 from .conftest import CORPUS
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.adapters.chroma_store import ChromaStore
+from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.config import Settings
-from assistant.embedding import SentenceTransformerEmbedder
 from assistant.service import AssistantService
-from assistant.store import ChromaStore
 
 pytestmark = pytest.mark.model
 

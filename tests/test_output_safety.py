@@ -4,7 +4,7 @@ A small library with hostile content (escape sequences in a title, a body and
 a file name; Rich markup in file names; HTML, script and link syntax in a
 document) is indexed once by the real `assistant index` command. The CLI
 tests run the real command against it; the TUI tests drive the real app
-through Pilot. The pure functions of `assistant.safe_text` get fast tests.
+through Pilot. The pure functions of `assistant.text.safe` get fast tests.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
+from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.config import Settings
-from assistant.conversation import ConversationStore, default_store_path
-from assistant.embedding import SentenceTransformerEmbedder
-from assistant.safe_text import file_slug, has_controls, markdown_text, visible, web_link
+from assistant.conversation.store import ConversationStore, default_store_path
 from assistant.service import AssistantService
+from assistant.text.safe import file_slug, has_controls, markdown_text, visible, web_link
 from assistant.tui.app import BriefingApp
 from assistant.tui.screens import PassageScreen
 from assistant.tui.widgets import TurnView
@@ -297,7 +297,8 @@ def test_markdown_text_renders_as_the_same_words() -> None:
 
 
 def test_conversation_export_links_only_web_addresses() -> None:
-    from assistant.conversation import CitedSource, Turn, export_markdown
+    from assistant.conversation.export import export_markdown
+    from assistant.conversation.records import CitedSource, Turn
 
     def turn(url: str) -> Turn:
         source = CitedSource(1, "a.md", "A", "Pub", "2019", url, None, "c", "A quote.", 0.5)

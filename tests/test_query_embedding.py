@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embedding import SentenceTransformerEmbedder
-from assistant.query_embedding import NumpyEncoder, erf
+from assistant.adapters.embedding import SentenceTransformerEmbedder
+from assistant.adapters.query_embedding import NumpyEncoder, erf
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -124,7 +124,7 @@ def test_erf_is_accurate() -> None:
 def test_query_does_not_import_torch() -> None:
     code = (
         "import json, sys\n"
-        "from assistant.query_embedding import NumpyEncoder\n"
+        "from assistant.adapters.query_embedding import NumpyEncoder\n"
         "vector = NumpyEncoder().embed(['Who ran the Telegram channel?'])\n"
         "assert vector.shape == (1, 384)\n"
         "heavy = ('torch', 'transformers', 'sentence_transformers', 'scipy')\n"

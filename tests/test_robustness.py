@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.adapters.chroma_store import ChromaStore
 from assistant.config import Settings
 from assistant.errors import IndexNotFoundError
-from assistant.locking import write_lock
-from assistant.sources import source_key
-from assistant.store import ChromaStore
+from assistant.ingest.locking import write_lock
+from assistant.ingest.sources import source_key
 
 from .conftest import CORPUS, REPO, index_snapshot, run_cli, table
 

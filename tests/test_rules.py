@@ -10,7 +10,7 @@ from rich.console import Console
 from assistant import cli
 from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit, RecordGroup
 from assistant.errors import UsageError
-from assistant.retrieval import Filters, document_allowed
+from assistant.search.retrieval import Filters, document_allowed
 from assistant.service import MAX_QUESTION_CHARS, check_question, group_records
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answering import (
+from assistant.answer.extractive import (
     candidate_sentences,
     institution_names,
     looks_like_apparatus,
@@ -10,8 +10,9 @@ from assistant.answering import (
     select_sentences,
 )
 from assistant.domain import DocumentInfo, Hit
-from assistant.retrieval import Retrieval
-from assistant.text import asked_years, content_words
+from assistant.search.retrieval import Retrieval
+from assistant.text.dates import asked_years
+from assistant.text.words import content_words
 
 
 def _hit(text: str, path: str = "news/report.md", rank: int = 1, start: int = 0, chunk: str = "c") -> Hit:

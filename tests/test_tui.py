@@ -26,12 +26,13 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Markdown, OptionList, Static
 
+from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.config import Settings
-from assistant.conversation import ConversationStore, IndexState, Turn
+from assistant.conversation.records import IndexState, Turn
+from assistant.conversation.store import ConversationStore
 from assistant.domain import Answer, IndexReport
-from assistant.embedding import SentenceTransformerEmbedder
-from assistant.indexing import IndexProgress
-from assistant.retrieval import Filters
+from assistant.ingest.indexing import IndexProgress
+from assistant.search.retrieval import Filters
 from assistant.service import AssistantService
 from assistant.tui.app import BriefingApp
 from assistant.tui.screens import ChatScreen, NoIndexScreen, PassageScreen

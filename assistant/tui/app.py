@@ -34,24 +34,15 @@ from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
 from assistant.config import BACKENDS, Settings
-from assistant.conversation import (
-    AuditTrail,
-    ConversationInfo,
-    ConversationStore,
-    FollowUpRewriter,
-    IndexState,
-    Turn,
-    brief_question,
-    default_store_path,
-    export_markdown,
-    filters_json,
-    memory,
-)
+from assistant.conversation.export import export_markdown
+from assistant.conversation.records import ConversationInfo, IndexState, Turn, brief_question, filters_json, memory
+from assistant.conversation.rewriting import FollowUpRewriter
+from assistant.conversation.store import AuditTrail, ConversationStore, default_store_path
 from assistant.domain import Answer, IndexStatus
 from assistant.errors import AssistantError, UsageError
-from assistant.retrieval import Filters
-from assistant.safe_text import file_slug, visible
+from assistant.search.retrieval import Filters
 from assistant.service import AssistantService
+from assistant.text.safe import file_slug, visible
 from assistant.tui.messages import (
     AnswerFailed,
     AnswerPiece,

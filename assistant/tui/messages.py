@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from assistant.conversation import CitedSource, ConversationInfo, Turn
+from assistant.conversation.records import CitedSource, ConversationInfo, Turn
 from assistant.domain import IndexReport, IndexStatus
 
 

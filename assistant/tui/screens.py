@@ -18,8 +18,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList, ProgressBar, Static
 
-from assistant.conversation import CitedSource
-from assistant.safe_text import visible
+from assistant.conversation.records import CitedSource
+from assistant.text.safe import visible
 from assistant.tui.widgets import (
     QUOTE_STYLE,
     ConversationList,

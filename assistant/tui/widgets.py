@@ -6,7 +6,7 @@ Markdown), so a new answer or a streamed piece touches one widget and a long
 conversation never re-renders earlier turns. Widgets only draw what they are
 given; they post messages for the app to act on. Text from documents, file
 names and questions is drawn as text: control characters made visible
-(`assistant.safe_text`), never read as markup.
+(`assistant.text.safe`), never read as markup.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from textual.widgets import Input, Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownStream
 from textual.widgets.option_list import Option
 
-from assistant.conversation import CitedSource, ConversationInfo, Turn, shows_rewrite
-from assistant.safe_text import markdown_text, visible
+from assistant.conversation.records import CitedSource, ConversationInfo, Turn, shows_rewrite
+from assistant.text.safe import markdown_text, visible
 from assistant.tui.messages import ConversationChosen, SourceChosen, TurnSelected
 
 # A citation marker as `markdown_text` leaves it: `[1]` becomes `\[1\]`.

@@ -28,12 +28,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from assistant.attribution import labelled, quoted_speaker
-from assistant.chunking import sentence_spans
+from assistant.answer.attribution import labelled, quoted_speaker
 from assistant.config import BACKENDS, Settings
 from assistant.domain import Citation, Hit
 from assistant.errors import BackendError, ConfigError
-from assistant.text import content_words, default_aliases, instruction_flags, strip_instructions
+from assistant.ingest.chunking import sentence_spans
+from assistant.text.aliases import default_aliases
+from assistant.text.instructions import instruction_flags, strip_instructions
+from assistant.text.words import content_words
 
 SOURCE_CHARS = 900
 MIN_SUPPORT = 0.5

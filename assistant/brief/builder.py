@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from assistant.answering import (
+from assistant.answer.attribution import ACTOR_KINDS
+from assistant.answer.extractive import (
     Sentence,
     candidate_sentences,
     judge_coverage,
@@ -40,20 +41,13 @@ from assistant.answering import (
     similar,
     term_weights,
 )
-from assistant.attribution import ACTOR_KINDS
+from assistant.brief.grading import CREDIBILITY, RELIABILITY, GradeTable, credibility, publisher_name
 from assistant.domain import DocumentInfo, Hit
-from assistant.grading import CREDIBILITY, RELIABILITY, GradeTable, credibility, publisher_name
-from assistant.retrieval import Retrieval
-from assistant.text import (
-    MONTH_NUMBERS,
-    MONTHS,
-    STOPWORDS,
-    AliasGroup,
-    AliasTable,
-    content_words,
-    strip_instructions,
-    words,
-)
+from assistant.search.retrieval import Retrieval
+from assistant.text.aliases import AliasGroup, AliasTable
+from assistant.text.dates import MONTH_NUMBERS, MONTHS
+from assistant.text.instructions import strip_instructions
+from assistant.text.words import STOPWORDS, content_words, words
 
 LIKELIHOOD_TERMS = (
     "almost no chance",

@@ -22,21 +22,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.attribution import labelled, quoted_speaker
-from assistant.chunking import sentence_spans
+from assistant.answer.attribution import labelled, quoted_speaker
 from assistant.domain import Citation, Hit
-from assistant.retrieval import Retrieval
-from assistant.text import (
-    MONTHS,
-    QUESTION_WORDS,
-    STOPWORDS,
-    AliasTable,
-    asked_years,
-    content_words,
-    default_aliases,
-    instruction_flags,
-    words,
-)
+from assistant.ingest.chunking import sentence_spans
+from assistant.search.retrieval import Retrieval
+from assistant.text.aliases import AliasTable, default_aliases
+from assistant.text.dates import MONTHS, asked_years
+from assistant.text.instructions import instruction_flags
+from assistant.text.words import QUESTION_WORDS, STOPWORDS, content_words, words
 
 MAX_SENTENCES = 7
 SENTENCE_POOL = 8
@@ -76,7 +69,7 @@ class Sentence:
     end: int
     score: float
     overlap: float
-    #: The extremist group whose own words the sentence is (see `assistant.attribution`), or "".
+    #: The extremist group whose own words the sentence is (see `assistant.answer.attribution`), or "".
     speaker: str = ""
 
     @property

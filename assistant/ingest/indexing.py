@@ -24,14 +24,14 @@ from typing import IO, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from assistant.chunking import Chunker, embed_text
+from assistant.adapters.chroma_store import ChromaStore, SourceRecord
+from assistant.adapters.embedding import Embedder
 from assistant.config import Settings
 from assistant.domain import Chunk, Document, FileFailure, IndexReport
-from assistant.embedding import Embedder
 from assistant.errors import DocumentError
-from assistant.loaders import ColumnOptions, load
-from assistant.sources import Discovery, SourceFile, hash_bytes
-from assistant.store import ChromaStore, SourceRecord
+from assistant.ingest.chunking import Chunker, embed_text
+from assistant.ingest.loaders import ColumnOptions, load
+from assistant.ingest.sources import Discovery, SourceFile, hash_bytes
 
 # Chunks embedded per model call: large enough for the model to sort by length
 # and batch well, small enough to keep memory flat.

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.config import Settings
-from assistant.text import words
+from assistant.text.words import words
 
 FORMAT_VERSION = 1
 

@@ -4,7 +4,7 @@ All three carry the same content. The Markdown and HTML versions are meant to
 be read on their own, so each ends with the sources table and a short key to
 the grades and the estimative terms. Both treat everything that comes from a
 document (or the command line) as text: it is escaped, never markup, and only
-http and https addresses become links (see `assistant.safe_text`).
+http and https addresses become links (see `assistant.text.safe`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from assistant.attribution import propaganda_label
-from assistant.briefing import FACETS, LIKELIHOOD_TERMS, Brief, BriefQuote, BriefSource
-from assistant.grading import CREDIBILITY, RELIABILITY
-from assistant.safe_text import markdown_text, visible, web_link
+from assistant.answer.attribution import propaganda_label
+from assistant.brief.builder import FACETS, LIKELIHOOD_TERMS, Brief, BriefQuote, BriefSource
+from assistant.brief.grading import CREDIBILITY, RELIABILITY
+from assistant.text.safe import markdown_text, visible, web_link
 
 SCHEMA_VERSION = 1
 _HEADINGS = {facet.key: facet.heading for facet in FACETS}

@@ -25,7 +25,7 @@ import yaml
 
 from assistant.domain import RECORD_MARK, Document, PageSpan
 from assistant.errors import DocumentError
-from assistant.sources import SourceFile
+from assistant.ingest.sources import SourceFile
 
 TEXT_COLUMNS = ("text", "full_text", "tweet", "tweets", "content", "body", "message", "post", "caption")
 DATE_COLUMNS = ("date", "created_at", "time", "timestamp", "published", "datetime", "posted")

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
-from assistant.embedding import model_dir
+from assistant.adapters.embedding import model_dir
 from assistant.errors import ConfigError
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import MONTH_NUMBERS, AliasGroup, AliasTable
+from assistant.text.aliases import AliasGroup, AliasTable
+from assistant.text.dates import MONTH_NUMBERS
 
 #: Alias-table kinds whose own words are propaganda.
 EXTREMIST_KINDS = frozenset({"group", "movement", "media"})

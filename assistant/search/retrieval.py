@@ -19,11 +19,13 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from assistant.adapters.chroma_store import ChunkReader, StoredChunk, date_number, document_info
+from assistant.adapters.embedding import Embedder
 from assistant.domain import DocumentInfo, Hit
-from assistant.embedding import Embedder
-from assistant.lexical import ChunkRow, LexicalIndex
-from assistant.store import ChunkReader, StoredChunk, date_number, document_info
-from assistant.text import AliasTable, asked_years, content_words, words
+from assistant.search.lexical import ChunkRow, LexicalIndex
+from assistant.text.aliases import AliasTable
+from assistant.text.dates import asked_years
+from assistant.text.words import content_words, words
 
 RetrieverMode = Literal["hybrid", "dense", "bm25"]
 

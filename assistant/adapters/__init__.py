@@ -1,0 +1,1 @@
+"""The only modules that touch heavy libraries: the Chroma store, the embedding model and the query encoder."""

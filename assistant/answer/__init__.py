@@ -1,0 +1,1 @@
+"""Answering: candidate sentences and coverage, extractive answers, generated answers and attribution."""

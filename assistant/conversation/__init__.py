@@ -1,0 +1,7 @@
+"""Conversations: everything about a conversation that is not drawing it.
+
+The TUI and `assistant ask --session` behave the same way because both go
+through this package: `rewriting` (follow-ups made standalone), `records`
+(what a turn keeps), `store` (the SQLite audit trail) and `export`
+(Markdown). It imports no UI library.
+"""

@@ -1,0 +1,1 @@
+"""Text judgments as pure functions (no I/O): words, dates, names, planted instructions, safe display."""

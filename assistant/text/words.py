@@ -1,0 +1,43 @@
+"""Word tokens, stopwords and content words: what lexical search, query expansion and answering count as a word."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """
+    a about above according after again against all also am among an and any are as at be because
+    been before being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only onto or other our ours
+    ourselves out over own per said same says she should so some such than that the their theirs
+    them themselves then there these they this those through to too under until up upon very via was
+    we were what when where which while who whom whose why will with within without would you your
+    yours yourself yourselves
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+QUESTION_WORDS = frozenset(
+    """
+    are did do does how is many much was were what when where which who whom whose why
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*(?![^\W_])|[^\W_]+(?:['’.-][^\W_]+)*", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; numbers lose thousands separators (125,000 -> 125000)."""
+    tokens = []
+    for match in _WORD.finditer(text):
+        token = match.group(0).lower().replace("’", "'")
+        if token.endswith("'s"):
+            token = token[:-2]
+        elif token[0].isdigit():
+            token = re.sub(r"(?<=\d),(?=\d{3})", "", token)
+        tokens.append(token)
+    return tokens
+
+
+#: Month names and their usual abbreviations, lower-cased, with the month's number.
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if (w not in STOPWORDS and len(w) > 1) or w.isdigit()]
