@@ -28,7 +28,7 @@ from assistant.answer.extractive import Sentence, select_sentences
 from assistant.answer.generated import attribute, build_messages
 from assistant.brief.builder import Brief
 from assistant.brief.render import brief_json
-from assistant.cli import answer_json
+from assistant.cli.render import answer_json
 from assistant.config import Settings
 from assistant.conversation.store import ConversationStore
 from assistant.domain import Answer, DocumentInfo, Hit

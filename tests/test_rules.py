@@ -7,7 +7,7 @@ import io
 import pytest
 from rich.console import Console
 
-from assistant import cli
+from assistant.cli import render as cli_render
 from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit, RecordGroup
 from assistant.errors import UsageError
 from assistant.search.retrieval import Filters, document_allowed
@@ -92,8 +92,8 @@ def test_an_answer_lists_each_source_once_with_its_sentence_numbers(monkeypatch:
         "Q", "answered", text, citations, sentences=tuple(AnswerSentence(q, (n,)) for n, q in enumerate(quotes, 1))
     )
     buffer = io.StringIO()
-    monkeypatch.setattr(cli, "out", Console(file=buffer, width=200, highlight=False))
-    cli._print_answer(answer)
+    monkeypatch.setattr(cli_render, "out", Console(file=buffer, width=200, highlight=False))
+    cli_render.print_answer(answer)
     lines = buffer.getvalue().splitlines()
     headers = [line for line in lines if "Title of" in line]
     assert headers == [

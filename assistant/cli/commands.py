@@ -11,39 +11,41 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import sys
-import time
-from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-from rich.segment import Segment
-from rich.style import Style
 from rich.table import Table
-from rich.text import Text
 
 from assistant import __version__
-from assistant.answer.attribution import propaganda_label
+from assistant.cli.console import (
+    EXIT_ERROR,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    emit_json,
+    err,
+    guard,
+    guard_store,
+    out,
+    plain,
+    print_error,
+    record,
+)
+from assistant.cli.progress import LogProgress, RichProgress
+from assistant.cli.render import answer_json, print_answer, print_report, report_json
 from assistant.config import BACKENDS, Settings, load_settings
-from assistant.conversation.records import IndexState, Turn, memory, shows_rewrite
+from assistant.conversation.records import IndexState, memory, shows_rewrite
 from assistant.conversation.rewriting import FollowUpRewriter
 from assistant.conversation.store import AuditTrail
-from assistant.domain import Answer, Citation, DocumentInfo, IndexReport, RecordGroup
-from assistant.errors import AssistantError, UsageError
+from assistant.domain import Answer, DocumentInfo, RecordGroup
+from assistant.errors import UsageError
 from assistant.evaluation import by_type, ranked_documents, read_questions
 from assistant.search.retrieval import Filters, RetrieverMode
 from assistant.service import AssistantService, check_question, group_records
-from assistant.text.safe import visible
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
-#: The width of stdout when it is not a terminal: wide enough that no table is ever truncated.
-PIPE_WIDTH = 100_000
 
 app = typer.Typer(
     name="assistant",
@@ -53,55 +55,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-
-class SafeConsole(Console):
-    """A console on which no text it is given can drive the terminal.
-
-    Strings are made visible before layout (so widths are right), and every
-    segment again just before it is written, which also covers `Text` built
-    elsewhere (tables, progress columns). Rich's own escape codes travel in
-    control segments or styles and are left alone.
-    """
-
-    def render_str(
-        self,
-        text: str,
-        *,
-        style: str | Style = "",
-        justify: Any = None,
-        overflow: Any = None,
-        emoji: bool | None = None,
-        markup: bool | None = None,
-        highlight: bool | None = None,
-        highlighter: Any = None,
-    ) -> Text:
-        return super().render_str(
-            visible(text),
-            style=style,
-            justify=justify,
-            overflow=overflow,
-            emoji=emoji,
-            markup=markup,
-            highlight=highlight,
-            highlighter=highlighter,
-        )
-
-    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        return super()._render_buffer(
-            segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer
-        )
-
-
-def plain(value: str) -> Text:
-    """A table cell or title from outside text: never markup, controls visible (so widths are right)."""
-    return Text(visible(value))
-
-
-err = SafeConsole(stderr=True, highlight=False)
-out = SafeConsole(highlight=False)
-if not out.is_terminal:
-    # In a pipe or a file nothing is cut to fit 80 columns ("unchan…"): tables and text keep their full width.
-    out = SafeConsole(highlight=False, width=PIPE_WIDTH)
 
 IndexDir = Annotated[
     Path | None, typer.Option("--index-dir", help="Local index folder (default: index/).", show_default=False)
@@ -115,8 +68,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable J
 NoAudit = Annotated[
     bool, typer.Option("--no-audit", help="Do not record this question in the audit trail (`assistant history`).")
 ]
-
-T = TypeVar("T")
 
 
 def _show_version(value: bool) -> None:
@@ -138,141 +89,7 @@ def _settings(**overrides: Any) -> Settings:
     return load_settings(**overrides)
 
 
-def _guard(action: Callable[[], T]) -> T:
-    """Run a core call, turning its errors into a message and an exit code."""
-    try:
-        return action()
-    except UsageError as exc:
-        _print_error(exc)
-        raise typer.Exit(EXIT_USAGE) from None
-    except AssistantError as exc:
-        _print_error(exc)
-        raise typer.Exit(EXIT_ERROR) from None
-    except KeyboardInterrupt:
-        err.print("interrupted; the index keeps every file completed so far. Run the same command again to finish.")
-        raise typer.Exit(130) from None
-
-
-def _print_error(exc: AssistantError) -> None:
-    # Messages name files and echo arguments: never read them as markup.
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    if exc.hint:
-        err.print(f"  {exc.hint}", style="dim", soft_wrap=True, markup=False)
-
-
-def _emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
 # --- index ---------------------------------------------------------------------
-
-
-class _RichProgress:
-    """A progress bar (files, chunks, ETA by bytes) for a terminal."""
-
-    def __init__(self, console: Console) -> None:
-        self.bar = Progress(
-            TextColumn("[bold]Indexing"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TextColumn("{task.fields[files]} files · {task.fields[chunks]} chunks"),
-            TimeRemainingColumn(),
-            TextColumn("[dim]{task.fields[current]}"),
-            console=console,
-            transient=True,
-        )
-        self.task: Any = None
-        self.files_done = 0
-        self.files_total = 0
-        self.chunks = 0
-
-    def start(self, files: int, total_bytes: int) -> None:
-        self.files_total = files
-        self.bar.start()
-        self.task = self.bar.add_task("index", total=max(total_bytes, 1), files=f"0/{files}", chunks=0, current="")
-
-    def file_done(self, path: str, status: str, chunks: int, size: int) -> None:
-        if status != "removed":
-            self.files_done += 1
-        self.bar.update(
-            self.task, advance=size, files=f"{self.files_done}/{self.files_total}", current=escape(visible(path[-40:]))
-        )
-
-    def chunks_embedded(self, count: int) -> None:
-        self.chunks += count
-        self.bar.update(self.task, chunks=self.chunks)
-
-    def stop(self) -> None:
-        self.bar.stop()
-
-
-class _LogProgress:
-    """One plain line per file, for logs and pipes."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.started = time.perf_counter()
-
-    def start(self, files: int, total_bytes: int) -> None:
-        self.console.print(f"indexing {files} files ({total_bytes / 1e6:.1f} MB)")
-
-    def file_done(self, path: str, status: str, chunks: int, size: int) -> None:
-        if status in ("added", "updated", "removed"):
-            detail = f" ({chunks} chunks)" if chunks else ""
-            self.console.print(f"{status} {path}{detail}", markup=False)
-
-    def chunks_embedded(self, count: int) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-
-def _report_json(report: IndexReport, totals: tuple[int, int], location: str) -> dict[str, Any]:
-    return {
-        "added": report.added,
-        "updated": report.updated,
-        "removed": report.removed,
-        "unchanged": report.unchanged,
-        "failed": [{"path": f.path, "error": f.error} for f in report.failed],
-        "skipped": [{"path": f.path, "reason": f.error} for f in report.skipped],
-        "documents": totals[0],
-        "chunks": totals[1],
-        "indexed_documents": report.documents,
-        "indexed_chunks": report.chunks,
-        "seconds": round(report.seconds, 3),
-        "index": location,
-    }
-
-
-def _print_report(report: IndexReport, totals: tuple[int, int], location: str) -> None:
-    table = Table(title=plain(f"Index {location}"), show_header=True, header_style="bold")
-    table.add_column("files added", justify="right")
-    table.add_column("updated", justify="right")
-    table.add_column("removed", justify="right")
-    table.add_column("unchanged", justify="right")
-    table.add_column("failed", justify="right")
-    table.add_column("documents", justify="right")
-    table.add_column("chunks", justify="right")
-    table.add_column("seconds", justify="right")
-    table.add_row(
-        str(report.added),
-        str(report.updated),
-        str(report.removed),
-        str(report.unchanged),
-        str(len(report.failed)),
-        str(totals[0]),
-        str(totals[1]),
-        f"{report.seconds:.1f}",
-    )
-    out.print(table)
-    if report.skipped:
-        out.print(
-            f"{len(report.skipped)} file(s) skipped as not documents (e.g. {report.skipped[0].path}: "
-            f"{report.skipped[0].error})",
-            style="dim",
-            markup=False,
-        )
 
 
 @app.command()
@@ -293,7 +110,7 @@ def index(
     ] = None,
 ) -> None:
     """Index articles and reports (Markdown, text, HTML, PDF, CSV, JSONL); only changes are re-embedded."""
-    settings = _guard(
+    settings = guard(
         lambda: _settings(
             index_dir=index_dir,
             chroma_url=chroma_url,
@@ -306,27 +123,27 @@ def index(
     service = AssistantService(settings)
     targets = list(paths or [])
     if not targets:
-        targets = _guard(service.indexed_roots)
+        targets = guard(service.indexed_roots)
         if not targets:
-            _print_error(UsageError("no paths given and nothing indexed yet"))
+            print_error(UsageError("no paths given and nothing indexed yet"))
             err.print("  Try `assistant index corpus/`.", style="dim")
             raise typer.Exit(EXIT_USAGE)
-    progress: _RichProgress | _LogProgress
-    progress = _RichProgress(err) if err.is_terminal else _LogProgress(err)
+    progress: RichProgress | LogProgress
+    progress = RichProgress(err) if err.is_terminal else LogProgress(err)
     if as_json and not err.is_terminal:
-        progress = _LogProgress(Console(stderr=True, quiet=True))
+        progress = LogProgress(Console(stderr=True, quiet=True))
     try:
-        report = _guard(lambda: service.index(targets, rebuild=rebuild, progress=progress))
+        report = guard(lambda: service.index(targets, rebuild=rebuild, progress=progress))
     finally:
         progress.stop()
-    status = _guard(service.status)
+    status = guard(service.status)
     totals = (status.documents, status.chunks)
     if as_json:
-        _emit_json(_report_json(report, totals, status.location))
+        emit_json(report_json(report, totals, status.location))
     else:
         for failure in report.failed:
             err.print(f"[red]failed[/] {escape(failure.path)}: {escape(failure.error)}", soft_wrap=True)
-        _print_report(report, totals, status.location)
+        print_report(report, totals, status.location)
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -357,14 +174,14 @@ def _filters(since: str | None, until: str | None, source: str | None) -> Filter
 @app.command()
 def status(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
     """Show what the index holds: documents, chunks, model, last indexed."""
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
-    info = _guard(AssistantService(settings).status)
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    info = guard(AssistantService(settings).status)
     if as_json:
         payload = asdict(info)
         payload["index"] = payload.pop("location")
         payload["index_path"] = None if info.mode == "server" else str(settings.index_dir)
         payload["server"] = settings.chroma_url
-        _emit_json(payload)
+        emit_json(payload)
         return
     if not info.exists:
         out.print(f"No index at {escape(info.location)}. Run [bold]assistant index PATH[/] to build one.")
@@ -402,10 +219,10 @@ def sources(
 ) -> None:
     """List the indexed documents (title, publisher, date, path), one line per table file unless --records."""
     filters = _filters(since, until, source)
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
-    documents = _guard(lambda: AssistantService(settings).sources(filters, language=language))
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    documents = guard(lambda: AssistantService(settings).sources(filters, language=language))
     if as_json:
-        _emit_json(
+        emit_json(
             [
                 {
                     "id": d.id,
@@ -467,92 +284,6 @@ def _retriever_mode(value: str) -> RetrieverMode:
     return value  # type: ignore[return-value]
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """The stable `ask --json` contract."""
-    return {
-        "question": answer.question,
-        "status": answer.status,
-        "answer": answer.text,
-        "citations": [
-            {
-                "n": c.n,
-                "path": c.hit.document.path,
-                "title": c.hit.document.title,
-                "publisher": c.hit.document.publisher,
-                "date": c.hit.document.date,
-                "url": c.hit.document.url,
-                "page": c.hit.page,
-                "chunk_id": c.hit.chunk_id,
-                "quote": c.quote,
-                "score": round(c.hit.score, 6),
-                "propaganda": c.propaganda,
-                "attributed_to": c.attributed_to or None,
-            }
-            for c in answer.citations
-        ],
-        "retrieved": [
-            {"rank": h.rank, "path": h.document.path, "chunk_id": h.chunk_id, "score": round(h.score, 6)}
-            for h in answer.retrieved
-        ],
-        "backend": answer.backend,
-        "model": answer.model,
-        "timings_ms": answer.timings_ms,
-        "note": answer.note,
-        "sentences": [
-            {"text": part.text, "citations": list(part.citations), "supported": part.supported}
-            for part in answer.sentences
-        ],
-        "unsupported": sum(1 for part in answer.sentences if not part.supported),
-        "set_aside": answer.set_aside,
-    }
-
-
-def _print_answer(answer: Answer) -> None:
-    if answer.status == "not_covered":
-        out.print(f"[bold yellow]Not covered.[/] {escape(answer.text)}", soft_wrap=False)
-        if answer.retrieved:
-            out.print("\n[bold]Nearest documents[/]")
-            seen: set[str] = set()
-            for hit in answer.retrieved:
-                if hit.document.path in seen or len(seen) >= 5:
-                    continue
-                seen.add(hit.document.path)
-                out.print(
-                    f"  - {hit.document.title} ({hit.document.publisher or 'unknown'}, "
-                    f"{hit.document.date or 'undated'}) · {hit.document.path}",
-                    markup=False,
-                )
-        return
-    text = re.sub(r"\[(\d+)\]", r"[bold cyan]\[\1][/]", escape(answer.text))
-    text = text.replace("\\[unsupported]", "[bold red]\\[unsupported][/]")
-    out.print(text)
-    unsupported = sum(1 for part in answer.sentences if not part.supported)
-    if unsupported:
-        out.print(f"[red]{unsupported} sentence(s) have no support in the retrieved passages.[/]")
-    if answer.set_aside:
-        out.print(f"[dim]{answer.set_aside} sentence(s) addressed to an AI assistant set aside (never evidence).[/]")
-    out.print("\n[bold]Sources[/]")
-    # One entry per document with the numbers of the sentences citing it, then each cited quote.
-    by_document: dict[str, list[Citation]] = {}
-    for c in answer.citations:
-        by_document.setdefault(c.hit.document.path, []).append(c)
-    for cited in by_document.values():
-        doc = cited[0].hit.document
-        pages = sorted({c.hit.page for c in cited if c.hit.page})
-        where = doc.path + (f", page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))}" if pages else "")
-        numbers = ", ".join(str(c.n) for c in cited)
-        out.print(
-            f"[bold cyan]\\[{numbers}][/] {escape(doc.title)} — {escape(doc.publisher or 'unknown publisher')}, "
-            f"{escape(doc.date or 'undated')} · {escape(where)}"
-        )
-        for c in cited:
-            label = f"\\[{c.n}] " if len(cited) > 1 else ""
-            page = f"page {c.hit.page}: " if len(pages) > 1 and c.hit.page else ""
-            out.print(f'    [dim]{label}{page}"{escape(" ".join(c.quote.split()))}"[/]')
-            if c.propaganda:
-                out.print(f"    [bold red]{escape(propaganda_label(c.attributed_to))}[/]")
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The briefing question.")],
@@ -583,8 +314,8 @@ def ask(
     mode = _retriever_mode(retriever)
     filters = _filters(since, until, source)
     _check_backend(backend)
-    _guard(lambda: check_question(question))
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
+    guard(lambda: check_question(question))
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
     asked = question
     trail = AuditTrail.for_settings(settings, enabled=False if no_audit else None)
@@ -592,8 +323,8 @@ def ask(
         session = session.strip()
         if not session:
             raise typer.BadParameter("the session name is empty", param_hint="--session")
-        found = _guard_store(lambda: trail.store.find(session))
-        earlier = _guard_store(lambda: trail.store.turns(found.id)) if found else []
+        found = guard_store(lambda: trail.store.find(session))
+        earlier = guard_store(lambda: trail.store.turns(found.id)) if found else []
         question = FollowUpRewriter().rewrite(asked, memory(earlier))
 
     def run() -> Answer:
@@ -613,11 +344,11 @@ def ask(
 
     if session is not None and not as_json and question != asked:
         out.print(f"[dim]searched as: {escape(question)}[/]")
-    answer = _guard(run)
+    answer = guard(run)
     if trail.enabled:
-        state = IndexState.from_status(_guard(service.status))
+        state = IndexState.from_status(guard(service.status))
         # A session is created only once it has an answer to keep; its memory must be saved (exit 1 if it cannot).
-        _record(
+        record(
             lambda: trail.answer(asked, answer, state, rewritten=question, filters=filters, conversation=session),
             required=session is not None,
         )
@@ -626,9 +357,9 @@ def ask(
         if session is not None:
             payload["question"] = asked
             payload["rewritten_question"] = question
-        _emit_json(payload)
+        emit_json(payload)
     else:
-        _print_answer(answer)
+        print_answer(answer)
 
 
 # --- brief ---------------------------------------------------------------------------------
@@ -669,14 +400,14 @@ def brief(
     mode = _retriever_mode(retriever)
     filters = _filters(since, until, source)
     _check_backend(backend)
-    _guard(lambda: check_question(topic, "topic"))
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
+    guard(lambda: check_question(topic, "topic"))
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
-    result = _guard(lambda: service.brief(topic, filters=filters, mode=mode))
+    result = guard(lambda: service.brief(topic, filters=filters, mode=mode))
     trail = AuditTrail.for_settings(settings, enabled=False if no_audit else None)
     if trail.enabled:
-        state = IndexState.from_status(_guard(service.status))
-        _record(lambda: trail.brief(topic, result, state, filters=filters), required=False)
+        state = IndexState.from_status(guard(service.status))
+        record(lambda: trail.brief(topic, result, state, filters=filters), required=False)
     if fmt == "json":
         text = json.dumps(brief_json(result), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
@@ -705,28 +436,6 @@ def brief(
         sys.stdout.write(text)
 
 
-def _record(action: Callable[[], Turn], *, required: bool) -> None:
-    """Write a turn to the audit trail; if that fails, stop with exit 1 when `required`, else warn."""
-    if required:
-        _guard_store(action)
-        return
-    try:
-        action()
-    except (sqlite3.Error, OSError) as exc:
-        err.print(
-            f"[bold yellow]warning:[/] this was not recorded in the audit trail: {escape(str(exc))}", soft_wrap=True
-        )
-
-
-def _guard_store(action: Callable[[], T]) -> T:
-    """Run a conversation-store call, turning database errors into a message and exit 1."""
-    try:
-        return action()
-    except (sqlite3.Error, OSError) as exc:
-        err.print(f"[bold red]error:[/] cannot use the conversation store: {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(EXIT_ERROR) from None
-
-
 # --- conversations ---------------------------------------------------------------------
 
 
@@ -747,13 +456,13 @@ def history(
 ) -> None:
     """List the audit trail: the questions you asked (ask, brief, chat) with answers, citations and index state."""
     since = _check_date(since)
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
     if not settings.audit:
         err.print("note: the audit trail is off (audit = false): questions asked now are not recorded.")
     store = AuditTrail.for_settings(settings).store
-    turns = _guard_store(lambda: store.history(session, everyone=everyone, since=since, limit=limit))
+    turns = guard_store(lambda: store.history(session, everyone=everyone, since=since, limit=limit))
     if as_json:
-        _emit_json([turn.to_json() for turn in turns])
+        emit_json([turn.to_json() for turn in turns])
         return
     if not turns:
         filtered = session is not None or since is not None
@@ -784,7 +493,7 @@ def chat(
     ] = False,
 ) -> None:
     """Open the interactive briefing assistant (also: `assistant` with no arguments in a terminal)."""
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
     # Imported here: the other commands never pay for loading Textual.
     from assistant.tui.app import run_chat
 
@@ -804,13 +513,13 @@ def evaluate(
 ) -> None:
     """Measure retrieval and answer quality on a question set."""
     mode = _retriever_mode(retriever)
-    settings = _guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
     service = AssistantService(settings)
-    items = _guard(lambda: read_questions(questions))
-    results = _guard(lambda: service.evaluate(items, mode=mode, k=k))
+    items = guard(lambda: read_questions(questions))
+    results = guard(lambda: service.evaluate(items, mode=mode, k=k))
     table = by_type(results)
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "retriever": mode,
                 "summary": {name: summary.to_json() for name, summary in table.items()},
