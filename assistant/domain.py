@@ -176,6 +176,10 @@ class Answer:
     sentences: tuple[AnswerSentence, ...] = ()
     #: Retrieved sentences left out because they address the assistant or tell the reader what to answer.
     set_aside: int = 0
+    #: The passages the answer was composed from, in the order the answerer read them (`assistant eval`
+    #: looks for the evidence in them): for the extractive backend, and for a question judged not covered,
+    #: the sentence pool (see `answer_passages`); for a generative model, the passages it was shown.
+    passages: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,11 @@ def set_aside(retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[s
     return list(found.values())
 
 
+def answer_passages(retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[Hit]:
+    """The passages `candidate_sentences` reads, in its order: the first hits, then more of their documents."""
+    return _pool(retrieval, pool_size)[0]
+
+
 def _pool(retrieval: Retrieval, pool_size: int) -> tuple[list[Hit], dict[str, int]]:
     """The passages answers read (the first hits, and further passages of their documents), and source ranks."""
     pool = retrieval.hits[:pool_size]
