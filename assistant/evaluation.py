@@ -1,39 +1,69 @@
 """Measuring answer quality on a question set (`assistant eval`).
 
-The question file is JSON Lines with `id`, `question`, `type`, `gold_docs`
-(paths relative to the indexed root; empty for unanswerable questions) and
-`key_facts`. For each question type and overall it reports document
-recall@1/5/10 and MRR, key-fact coverage of the answer text, citation-quote
-validity (each quote found verbatim in the cited document's extracted text),
-refusal accuracy on unanswerable questions and the false-refusal rate.
+The question file is JSON Lines with `id`, `question` (a string, or a list of
+turns asked in order as one conversation), `type`, `gold_docs` (paths
+relative to the indexed root; empty for unanswerable questions), `key_facts`,
+and optionally `evidence` (verbatim snippets of a gold document that hold the
+facts) and `split` (such as `tune` or `check`). For each question type and
+overall, and again per split, it reports document recall@1/5/10 and MRR,
+passage recall (`evidence@1/3/10`: the share of questions with evidence whose
+snippet lies in the first k passages the answerer read), key-fact coverage of
+the answer text, citation-quote validity (each quote found verbatim in the
+cited document's extracted text), refusal accuracy on unanswerable questions,
+the false-refusal rate and the median length of the answers given.
+
+A conversation is asked here the way `ask --session` asks it (each turn
+rewritten from the earlier ones), but nothing is recorded: measuring never
+writes to the conversation store.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.domain import RECORD_MARK, Answer
+from assistant.conversation.records import Turn, memory
+from assistant.conversation.rewriting import FollowUpRewriter
+from assistant.domain import RECORD_MARK, Answer, Hit
 from assistant.errors import UsageError
 from assistant.text.words import content_words, words
+
+#: The k of passage recall: the first passage, a few, and all the answerer usually reads.
+EVIDENCE_AT = (1, 3, 10)
+#: A snippet that runs over the end of a passage (or starts before it) counts as in that passage when the
+#: passage holds at least this share of it: the other part is in the next (or previous) passage.
+BOUNDARY_SHARE = 0.5
+#: The order splits are reported in; any other split follows, by name.
+SPLIT_ORDER = ("tune", "check")
 
 
 @dataclass(frozen=True)
 class Question:
     id: str
+    #: The question scored: the only turn, or the last one of a conversation.
     question: str
     type: str
     gold_docs: tuple[str, ...]
     key_facts: tuple[str, ...]
+    #: Verbatim snippets of a gold document that hold the answer.
+    evidence: tuple[str, ...] = ()
+    split: str = ""
+    #: The turns asked before `question`, oldest first (empty for a single question).
+    earlier: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
         return bool(self.gold_docs)
+
+    @property
+    def turns(self) -> tuple[str, ...]:
+        return (*self.earlier, self.question)
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -45,20 +75,69 @@ def read_questions(path: Path) -> list[Question]:
             continue
         try:
             raw = json.loads(line)
+            turns = _turns(raw["question"])
             questions.append(
                 Question(
                     id=str(raw.get("id", lineno)),
-                    question=str(raw["question"]),
+                    question=turns[-1],
                     type=str(raw.get("type", "all")),
                     gold_docs=tuple(raw.get("gold_docs") or ()),
                     key_facts=tuple(raw.get("key_facts") or ()),
+                    evidence=_snippets(raw.get("evidence")),
+                    split=str(raw.get("split") or ""),
+                    earlier=turns[:-1],
                 )
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{path}: line {lineno} is not a question record ({exc})") from exc
     if not questions:
         raise UsageError(f"{path}: no questions")
     return questions
+
+
+def _turns(value: Any) -> tuple[str, ...]:
+    """A question's turns: one string, or a non-empty list of strings asked in order."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not value or not all(isinstance(turn, str) for turn in value):
+        raise ValueError("'question' must be a string or a non-empty list of strings")
+    return tuple(value)
+
+
+def _snippets(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(snippet, str) for snippet in value):
+        raise ValueError("'evidence' must be a string or a list of strings")
+    return tuple(snippet for snippet in value if snippet.strip())
+
+
+def ask_conversation(
+    turns: Sequence[str], ask: Callable[[str], Answer], rewriter: FollowUpRewriter | None = None
+) -> tuple[Answer, tuple[str, ...]]:
+    """Ask `turns` in order as one conversation; the last answer, and each turn as it was searched.
+
+    Each turn is rewritten from the earlier ones exactly as `ask --session`
+    does (the same rewriter, over the same memory of recorded turns), but the
+    turns are only kept here, never saved. A single question is asked as it
+    is, as a one-shot `ask` would.
+    """
+    if len(turns) == 1:
+        return ask(turns[0]), (turns[0],)
+    rewriter = rewriter or FollowUpRewriter()
+    kept: list[Turn] = []
+    searched: list[str] = []
+    answer: Answer | None = None
+    for asked in turns:
+        question = rewriter.rewrite(asked, memory(kept))
+        answer = ask(question)
+        kept.append(Turn.from_answer(asked, question, answer, None))
+        searched.append(question)
+    if answer is None:
+        raise UsageError("a conversation needs at least one question")
+    return answer, tuple(searched)
 
 
 def _doc_of(path: str) -> str:
@@ -95,6 +174,52 @@ def _parts_present(unit: str, present: set[str]) -> bool:
     return len(parts) > 1 and all(part in present for part in parts)
 
 
+def comparable(text: str) -> str:
+    """Text as passage matching compares it: markup, emphasis, quote styles, case and spacing set aside.
+
+    A snippet copied from a page may keep or drop Markdown emphasis, link
+    syntax, curly quotes and line breaks; none of them changes what the
+    passage says.
+    """
+    # Imported here: the brief's prose form is the one rule for this, and a one-shot `ask` never needs it.
+    from assistant.brief.builder import display_text
+
+    text = display_text(text).replace("*", "").replace("_", "")
+    text = text.translate(_QUOTES)
+    return " ".join(text.split()).casefold()
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
+
+
+def snippet_in_passage(snippet: str, passage: str) -> bool:
+    """Whether a passage holds an evidence snippet, both compared in their `comparable` form.
+
+    The passage holds it when it contains the whole snippet, or when the
+    snippet runs over one of its ends: the passage ends with the snippet's
+    first part, or starts with its last part, and that part is at least
+    `BOUNDARY_SHARE` of the snippet (the rest lies in the neighbouring passage).
+    """
+    wanted, text = comparable(snippet), comparable(passage)
+    if not wanted or not text:
+        return False
+    if wanted in text:
+        return True
+    least = max(1, int(len(wanted) * BOUNDARY_SHARE + 0.999))
+    for size in range(len(wanted) - 1, least - 1, -1):
+        if text.endswith(wanted[:size]) or text.startswith(wanted[-size:]):
+            return True
+    return False
+
+
+def evidence_ranks(snippets: Sequence[str], passages: Sequence[Hit]) -> list[int | None]:
+    """For each snippet, the position (from 1) of the first passage that holds it, or None."""
+    return [
+        next((n for n, hit in enumerate(passages, 1) if snippet_in_passage(snippet, hit.text)), None)
+        for snippet in snippets
+    ]
+
+
 @dataclass
 class QuestionResult:
     question: Question
@@ -103,17 +228,42 @@ class QuestionResult:
     facts_found: int
     quotes_valid: int
     quotes_total: int
+    #: Per evidence snippet, the position of the first passage the answerer read that holds it.
+    snippet_ranks: tuple[int | None, ...] = ()
+    #: Each turn as it was searched (a follow-up rewritten from the turns before it).
+    searched: tuple[str, ...] = ()
+
+    @property
+    def evidence_rank(self) -> int | None:
+        """The first passage that holds any of the question's evidence, or None."""
+        found = [rank for rank in self.snippet_ranks if rank is not None]
+        return min(found) if found else None
+
+    @property
+    def has_evidence(self) -> bool:
+        return self.question.answerable and bool(self.question.evidence)
+
+    @property
+    def answer_chars(self) -> int | None:
+        return len(self.answer.text) if self.answer.status == "answered" else None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.question.id,
             "type": self.question.type,
+            "split": self.question.split or None,
             "status": self.answer.status,
+            "not_covered_reason": self.answer.note if self.answer.status == "not_covered" else None,
             "gold_rank": self.rank,
+            "evidence_rank": self.evidence_rank,
+            "evidence_ranks": list(self.snippet_ranks),
             "facts_found": self.facts_found,
             "facts_total": len(self.question.key_facts),
+            "answer_chars": self.answer_chars,
             "quotes_valid": self.quotes_valid,
             "quotes_total": self.quotes_total,
+            "turns": len(self.question.turns),
+            "searched_as": list(self.searched) or [self.question.question],
             "top_documents": ranked_documents(self.answer)[:5],
         }
 
@@ -128,6 +278,10 @@ class Summary:
     citation_validity: float = 1.0
     refusal_accuracy: float | None = None
     false_refusals: float = 0.0
+    #: Answerable questions that have evidence snippets (the denominator of evidence@k).
+    with_evidence: int = 0
+    evidence_at: dict[int, float] = field(default_factory=dict)
+    median_answer_chars: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -141,10 +295,18 @@ class Summary:
             "citation_validity": round(self.citation_validity, 3),
             "refusal_accuracy": None if self.refusal_accuracy is None else round(self.refusal_accuracy, 3),
             "false_refusals": round(self.false_refusals, 3),
+            "with_evidence": self.with_evidence,
+            **{f"evidence@{k}": round(self.evidence_at[k], 3) if k in self.evidence_at else None for k in EVIDENCE_AT},
+            "median_answer_chars": self.median_answer_chars,
         }
 
 
-def score_question(question: Question, answer: Answer, document_text: Callable[[str], str | None]) -> QuestionResult:
+def score_question(
+    question: Question,
+    answer: Answer,
+    document_text: Callable[[str], str | None],
+    searched: tuple[str, ...] = (),
+) -> QuestionResult:
     docs = ranked_documents(answer)
     gold = {_doc_of(g) for g in question.gold_docs}
     rank = next((i for i, doc in enumerate(docs, 1) if doc in gold), None)
@@ -154,7 +316,8 @@ def score_question(question: Question, answer: Answer, document_text: Callable[[
         text = document_text(citation.hit.document.path)
         if text is not None and citation.quote in text:
             valid += 1
-    return QuestionResult(question, answer, rank, facts, valid, len(answer.citations))
+    snippets = evidence_ranks(question.evidence, answer.passages) if question.answerable else []
+    return QuestionResult(question, answer, rank, facts, valid, len(answer.citations), tuple(snippets), searched)
 
 
 def summarise(results: Iterable[QuestionResult]) -> Summary:
@@ -177,6 +340,14 @@ def summarise(results: Iterable[QuestionResult]) -> Summary:
     summary.citation_validity = sum(r.quotes_valid for r in items) / quotes if quotes else 1.0
     if unanswerable:
         summary.refusal_accuracy = sum(1 for r in unanswerable if r.answer.status == "not_covered") / len(unanswerable)
+    with_evidence = [r for r in items if r.has_evidence]
+    summary.with_evidence = len(with_evidence)
+    if with_evidence:
+        for k in EVIDENCE_AT:
+            found = sum(1 for r in with_evidence if r.evidence_rank is not None and r.evidence_rank <= k)
+            summary.evidence_at[k] = found / len(with_evidence)
+    lengths = [r.answer_chars for r in items if r.answer_chars is not None]
+    summary.median_answer_chars = statistics.median(lengths) if lengths else None
     return summary
 
 
@@ -187,6 +358,18 @@ def by_type(results: list[QuestionResult]) -> dict[str, Summary]:
     table = {name: summarise(group) for name, group in sorted(groups.items())}
     table["overall"] = summarise(results)
     return table
+
+
+def by_split(results: list[QuestionResult]) -> dict[str, dict[str, Summary]]:
+    """A `by_type` table for each split the questions name (`tune`, `check`, then others); {} if none does."""
+    groups: dict[str, list[QuestionResult]] = defaultdict(list)
+    for result in results:
+        if result.question.split:
+            groups[result.question.split].append(result)
+    order = sorted(
+        groups, key=lambda name: (SPLIT_ORDER.index(name) if name in SPLIT_ORDER else len(SPLIT_ORDER), name)
+    )
+    return {name: by_type(groups[name]) for name in order}
 
 
 def normalise_ws(text: str) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from assistant.adapters.chroma_store import ChromaStore, ChunkReader, IndexSpec
 from assistant.adapters.embedding import Embedder, SentenceTransformerEmbedder, model_dir
 from assistant.answer.extractive import (
+    answer_passages,
     candidate_sentences,
     compose_extractive,
     judge_coverage,
@@ -37,7 +38,7 @@ from assistant.domain import (
     RecordGroup,
 )
 from assistant.errors import DiskFullError, EmptyIndexError, IndexNotFoundError, StoreUnavailableError, UsageError
-from assistant.evaluation import Question, QuestionResult, score_question
+from assistant.evaluation import Question, QuestionResult, ask_conversation, score_question
 from assistant.ingest.chunking import Chunker
 from assistant.ingest.indexing import Indexer, IndexProgress
 from assistant.ingest.locking import write_lock
@@ -242,6 +243,7 @@ class AssistantService:
         coverage = judge_coverage(question, retrieval, sentences)
         model_name = ""
         parts: tuple[AnswerSentence, ...] = ()
+        passages = answer_passages(retrieval)
         if not coverage.covered:
             scope = f" (with filters: {filters.describe()})" if filters and filters.active else ""
             text = f"The indexed documents do not cover this question{scope}: {coverage.reason}."
@@ -258,6 +260,7 @@ class AssistantService:
 
             model, model_name = chat_model(self.settings, backend)
             hits = list(retrieval.hits[:GENERATION_SOURCES])
+            passages = hits
             pieces: list[str] = []
             for piece in stream_answer(model, question, hits):
                 pieces.append(piece)
@@ -282,6 +285,7 @@ class AssistantService:
             note="" if coverage.covered else coverage.reason,
             sentences=parts,
             set_aside=len(set_aside(retrieval)),
+            passages=tuple(passages),
         )
 
     def ask(
@@ -358,7 +362,11 @@ class AssistantService:
     def evaluate(
         self, questions: list[Question], *, mode: RetrieverMode = "hybrid", k: int = 10
     ) -> list[QuestionResult]:
-        """Answer every question and score it against its gold documents and facts."""
+        """Answer every question and score it against its gold documents, evidence and facts.
+
+        A question of several turns is asked as one conversation and its last
+        answer is scored; nothing is recorded in the conversation store.
+        """
         cache: dict[str, str | None] = {}
 
         def text_of(path: str) -> str | None:
@@ -366,7 +374,14 @@ class AssistantService:
                 cache[path] = self.document_text(path)
             return cache[path]
 
-        return [score_question(q, self.ask(q.question, k=k, mode=mode), text_of) for q in questions]
+        def ask(question: str) -> Answer:
+            return self.ask(question, k=k, mode=mode)
+
+        results = []
+        for question in questions:
+            answer, searched = ask_conversation(question.turns, ask)
+            results.append(score_question(question, answer, text_of, searched))
+        return results
 
 
 def check_question(text: str, what: str = "question") -> str:

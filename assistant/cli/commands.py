@@ -43,7 +43,7 @@ from assistant.conversation.rewriting import FollowUpRewriter
 from assistant.conversation.store import AuditTrail
 from assistant.domain import Answer, DocumentInfo, RecordGroup
 from assistant.errors import UsageError
-from assistant.evaluation import by_type, ranked_documents, read_questions
+from assistant.evaluation import EVIDENCE_AT, Summary, by_split, by_type, ranked_documents, read_questions
 from assistant.search.retrieval import Filters, RetrieverMode
 from assistant.service import AssistantService, check_question, group_records
 
@@ -503,7 +503,10 @@ def chat(
 @app.command(name="eval")
 def evaluate(
     questions: Annotated[
-        Path, typer.Argument(help="Question file (JSON Lines: question, type, gold_docs, key_facts).")
+        Path,
+        typer.Argument(
+            help="Question file (JSON Lines: question or list of turns, type, gold_docs, key_facts, evidence, split)."
+        ),
     ],
     as_json: JsonFlag = False,
     retriever: Retriever = "hybrid",
@@ -518,36 +521,56 @@ def evaluate(
     items = guard(lambda: read_questions(questions))
     results = guard(lambda: service.evaluate(items, mode=mode, k=k))
     table = by_type(results)
+    splits = by_split(results)
     if as_json:
         emit_json(
             {
                 "retriever": mode,
                 "summary": {name: summary.to_json() for name, summary in table.items()},
+                "splits": {
+                    split: {name: summary.to_json() for name, summary in summaries.items()}
+                    for split, summaries in splits.items()
+                },
                 "questions": [r.to_json() for r in results],
             }
         )
         return
-    grid = Table(title=f"Evaluation ({mode}, {len(results)} questions)", header_style="bold")
+    out.print(_evaluation_grid(f"Evaluation ({mode}, {len(results)} questions)", table))
+    for split, summaries in splits.items():
+        count = summaries["overall"].questions
+        out.print(_evaluation_grid(f"Split {split} ({mode}, {count} questions)", summaries))
+    misses = [r for r in results if r.question.answerable and (r.rank is None or r.rank > 5)]
+    for miss in misses:
+        got = ranked_documents(miss.answer)[:3]
+        out.print(f"miss {miss.question.id}: gold rank {miss.rank}; got {got}", style="dim", markup=False)
+
+
+def _evaluation_grid(title: str, table: dict[str, Summary]) -> Table:
+    """One `eval` table: a row per question type and overall."""
+    grid = Table(title=plain(title), header_style="bold")
     columns = ["type", "n", "R@1", "R@5", "R@10", "MRR", "facts", "quotes", "refusal acc", "false ref"]
+    columns += [f"ev@{k}" for k in EVIDENCE_AT] + ["median chars"]
     for column in columns:
         grid.add_column(column, justify="right" if column != "type" else "left")
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
     for name, summary in table.items():
         data = summary.to_json()
         grid.add_row(
             plain(name),
             str(summary.questions),
             *(
-                f"{data[key]:.2f}"
+                share(data[key])
                 for key in ("recall@1", "recall@5", "recall@10", "mrr", "key_fact_coverage", "citation_validity")
             ),
-            "-" if data["refusal_accuracy"] is None else f"{data['refusal_accuracy']:.2f}",
-            f"{data['false_refusals']:.2f}",
+            share(data["refusal_accuracy"]),
+            share(data["false_refusals"]),
+            *(share(data[f"evidence@{k}"]) for k in EVIDENCE_AT),
+            "-" if summary.median_answer_chars is None else f"{summary.median_answer_chars:.0f}",
         )
-    out.print(grid)
-    misses = [r for r in results if r.question.answerable and (r.rank is None or r.rank > 5)]
-    for miss in misses:
-        got = ranked_documents(miss.answer)[:3]
-        out.print(f"miss {miss.question.id}: gold rank {miss.rank}; got {got}", style="dim", markup=False)
+    return grid
 
 
 def main() -> None:
