@@ -46,7 +46,10 @@ def main() -> None:
             subprocess.run([assistant, "index", str(REPO / "corpus"), "--index-dir", str(index_dir)], check=True)
         questions = FALLBACK
         if QUESTIONS.is_file() and index_dir == EVAL_INDEX:
-            questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines() if line.strip()]
+            from assistant.evaluation import read_questions
+
+            # Every turn of a follow-up is a question of its own here: only latency is measured.
+            questions = [turn for question in read_questions(QUESTIONS) for turn in question.turns]
 
         # One untimed run brings the BM25 index up to date and warms the page cache.
         subprocess.run([assistant, "ask", questions[0], "--json", "--index-dir", str(index_dir)], capture_output=True)
