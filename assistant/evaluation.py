@@ -184,12 +184,14 @@ def comparable(text: str) -> str:
     # Imported here: the brief's prose form is the one rule for this, and a one-shot `ask` never needs it.
     from assistant.brief.builder import display_text
 
-    text = display_text(text).replace("*", "").replace("_", "")
-    text = text.translate(_QUOTES)
+    # Emphasis marks, quote styles and the brackets a snippet may keep of a link ("[text]") are set aside.
+    text = display_text(text).translate(_MARKS)
     return " ".join(text.split()).casefold()
 
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
+_MARKS = str.maketrans(
+    {"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"} | dict.fromkeys("*_[]", None)
+)
 
 
 def snippet_in_passage(snippet: str, passage: str) -> bool:

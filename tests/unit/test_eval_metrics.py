@@ -95,6 +95,11 @@ def test_a_passage_without_most_of_the_snippet_in_one_run_does_not_hold_it(passa
     assert not snippet_in_passage(SNIPPET, passage)
 
 
+def test_a_snippet_that_keeps_a_links_brackets_matches_the_whole_link() -> None:
+    passage = "Nothing of it is in the [public register](https://x.example/register) yet."
+    assert snippet_in_passage("is in the [public register] yet", passage)
+
+
 def test_evidence_rank_is_the_first_passage_that_holds_each_snippet() -> None:
     passages = [_hit("Nothing here.", rank=1), _hit("Other news.", rank=2), _hit(f"So {SNIPPET}.", rank=3)]
     assert evidence_ranks([SNIPPET, "a snippet found nowhere"], passages) == [3, None]
