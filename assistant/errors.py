@@ -48,6 +48,12 @@ class StoreUnavailableError(AssistantError):
     """The vector store cannot be reached or opened."""
 
 
+class ConversationStoreVersionError(AssistantError):
+    """The conversation store was written by a newer version of the assistant; it is left as it is."""
+
+    hint = "Use the newer version of the assistant with this index, or upgrade this one."
+
+
 class IndexDamagedError(AssistantError):
     """The files of a local index cannot be read back (a damaged database or vector segment)."""
 

@@ -23,6 +23,7 @@ from assistant.conversation.store import (
     default_store_path,
 )
 from assistant.domain import Answer, Citation, DocumentInfo, Hit
+from assistant.errors import ConversationStoreVersionError
 from assistant.search.retrieval import Filters
 
 from .conftest import TURN_KEYS, run_cli
@@ -415,9 +416,10 @@ def test_a_store_from_a_newer_version_is_not_altered(tmp_path: Path) -> None:
         db.executescript(_OLD_SCHEMA)
         db.execute("PRAGMA user_version = 7")
     store = ConversationStore(path, owner="ana")
-    assert [c.name for c in store.conversations()] == ["old-desk"]
-    with pytest.raises(sqlite3.Error):
-        # Writing needs the owner column, which is not added to a layout this version does not know.
+    # A layout this version does not know is neither read nor written: it is refused, and says why.
+    with pytest.raises(ConversationStoreVersionError, match="newer version"):
+        store.conversations()
+    with pytest.raises(ConversationStoreVersionError):
         store.create()
     assert "owner" not in _columns(path)
     with closing(sqlite3.connect(path)) as db:

@@ -8,6 +8,10 @@
   sharing an index list their own conversations unless they ask for all.
 - `AuditTrail` is how every front end records a question, answer or brief
   (or does not, when the `audit` setting is off).
+
+The file's layout is versioned (SQLite's `user_version`): writing to an older
+store first migrates it through `MIGRATIONS` in one transaction, and a store
+from a newer version is refused (`ConversationStoreVersionError`) untouched.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.domain import Answer
+from assistant.errors import ConversationStoreVersionError
 from assistant.search.retrieval import Filters
 
 if TYPE_CHECKING:
@@ -44,16 +49,17 @@ STORE_FILE = "conversations.sqlite3"
 #: Questions asked on the command line without `--session` are kept in the day's conversation, e.g. `cli-2024-03-15`.
 DAILY_PREFIX = "cli-"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
+# The layout the first releases wrote, before the store recorded a version (`user_version` 0).
+# `MIGRATIONS` brings it, step by step, to the layout this code reads and writes.
+_BASE = (
+    """CREATE TABLE IF NOT EXISTS conversations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    owner TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS turns (
+    updated_at TEXT NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     conversation_id INTEGER NOT NULL REFERENCES conversations(id),
     asked_at TEXT NOT NULL,
@@ -67,12 +73,79 @@ CREATE TABLE IF NOT EXISTS turns (
     filters TEXT NOT NULL DEFAULT '{}',
     note TEXT NOT NULL DEFAULT '',
     nearest TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, id);
-"""
-# The layout this code writes. A store from a newer version (a higher `PRAGMA user_version`)
-# is used as it is and never altered.
-SCHEMA_VERSION = 0
+)""",
+    "CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, id)",
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the store's layout: `apply` brings a store at `version - 1` to `version`."""
+
+    version: int
+    summary: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _has_owner(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "owner" for row in db.execute("PRAGMA table_info(conversations)"))
+
+
+def _add_owner(db: sqlite3.Connection) -> None:
+    # Releases before versions were recorded added this column without saying so: a store at
+    # version 0 may already have it.
+    if not _has_owner(db):
+        db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+
+
+#: Every change to the layout, oldest first. A new step goes at the end with the next version; a store is
+#: only migrated when written to (reading never writes), so the read queries must still accept the layout
+#: before each step (see `_has_owner`).
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "conversations record the OS user who started them (their owner)", _add_owner),
+)
+#: The layout this code reads and writes, as recorded in the store's `PRAGMA user_version`.
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def _version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(db: sqlite3.Connection, path: Path) -> int:
+    """The store's version; a store written by a newer release is refused before anything is read or written."""
+    version = _version(db)
+    if version > SCHEMA_VERSION:
+        raise ConversationStoreVersionError(
+            f"{path} was written by a newer version of the assistant (store layout {version}; this version "
+            f"knows layouts up to {SCHEMA_VERSION}), so it is neither read nor changed"
+        )
+    return version
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the store up to `SCHEMA_VERSION` in one transaction: every step is applied, or none is.
+
+    A fresh (empty) file gets the whole layout the same way an old store does, so the two never differ.
+    """
+    if _refuse_newer(db, path) == SCHEMA_VERSION:
+        return
+    # IMMEDIATE takes the write lock now: a second process migrating at the same time waits here,
+    # then finds the store migrated and does nothing.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = _refuse_newer(db, path)
+        if version == 0:
+            for statement in _BASE:
+                db.execute(statement)
+        for step in MIGRATIONS:
+            if step.version > version:
+                step.apply(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
 
 
 def default_store_path(settings: Settings) -> Path:
@@ -93,24 +166,8 @@ def current_user() -> str:
         return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
-def _has_owner(db: sqlite3.Connection) -> bool:
-    return any(row[1] == "owner" for row in db.execute("PRAGMA table_info(conversations)"))
-
-
-def _add_owner_column(db: sqlite3.Connection) -> None:
-    """Bring a store written before owners were recorded up to date, in place.
-
-    Only a column is added (its rows keep everything and get an empty owner); a store
-    whose `user_version` says a newer version wrote it is left alone.
-    """
-    if _has_owner(db) or int(db.execute("PRAGMA user_version").fetchone()[0]) > SCHEMA_VERSION:
-        return
-    try:
-        db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
-    except sqlite3.OperationalError as exc:
-        # Another process added it between our look and our change.
-        if "duplicate column" not in str(exc):
-            raise
+#: What using the store can raise: the database or its file failing, or a store this version must not touch.
+STORE_FAILURES: tuple[type[Exception], ...] = (sqlite3.Error, OSError, ConversationStoreVersionError)
 
 
 class ConversationStore:
@@ -138,8 +195,9 @@ class ConversationStore:
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA foreign_keys = ON")
             if write:
-                connection.executescript(_SCHEMA)
-                _add_owner_column(connection)
+                migrate(connection, self.path)
+            else:
+                _refuse_newer(connection, self.path)
             with connection:
                 yield connection
 
