@@ -33,13 +33,13 @@ from assistant.cli.console import (
     out,
     plain,
     print_error,
-    record,
+    report_unsaved,
 )
 from assistant.cli.progress import LogProgress, RichProgress
 from assistant.cli.render import answer_json, print_answer, print_report, report_json
 from assistant.config import BACKENDS, Settings, load_settings
-from assistant.conversation.records import IndexState, memory, shows_rewrite
-from assistant.conversation.rewriting import FollowUpRewriter
+from assistant.conversation.records import shows_rewrite
+from assistant.conversation.session import Reply, Session
 from assistant.conversation.store import AuditTrail
 from assistant.domain import Answer, DocumentInfo, RecordGroup
 from assistant.errors import UsageError
@@ -317,49 +317,44 @@ def ask(
     guard(lambda: check_question(question))
     settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
-    asked = question
     trail = AuditTrail.for_settings(settings, enabled=False if no_audit else None)
     if session is not None:
-        session = session.strip()
-        if not session:
+        name = session.strip()
+        if not name:
             raise typer.BadParameter("the session name is empty", param_hint="--session")
-        found = guard_store(lambda: trail.store.find(session))
-        earlier = guard_store(lambda: trail.store.turns(found.id)) if found else []
-        question = FollowUpRewriter().rewrite(asked, memory(earlier))
+        conversation = guard_store(lambda: Session.resume(service, trail, name))
+    else:
+        # A plain question is kept in the day's conversation, and is never taken as a follow-up.
+        conversation = Session(service, trail)
+    request = conversation.prepare(question, filters=filters, k=k, mode=mode)
 
-    def run() -> Answer:
-        final: Answer | None = None
+    def answer() -> Reply:
         streamed = False
-        for item in service.stream(question, k=k, mode=mode, filters=filters):
-            if isinstance(item, Answer):
-                final = item
-            elif not as_json:
+        for item in conversation.stream(request):
+            if isinstance(item, Reply):
+                return item
+            if isinstance(item, str) and not as_json:
                 # Show the model's words as they come; the cited version follows.
                 out.print(item, end="", markup=False, highlight=False)
                 streamed = True
-        if streamed:
-            out.print("\n")
-        assert final is not None
-        return final
+            elif isinstance(item, Answer) and streamed:
+                out.print("\n")
+        raise AssertionError("a session's stream always ends with its Reply")
 
-    if session is not None and not as_json and question != asked:
-        out.print(f"[dim]searched as: {escape(question)}[/]")
-    answer = guard(run)
-    if trail.enabled:
-        state = IndexState.from_status(guard(service.status))
-        # A session is created only once it has an answer to keep; its memory must be saved (exit 1 if it cannot).
-        record(
-            lambda: trail.answer(asked, answer, state, rewritten=question, filters=filters, conversation=session),
-            required=session is not None,
-        )
+    if session is not None and not as_json and request.is_rewritten:
+        out.print(f"[dim]searched as: {escape(request.rewritten)}[/]")
+    reply = guard(answer)
+    # A session is created only once it has an answer to keep; its memory must be saved (exit 1 if it cannot).
+    report_unsaved(reply, required=session is not None)
+    assert reply.answer is not None
     if as_json:
-        payload = answer_json(answer)
+        payload = answer_json(reply.answer)
         if session is not None:
-            payload["question"] = asked
-            payload["rewritten_question"] = question
+            payload["question"] = request.question
+            payload["rewritten_question"] = request.rewritten
         emit_json(payload)
     else:
-        print_answer(answer)
+        print_answer(reply.answer)
 
 
 # --- brief ---------------------------------------------------------------------------------
@@ -403,11 +398,11 @@ def brief(
     guard(lambda: check_question(topic, "topic"))
     settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
-    result = guard(lambda: service.brief(topic, filters=filters, mode=mode))
-    trail = AuditTrail.for_settings(settings, enabled=False if no_audit else None)
-    if trail.enabled:
-        state = IndexState.from_status(guard(service.status))
-        record(lambda: trail.brief(topic, result, state, filters=filters), required=False)
+    conversation = Session(service, AuditTrail.for_settings(settings, enabled=False if no_audit else None))
+    reply = guard(lambda: conversation.run(conversation.prepare_brief(topic, filters=filters, mode=mode)))
+    report_unsaved(reply, required=False)
+    result = reply.brief
+    assert result is not None
     if fmt == "json":
         text = json.dumps(brief_json(result), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":

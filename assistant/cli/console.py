@@ -7,10 +7,9 @@ Text from documents, file names and arguments is never parsed as markup and neve
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,7 +18,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from assistant.conversation.records import Turn
+from assistant.conversation.session import Reply
+from assistant.conversation.store import STORE_FAILURES
 from assistant.errors import AssistantError, UsageError
 from assistant.text.safe import visible
 
@@ -106,23 +106,27 @@ def emit_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
-def record(action: Callable[[], Turn], *, required: bool) -> None:
-    """Write a turn to the audit trail; if that fails, stop with exit 1 when `required`, else warn."""
-    if required:
-        guard_store(action)
+def report_unsaved(reply: Reply, *, required: bool) -> None:
+    """Say so when a turn could not be recorded: exit 1 when `required` (a named session's memory), else warn."""
+    if not reply.unsaved:
         return
-    try:
-        action()
-    except (sqlite3.Error, OSError) as exc:
-        err.print(
-            f"[bold yellow]warning:[/] this was not recorded in the audit trail: {escape(str(exc))}", soft_wrap=True
-        )
+    if required:
+        _store_failed(reply.unsaved)
+    err.print(
+        f"[bold yellow]warning:[/] this was not recorded in the audit trail: {escape(reply.unsaved)}", soft_wrap=True
+    )
 
 
 def guard_store(action: Callable[[], T]) -> T:
-    """Run a conversation-store call, turning database errors into a message and exit 1."""
+    """Run a conversation-store call, turning its failures into a message and exit 1."""
     try:
         return action()
-    except (sqlite3.Error, OSError) as exc:
-        err.print(f"[bold red]error:[/] cannot use the conversation store: {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(EXIT_ERROR) from None
+    except STORE_FAILURES as exc:
+        _store_failed(str(exc), exc.hint if isinstance(exc, AssistantError) else "")
+
+
+def _store_failed(reason: str, hint: str = "") -> NoReturn:
+    err.print(f"[bold red]error:[/] cannot use the conversation store: {escape(reason)}", soft_wrap=True)
+    if hint:
+        err.print(f"  {hint}", style="dim", soft_wrap=True, markup=False)
+    raise typer.Exit(EXIT_ERROR) from None

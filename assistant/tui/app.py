@@ -1,11 +1,13 @@
 """The Textual app: state, workers and commands of `assistant chat`.
 
 The app owns the `AssistantService`, the `ConversationStore`, the current
-conversation and filters. Everything slow (opening the index, warming the
-query encoder, answering, indexing) runs in thread workers that hold one lock
-around the service, so the UI thread never waits on a model and the service
-is never used by two threads at once. Workers report back with messages
+conversation (a `Session`, which rewrites, answers and records its turns) and
+filters. Everything slow (opening the index, warming the query encoder,
+answering, indexing) runs in thread workers that hold one lock around the
+service, so the UI thread never waits on a model and the service is never
+used by two threads at once. Workers and screens report back with messages
 (`assistant.tui.messages`); errors become notifications, never a crash.
+Slash commands are parsed in `assistant.tui.commands`; the app carries them out.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import re
-import sqlite3
 import sys
 import threading
 import time
@@ -35,22 +35,26 @@ from textual.worker import Worker, get_current_worker
 
 from assistant.config import BACKENDS, Settings
 from assistant.conversation.export import export_markdown
-from assistant.conversation.records import ConversationInfo, IndexState, Turn, brief_question, filters_json, memory
-from assistant.conversation.rewriting import FollowUpRewriter
-from assistant.conversation.store import AuditTrail, ConversationStore, default_store_path
-from assistant.domain import Answer, IndexStatus
+from assistant.conversation.records import ConversationInfo, Turn, filters_json
+from assistant.conversation.session import Reply, Request, Session
+from assistant.conversation.store import STORE_FAILURES, AuditTrail, ConversationStore, default_store_path
+from assistant.domain import IndexStatus
 from assistant.errors import AssistantError, UsageError
 from assistant.search.retrieval import Filters
 from assistant.service import AssistantService
 from assistant.text.safe import file_slug, visible
+from assistant.tui.commands import CommandError, backend_error, is_command, parse_command
 from assistant.tui.messages import (
     AnswerFailed,
     AnswerPiece,
     AnswerReady,
+    ChatReady,
     ConversationChosen,
     IndexFinished,
     IndexLoaded,
     IndexProgressed,
+    IndexRequested,
+    QuestionSubmitted,
     SourceChosen,
     TurnSelected,
     WorkFailed,
@@ -58,7 +62,6 @@ from assistant.tui.messages import (
 from assistant.tui.screens import ChatScreen, NoIndexScreen, PassageScreen
 from assistant.tui.widgets import BRIEFING, SEARCHING, ConversationList, StatusBar, TurnView
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # How many turns of a resumed conversation are drawn at once.
 HISTORY_BATCH = 30
 # Earlier questions offered by up/down in the input.
@@ -67,14 +70,11 @@ INPUT_HISTORY = 200
 
 @dataclass
 class _Pending:
-    """A question being answered."""
+    """A question (or brief) being answered, and the session that records it."""
 
     ticket: int
-    question: str
-    rewritten: str
-    conversation_id: int | None
-    filters: Filters
-    backend: str
+    request: Request
+    session: Session
     worker: Worker[None] | None = None
 
 
@@ -198,7 +198,6 @@ class BriefingApp(App[None]):
         self.store = store or ConversationStore(default_store_path(settings))
         # With the `audit` setting off, conversations live only on screen.
         self.audit = AuditTrail(self.store, enabled=settings.audit)
-        self.rewriter = FollowUpRewriter()
         self.corpus = corpus if corpus is not None else Path("corpus")
         self.backend = settings.backend
         self.filters = Filters()
@@ -206,15 +205,26 @@ class BriefingApp(App[None]):
         self.loading = True
         self.indexing: IndexProgressed | None = None
         self.conversation: ConversationInfo | None = None
+        #: The current conversation's follow-up flow and its finished turns.
+        self.session = self._session(None)
         #: List every user's saved conversations, not only this user's (ctrl+a in the list).
         self.show_all = show_all
-        #: Finished turns of the current conversation, oldest first.
-        self.turns: list[Turn] = []
         self.pending: _Pending | None = None
         self.chat = ChatScreen()
         self._tickets = itertools.count(1)
         # One thread at a time inside the service (its store and caches are not shared-safe).
         self._service_lock = threading.Lock()
+
+    def _session(self, conversation: ConversationInfo | None, turns: list[Turn] | None = None) -> Session:
+        """The session of a saved conversation, or of a new one (recorded nowhere until it is created)."""
+        if conversation is None:
+            return Session(self.service)
+        return Session(self.service, self.audit, conversation=conversation.id, turns=turns or [])
+
+    @property
+    def turns(self) -> list[Turn]:
+        """Finished turns of the current conversation, oldest first."""
+        return self.session.turns
 
     @property
     def service_busy(self) -> bool:
@@ -243,13 +253,13 @@ class BriefingApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         return self.chat
 
-    def chat_ready(self) -> None:
+    def on_chat_ready(self, message: ChatReady) -> None:
         """The conversation screen is mounted: fill it in and start opening the index."""
         self.refresh_status()
         self.refresh_conversations()
         try:
             earlier = [t.question for t in self.store.history()][-INPUT_HISTORY:]
-        except sqlite3.Error:
+        except STORE_FAILURES:
             earlier = []
         for question in earlier:
             self.chat.question_input.remember(question)
@@ -286,7 +296,7 @@ class BriefingApp(App[None]):
     def refresh_conversations(self) -> None:
         try:
             conversations = self.store.conversations(everyone=self.show_all)
-        except sqlite3.Error as exc:
+        except STORE_FAILURES as exc:
             self.notify(f"Cannot read saved conversations: {exc}", severity="error")
             return
         if self.conversation is not None:
@@ -368,6 +378,10 @@ class BriefingApp(App[None]):
     def action_reindex(self) -> None:
         self.start_indexing(None)
 
+    def on_index_requested(self, message: IndexRequested) -> None:
+        if self.start_indexing([message.path]) and isinstance(self.screen, NoIndexScreen):
+            self.screen.indexing_started(message.path)
+
     @work(thread=True, group="index", exit_on_error=False)
     def _index(self, paths: list[Path] | None) -> None:
         try:
@@ -413,9 +427,12 @@ class BriefingApp(App[None]):
 
     # --- asking ----------------------------------------------------------------------
 
+    def on_question_submitted(self, message: QuestionSubmitted) -> None:
+        self.submit(message.text)
+
     def submit(self, text: str) -> None:
         """A line from the input: a slash command or a question."""
-        if text.startswith("/"):
+        if is_command(text):
             self.run_command(text)
         else:
             self.ask(text)
@@ -434,99 +451,65 @@ class BriefingApp(App[None]):
         return True
 
     def ask(self, question: str) -> None:
-        if not self._can_start():
-            return
-        rewritten = self.rewriter.rewrite(question, memory(self.turns))
-        self._start(question, rewritten, _waiting_text(self.backend), self._answer)
+        if self._can_start():
+            request = self.session.prepare(question, filters=self.filters, backend=self.backend)
+            self._start(request, _waiting_text(self.backend))
 
     def write_brief(self, topic: str) -> None:
         """Start a brief on `topic`; it arrives as a turn of the conversation, exported with it."""
-        if not topic:
-            self.notify("Name the topic: /brief platform responses to the Christchurch livestream", severity="warning")
-            return
         if self._can_start():
-            self._start(brief_question(topic), topic, BRIEFING, self._brief)
+            self._start(self.session.prepare_brief(topic, filters=self.filters, backend=self.backend), BRIEFING)
 
-    def _start(self, question: str, rewritten: str, waiting: str, job: Callable[[_Pending], Worker[None]]) -> None:
-        """Show the new turn and run `job` for it in a worker (the conversation is created on first use)."""
+    def _start(self, request: Request, waiting: str) -> None:
+        """Show the new turn and answer it in a worker (the conversation is created on first use)."""
         if self.conversation is None and self.audit.enabled:
             try:
                 self.conversation = self.store.create()
-            except (sqlite3.Error, OSError) as exc:
+            except STORE_FAILURES as exc:
                 self.notify(f"This conversation will not be saved: {exc}", severity="error")
+            else:
+                self.session = self._session(self.conversation, self.session.turns)
         ticket = next(self._tickets)
-        self.chat.add_view(TurnView(ticket, question, rewritten, waiting=waiting))
-        self.pending = _Pending(
-            ticket, question, rewritten, self.conversation.id if self.conversation else None, self.filters, self.backend
-        )
-        self.pending.worker = job(self.pending)
+        self.chat.add_view(TurnView(ticket, request.question, request.rewritten, waiting=waiting))
+        self.pending = _Pending(ticket, request, self.session)
+        self.pending.worker = self._answer(self.pending)
         self.refresh_status()
 
     @work(thread=True, group="answer", exit_on_error=False)
     def _answer(self, pending: _Pending) -> None:
         worker = get_current_worker()
-        final: Answer | None = None
+        reply: Reply | None = None
         try:
             with self._service_lock:
-                for item in self.service.stream(pending.rewritten, filters=pending.filters, backend=pending.backend):
+                for item in pending.session.stream(pending.request):
                     if worker.is_cancelled:
+                        # Stopped: the session records nothing more (the stop recorded what was shown).
                         return
-                    if isinstance(item, Answer):
-                        final = item
-                    else:
+                    if isinstance(item, Reply):
+                        reply = item
+                    elif isinstance(item, str):
                         self.post_message(AnswerPiece(pending.ticket, item))
-                state = IndexState.from_status(self.service.status())
         except Exception as exc:  # a library failure must reach the analyst, not end the app
             self._failed(pending, *describe_failure(exc))
             return
-        if final is None or worker.is_cancelled:
-            return
-        turn = self._record(
-            pending.conversation_id,
-            Turn.from_answer(pending.question, pending.rewritten, final, state, pending.filters),
-        )
-        self.post_message(AnswerReady(pending.ticket, turn))
+        if reply is not None:
+            self._report_unsaved(reply)
+            self.post_message(AnswerReady(pending.ticket, reply.turn))
 
     def _failed(self, pending: _Pending, text: str, hint: str) -> None:
-        turn = Turn(
-            pending.question,
-            pending.rewritten,
-            "error",
-            text,
-            backend=pending.backend,
-            filters=filters_json(pending.filters),
-            note=hint,
-        )
-        turn = self._record(pending.conversation_id, turn)
-        if not get_current_worker().is_cancelled:
-            self.post_message(AnswerFailed(pending.ticket, turn, hint))
-
-    def _record(self, conversation_id: int | None, turn: Turn) -> Turn:
-        """Append a turn to the audit trail (from a worker thread)."""
-        if conversation_id is None:
-            return turn
-        try:
-            return self.audit.record(turn, conversation_id)
-        except (sqlite3.Error, OSError) as exc:
-            self.post_message(WorkFailed("save", f"The answer was not saved: {exc}"))
-            return turn
-
-    @work(thread=True, group="answer", exit_on_error=False)
-    def _brief(self, pending: _Pending) -> None:
-        worker = get_current_worker()
-        try:
-            with self._service_lock:
-                brief = self.service.brief(pending.rewritten, filters=pending.filters, backend=pending.backend)
-                state = IndexState.from_status(self.service.status())
-        except Exception as exc:  # a library failure must reach the analyst, not end the app
-            self._failed(pending, *describe_failure(exc))
+        if get_current_worker().is_cancelled:
             return
-        if worker.is_cancelled:
-            return
-        turn = self._record(
-            pending.conversation_id, Turn.from_brief(pending.question, pending.rewritten, brief, state, pending.filters)
-        )
-        self.post_message(AnswerReady(pending.ticket, turn))
+        reply = pending.session.failed(pending.request, text, hint)
+        self._report_unsaved(reply)
+        self.post_message(AnswerFailed(pending.ticket, reply.turn, hint))
+
+    def _save(self, session: Session, turn: Turn) -> None:
+        """Record a turn the analyst ended (from a worker thread)."""
+        self._report_unsaved(session.record(turn))
+
+    def _report_unsaved(self, reply: Reply) -> None:
+        if reply.unsaved:
+            self.post_message(WorkFailed("save", f"The answer was not saved: {reply.unsaved}"))
 
     async def on_answer_piece(self, message: AnswerPiece) -> None:
         view = self.chat.views.get(message.ticket)
@@ -547,7 +530,6 @@ class BriefingApp(App[None]):
             return False
         self.pending = None
         view = self.chat.views.get(ticket)
-        self.turns.append(turn)
         if view is not None:
             await view.finish(turn)
         self.chat.sources.show(turn)
@@ -563,15 +545,8 @@ class BriefingApp(App[None]):
         if pending.worker is not None:
             pending.worker.cancel()
         view = self.chat.views.get(pending.ticket)
-        turn = Turn(
-            pending.question,
-            pending.rewritten,
-            "cancelled",
-            view.streamed if view else "",
-            backend=pending.backend,
-            filters=filters_json(pending.filters),
-        )
-        self.run_worker(partial(self._record, pending.conversation_id, turn), thread=True, group="save")
+        turn = pending.session.stopped(pending.request, view.streamed if view else "")
+        self.run_worker(partial(self._save, pending.session, turn), thread=True, group="save")
         await self._settle(pending.ticket, turn)
         self.notify("Stopped the answer.", timeout=3)
 
@@ -589,7 +564,7 @@ class BriefingApp(App[None]):
             self.notify("Wait for the answer (or press Esc) first.", severity="warning")
             return
         self.conversation = None
-        self.turns = []
+        self.session = self._session(None)
         await self.chat.reset()
         self.chat.sources.show(None)
         self.refresh_conversations()
@@ -601,11 +576,11 @@ class BriefingApp(App[None]):
             return
         try:
             turns = self.store.turns(message.conversation.id)
-        except sqlite3.Error as exc:
+        except STORE_FAILURES as exc:
             self.notify(f"Cannot read that conversation: {exc}", severity="error")
             return
         self.conversation = message.conversation
-        self.turns = turns
+        self.session = self._session(message.conversation, turns)
         views = [TurnView(next(self._tickets), t.question, t.rewritten_question, t) for t in turns]
         await self.chat.reset(views, HISTORY_BATCH)
         self.chat.fold_sidebar()
@@ -624,12 +599,13 @@ class BriefingApp(App[None]):
     # --- commands --------------------------------------------------------------------
 
     def run_command(self, line: str) -> None:
-        name, _, argument = line[1:].partition(" ")
-        name, argument = name.lower(), argument.strip()
+        """Carry out a slash command (parsed and checked in `assistant.tui.commands`)."""
+        command = parse_command(line)
+        if isinstance(command, CommandError):
+            self.notify(command.message, title=command.title, severity=command.severity)
+            return
+        name, argument = command.name, command.argument
         if name in ("since", "until"):
-            if argument and not _DATE.match(argument):
-                self.notify(f"{argument!r} is not a date like 2019, 2019-03 or 2019-03-15.", severity="error")
-                return
             self.filters = replace(self.filters, **{name: argument or None})
             self._filters_changed()
         elif name == "source":
@@ -637,7 +613,7 @@ class BriefingApp(App[None]):
             self._filters_changed()
         elif name == "backend":
             self.set_backend(argument)
-        elif name in ("clear", "new"):
+        elif name == "new":
             self.run_worker(self.action_new_conversation(), group="ui")
         elif name == "brief":
             self.write_brief(argument)
@@ -647,10 +623,8 @@ class BriefingApp(App[None]):
             self.chat.show_help()
         elif name == "status":
             self.action_index_status()
-        elif name in ("reindex", "index"):
+        elif name == "reindex":
             self.start_indexing([Path(argument).expanduser()] if argument else None)
-        else:
-            self.notify(f"Unknown command /{name}. Type /help for the list.", severity="warning")
 
     def _filters_changed(self) -> None:
         described = self.filters.describe()
@@ -658,8 +632,9 @@ class BriefingApp(App[None]):
         self.refresh_status()
 
     def set_backend(self, backend: str) -> None:
-        if backend not in BACKENDS:
-            self.notify(f"Choose a backend from: {', '.join(BACKENDS)}.", title="Unknown backend", severity="error")
+        problem = backend_error(backend)
+        if problem is not None:
+            self.notify(problem.message, title=problem.title, severity=problem.severity)
             return
         self.backend = backend
         self.notify(f"Answers now come from the {backend} backend.", timeout=4)

@@ -1,12 +1,16 @@
-"""Messages the TUI's workers and widgets send to the app.
+"""Messages the TUI's workers, screens and widgets send to the app.
 
 Worker threads never touch widgets: they post one of these to the app (Textual's
 `post_message` is thread-safe) and the app updates the screen on its own
-thread. Each answer carries the `ticket` of the turn it belongs to, so pieces
-of an answer that was cancelled, or of an earlier conversation, are dropped.
+thread. Screens and widgets never call the app either: they post what the
+analyst did, so nothing in the UI imports the app module. Each answer
+carries the `ticket` of the turn it belongs to, so pieces of an answer that
+was cancelled, or of an earlier conversation, are dropped.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from textual.message import Message
 
@@ -104,3 +108,23 @@ class TurnSelected(Message):
     def __init__(self, ticket: int) -> None:
         super().__init__()
         self.ticket = ticket
+
+
+class ChatReady(Message):
+    """The conversation screen is mounted: the app can fill it in and start opening the index."""
+
+
+class QuestionSubmitted(Message):
+    """The analyst entered a line in the question box: a question or a slash command."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class IndexRequested(Message):
+    """The analyst asked to index a folder (from the "no index yet" screen)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path

@@ -1,13 +1,15 @@
 """The TUI's screens: the conversation, a cited passage, and "no index yet".
 
-Screens lay out widgets and forward what the analyst does to the app, which
-owns the state (service, store, conversation) and the workers.
+Screens lay out widgets and post what the analyst does as messages
+(`assistant.tui.messages`) to the app, which owns the state (service, store,
+conversation) and the workers, and calls back the screen's own methods
+(`NoIndexScreen.indexing_started`, `progress`, `failed`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -20,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList,
 
 from assistant.conversation.records import CitedSource
 from assistant.text.safe import visible
+from assistant.tui.messages import ChatReady, IndexRequested, QuestionSubmitted
 from assistant.tui.widgets import (
     QUOTE_STYLE,
     ConversationList,
@@ -29,9 +32,6 @@ from assistant.tui.widgets import (
     TurnView,
     quoted_passage,
 )
-
-if TYPE_CHECKING:
-    from assistant.tui.app import BriefingApp
 
 WELCOME = """\
 **Ask a question** about the indexed documents, for example:
@@ -61,14 +61,6 @@ ctrl+q quit
 """
 
 
-def _briefing(app: object) -> BriefingApp:
-    """The running app, typed (imported late: the app module imports this one)."""
-    from assistant.tui.app import BriefingApp
-
-    assert isinstance(app, BriefingApp)
-    return app
-
-
 class ChatScreen(Screen[None]):
     """The conversation, with saved conversations on the left and sources on the right.
 
@@ -95,10 +87,6 @@ class ChatScreen(Screen[None]):
         #: Turns of a resumed conversation not mounted yet (oldest first): mounted on request.
         self.earlier: list[TurnView] = []
 
-    @property
-    def briefing(self) -> BriefingApp:
-        return _briefing(self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
@@ -115,7 +103,7 @@ class ChatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#conversation", VerticalScroll).anchor()
-        self.briefing.chat_ready()
+        self.post_message(ChatReady())
 
     @property
     def pane(self) -> VerticalScroll:
@@ -178,7 +166,7 @@ class ChatScreen(Screen[None]):
         field.value = ""
         if text:
             field.remember(text)
-            self.briefing.submit(text)
+            self.post_message(QuestionSubmitted(text))
 
     def on_key(self, event: events.Key) -> None:
         # Typing while the sources or conversation list has focus goes to the question,
@@ -317,10 +305,6 @@ class NoIndexScreen(Screen[None]):
         self.location = location
         self.default_path = default_path
 
-    @property
-    def briefing(self) -> BriefingApp:
-        return _briefing(self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="noindex"):
@@ -352,11 +336,14 @@ class NoIndexScreen(Screen[None]):
         if not path.exists():
             self.notify(visible(f"There is no {path} here."), title="Cannot index", severity="error", markup=False)
             return
-        if self.briefing.start_indexing([path]):
-            self.query_one("#noindex-progress").remove_class("-hidden")
-            self.query_one("#noindex-activity").remove_class("-hidden")
-            self.query_one("#noindex-build", Button).disabled = True
-            self.query_one("#noindex-activity", Static).update(Content(visible(f"Indexing {path} …")))
+        self.post_message(IndexRequested(path))
+
+    def indexing_started(self, path: Path) -> None:
+        """The app started indexing `path`: show its progress here."""
+        self.query_one("#noindex-progress").remove_class("-hidden")
+        self.query_one("#noindex-activity").remove_class("-hidden")
+        self.query_one("#noindex-build", Button).disabled = True
+        self.query_one("#noindex-activity", Static).update(Content(visible(f"Indexing {path} …")))
 
     def progress(self, done: int, total: int, chunks: int, current: str) -> None:
         bar = self.query_one("#noindex-progress", ProgressBar)
