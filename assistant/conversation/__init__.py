@@ -1,7 +1,8 @@
 """Conversations: everything about a conversation that is not drawing it.
 
 The TUI and `assistant ask --session` behave the same way because both go
-through this package: `rewriting` (follow-ups made standalone), `records`
-(what a turn keeps), `store` (the SQLite audit trail) and `export`
+through this package: `session` (the follow-up flow: rewrite, answer, record),
+`rewriting` (follow-ups made standalone), `records` (what a turn keeps),
+`store` (the SQLite audit trail and its layout versions) and `export`
 (Markdown). It imports no UI library.
 """
