@@ -12,9 +12,9 @@ the answer text, citation-quote validity (each quote found verbatim in the
 cited document's extracted text), refusal accuracy on unanswerable questions,
 the false-refusal rate and the median length of the answers given.
 
-A conversation is asked here the way `ask --session` asks it (each turn
-rewritten from the earlier ones), but nothing is recorded: measuring never
-writes to the conversation store.
+A conversation is asked through a `Session` with no audit trail (see
+`AssistantService.evaluate`): each turn is rewritten from the earlier ones as
+`ask --session` does, but measuring never writes to the conversation store.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.conversation.records import Turn, memory
-from assistant.conversation.rewriting import FollowUpRewriter
 from assistant.domain import RECORD_MARK, Answer, Hit
 from assistant.errors import UsageError
 from assistant.text.words import content_words, words
@@ -112,32 +110,6 @@ def _snippets(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(snippet, str) for snippet in value):
         raise ValueError("'evidence' must be a string or a list of strings")
     return tuple(snippet for snippet in value if snippet.strip())
-
-
-def ask_conversation(
-    turns: Sequence[str], ask: Callable[[str], Answer], rewriter: FollowUpRewriter | None = None
-) -> tuple[Answer, tuple[str, ...]]:
-    """Ask `turns` in order as one conversation; the last answer, and each turn as it was searched.
-
-    Each turn is rewritten from the earlier ones exactly as `ask --session`
-    does (the same rewriter, over the same memory of recorded turns), but the
-    turns are only kept here, never saved. A single question is asked as it
-    is, as a one-shot `ask` would.
-    """
-    if len(turns) == 1:
-        return ask(turns[0]), (turns[0],)
-    rewriter = rewriter or FollowUpRewriter()
-    kept: list[Turn] = []
-    searched: list[str] = []
-    answer: Answer | None = None
-    for asked in turns:
-        question = rewriter.rewrite(asked, memory(kept))
-        answer = ask(question)
-        kept.append(Turn.from_answer(asked, question, answer, None))
-        searched.append(question)
-    if answer is None:
-        raise UsageError("a conversation needs at least one question")
-    return answer, tuple(searched)
 
 
 def _doc_of(path: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -38,7 +38,7 @@ from assistant.domain import (
     RecordGroup,
 )
 from assistant.errors import DiskFullError, EmptyIndexError, IndexNotFoundError, StoreUnavailableError, UsageError
-from assistant.evaluation import Question, QuestionResult, ask_conversation, score_question
+from assistant.evaluation import Question, QuestionResult, score_question
 from assistant.ingest.chunking import Chunker
 from assistant.ingest.indexing import Indexer, IndexProgress
 from assistant.ingest.locking import write_lock
@@ -374,14 +374,27 @@ class AssistantService:
                 cache[path] = self.document_text(path)
             return cache[path]
 
-        def ask(question: str) -> Answer:
-            return self.ask(question, k=k, mode=mode)
-
         results = []
         for question in questions:
-            answer, searched = ask_conversation(question.turns, ask)
+            if len(question.turns) == 1:
+                answer, searched = self.ask(question.turns[0], k=k, mode=mode), tuple(question.turns)
+            else:
+                answer, searched = self._converse(question.turns, k=k, mode=mode)
             results.append(score_question(question, answer, text_of, searched))
         return results
+
+    def _converse(self, turns: Sequence[str], *, k: int, mode: RetrieverMode) -> tuple[Answer, tuple[str, ...]]:
+        """Ask `turns` as one conversation, as `ask --session` does: the last answer, and each turn as searched.
+
+        The session has no audit trail, so nothing is recorded.
+        """
+        from assistant.conversation.session import Session  # it imports this module
+
+        session = Session(self)
+        replies = [session.ask(turn, k=k, mode=mode) for turn in turns]
+        answer = replies[-1].answer
+        assert answer is not None, "a question's reply carries its answer"
+        return answer, tuple(reply.turn.rewritten_question for reply in replies)
 
 
 def check_question(text: str, what: str = "question") -> str:

@@ -16,7 +16,6 @@ from assistant.errors import UsageError
 from assistant.evaluation import (
     Question,
     QuestionResult,
-    ask_conversation,
     by_split,
     by_type,
     evidence_ranks,
@@ -223,37 +222,6 @@ def test_a_question_that_is_neither_text_nor_a_list_of_turns_is_refused_with_its
 def test_evidence_that_is_not_text_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="line 1"):
         read_questions(_write(tmp_path, {"question": "Fine?", "evidence": [1, 2]}))
-
-
-# --- conversations -----------------------------------------------------------------------
-
-
-def test_each_turn_is_asked_rewritten_from_the_turns_before_it() -> None:
-    asked: list[str] = []
-
-    def ask(question: str) -> Answer:
-        asked.append(question)
-        return _answer([_hit(f"Answer to {question}")], text=f"answer {len(asked)}")
-
-    answer, searched = ask_conversation(
-        ["What did the Harbour Authority of Portmere decide in 2011?", "Why did it do that?"], ask
-    )
-    assert answer.text == "answer 2", "the last turn's answer is the one scored"
-    assert searched == tuple(asked) and len(asked) == 2
-    assert asked[0] == "What did the Harbour Authority of Portmere decide in 2011?"
-    # The follow-up's "it" is searched as what the first turn named.
-    assert "Harbour Authority" in asked[1] and asked[1] != "Why did it do that?"
-
-
-def test_a_single_question_is_asked_as_it_is() -> None:
-    asked: list[str] = []
-
-    def ask(question: str) -> Answer:
-        asked.append(question)
-        return _answer([_hit("Text.")])
-
-    _, searched = ask_conversation(["Why did it  close?"], ask)
-    assert asked == ["Why did it  close?"] and searched == ("Why did it  close?",)
 
 
 # --- per-question JSON -------------------------------------------------------------------
