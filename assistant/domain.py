@@ -10,7 +10,10 @@ an answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 Format = Literal["markdown", "text", "html", "pdf", "csv", "jsonl"]
 
@@ -100,6 +103,83 @@ class DocumentInfo:
 
 #: What joins a table file's path and a record's number in the record's path: `posts.csv#row=12`.
 RECORD_MARK = "#row="
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into normalised vectors (the embedding adapters)."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
+
+
+@dataclass(frozen=True)
+class ChunkMeta:
+    """What the index keeps beside a chunk's text and vector: its document and its place in it."""
+
+    #: The indexed file the chunk came from (the key of that file's commit marker).
+    source_key: str
+    #: The chunk's document, with `chunks` 0: a chunk's record does not count its document's chunks.
+    document: DocumentInfo
+    #: The document's date as the number yyyymmdd (missing parts 0), 0 when undated: what date ranges compare.
+    date_num: int
+    index: int
+    start: int
+    end: int
+    tokens: int
+    page: int | None = None
+    #: The line embedded in front of the text (see `Chunk.context`), "" when none.
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the index."""
+
+    id: str
+    text: str
+    meta: ChunkMeta
+    #: Cosine similarity to the query vector, when one was given.
+    similarity: float | None = None
+
+
+#: The upper bound of a date range open at the top (a yyyymmdd number beyond every date).
+LAST_DATE_NUM = 99999999
+
+
+@dataclass(frozen=True)
+class ChunkFilter:
+    """Which chunks (or documents) may answer, in the index's own terms.
+
+    The store turns this into its own query syntax; callers never do. Every
+    part left empty lets everything through.
+    """
+
+    #: An inclusive range of yyyymmdd date numbers; undated documents fall outside any range.
+    dates: tuple[int, int] | None = None
+    #: A case-blind substring of the document's path or publisher.
+    source: str = ""
+    #: A language code such as `en`, compared case-blind.
+    language: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.dates is not None or bool(self.source) or bool(self.language)
+
+    def allows(self, path: str, publisher: str, date_num: int, language: str = "") -> bool:
+        """Whether a document with these fields passes (the one rule for chunks, table rows and documents)."""
+        if self.dates is not None:
+            low, high = self.dates
+            if not date_num or not low <= date_num <= high:
+                return False
+        if self.source:
+            needle = self.source.lower()
+            if needle not in path.lower() and needle not in publisher.lower():
+                return False
+        return not self.language or language.lower() == self.language.strip().lower()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from assistant.adapters.chroma_store import ChromaStore, ChunkReader, IndexSpec
-from assistant.adapters.embedding import Embedder, SentenceTransformerEmbedder, model_dir
+from assistant.adapters.embedding import SentenceTransformerEmbedder, model_dir
 from assistant.answer.extractive import (
     answer_passages,
     candidate_sentences,
@@ -32,6 +32,7 @@ from assistant.domain import (
     AnswerSentence,
     Citation,
     DocumentInfo,
+    Embedder,
     Hit,
     IndexReport,
     IndexStatus,
@@ -129,7 +130,7 @@ class AssistantService:
             )
         store.probe()
         documents, chunks, sources = store.counts()
-        meta = store.metadata()
+        spec = store.spec()
         return IndexStatus(
             location=store.location,
             mode="server" if store.is_server else "local",
@@ -137,10 +138,10 @@ class AssistantService:
             documents=documents,
             chunks=chunks,
             sources=sources,
-            embedding_model=str(meta.get("embedding_model", "")),
-            dimension=int(meta["dimension"]) if "dimension" in meta else None,
-            chunker=str(meta.get("chunker", "")),
-            last_indexed=str(meta["last_indexed"]) if "last_indexed" in meta else None,
+            embedding_model=spec.embedding_model if spec else "",
+            dimension=spec.dimension if spec else None,
+            chunker=spec.chunker if spec else "",
+            last_indexed=store.last_indexed(),
         )
 
     def sources(self, filters: Filters | None = None, *, language: str | None = None) -> list[DocumentInfo]:
@@ -148,11 +149,9 @@ class AssistantService:
         store = self._store()
         store.open_for_read()
         documents = store.documents()
-        if filters is not None and filters.active:
-            documents = [d for d in documents if document_allowed(d, filters)]
-        if language:
-            wanted = language.strip().lower()
-            documents = [d for d in documents if d.language.lower() == wanted]
+        scope = (filters or Filters()).scope(language or "")
+        if scope.active:
+            documents = [d for d in documents if document_allowed(d, scope)]
         return documents
 
     def indexed_roots(self) -> list[Path]:
@@ -356,7 +355,7 @@ class AssistantService:
     def document_text(self, path: str) -> str | None:
         """A document's extracted text, rebuilt from the index (None if unknown)."""
         _, reader = self._reader()
-        pieces = [(int(str(chunk.meta.get("start", 0))), chunk.text) for chunk in reader.chunks_at(path)]
+        pieces = [(chunk.meta.start, chunk.text) for chunk in reader.chunks_at(path)]
         return stitch_document(pieces) if pieces else None
 
     def evaluate(
@@ -436,17 +435,9 @@ def _build_lexical(folder: Path, reader: ChunkReader, generation: str) -> Lexica
     texts: list[str] = []
     for chunk in reader.scan():
         meta = chunk.meta
-        rows.append(
-            ChunkRow(
-                id=chunk.id,
-                doc_id=str(meta.get("doc_id", "")),
-                path=str(meta.get("path", "")),
-                publisher=str(meta.get("publisher", "")),
-                date_num=int(meta.get("date_num", 0)),
-            )
-        )
-        context = str(meta.get("context", ""))
-        texts.append(f"{context}\n{chunk.text}" if context else chunk.text)
+        document = meta.document
+        rows.append(ChunkRow(chunk.id, document.id, document.path, document.publisher, meta.date_num))
+        texts.append(f"{meta.context}\n{chunk.text}" if meta.context else chunk.text)
     try:
         return LexicalIndex.build(folder, rows, texts, generation)
     except OSError as exc:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.config import Settings, server_endpoint
-from assistant.domain import RECORD_MARK, Chunk, Document, DocumentInfo
+from assistant.domain import RECORD_MARK, Chunk, ChunkFilter, ChunkMeta, Document, DocumentInfo, StoredChunk
 from assistant.errors import (
     AssistantError,
     DiskFullError,
@@ -43,6 +43,7 @@ from assistant.errors import (
     IndexNotFoundError,
     StoreUnavailableError,
 )
+from assistant.text.dates import date_number
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -103,12 +104,6 @@ def _now() -> str:
 def _clean_meta(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
     """Chroma rejects None values; drop them rather than invent a value."""
     return {k: v for k, v in meta.items() if v is not None}
-
-
-def date_number(date: str) -> int:
-    """`2019-03-15` -> 20190315 (missing parts count as 0) for range filters."""
-    digits = (date.replace("-", "") + "00000000")[:8]
-    return int(digits) if digits.isdigit() else 0
 
 
 class ChromaStore:
@@ -306,6 +301,11 @@ class ChromaStore:
         meta = self.metadata()
         return str(meta.get("generation", meta.get("last_indexed", "")))
 
+    def last_indexed(self) -> str | None:
+        """When an index run last completed (ISO time), or None before the first."""
+        value = self.metadata().get("last_indexed")
+        return None if value is None else str(value)
+
     def metadata(self) -> dict[str, Any]:
         return dict(self._col("chunks").metadata or {})
 
@@ -475,7 +475,7 @@ class ChromaStore:
                 ids=[c.id for _, c in part],
                 embeddings=vectors[begin : begin + step],
                 documents=[c.text for _, c in part],
-                metadatas=[_chunk_meta(key, c) for key, c in part],
+                metadatas=[_chunk_record(key, c) for key, c in part],
             )
 
     def add_documents(self, source_key: str, documents: Iterable[tuple[Document, int]]) -> None:
@@ -493,7 +493,7 @@ class ChromaStore:
         self._col("documents").upsert(
             ids=[doc.id for doc, _ in batch],
             embeddings=_placeholders(len(batch)),
-            metadatas=[_document_meta(source_key, doc, chunks) for doc, chunks in batch],
+            metadatas=[_document_record(source_key, doc, chunks) for doc, chunks in batch],
         )
 
     def commit_source(self, record: SourceRecord) -> None:
@@ -525,7 +525,13 @@ class ChromaStore:
         )
 
 
-def document_info(doc_id: str, meta: dict[str, Any]) -> DocumentInfo:
+# Metadata comes back from Chroma as flat dictionaries; the two functions below
+# turn them into the core's types. Every key is read with a default, so rows
+# written before a key existed (or without an optional one: `page` is written
+# only for PDF pages) still read.
+
+
+def document_info(doc_id: str, meta: Mapping[str, Any]) -> DocumentInfo:
     """A DocumentInfo from a document record's (or a chunk's) metadata."""
     return DocumentInfo(
         id=doc_id,
@@ -542,12 +548,46 @@ def document_info(doc_id: str, meta: dict[str, Any]) -> DocumentInfo:
     )
 
 
+def chunk_meta(meta: Mapping[str, Any]) -> ChunkMeta:
+    """A chunk record's metadata as the core's type.
+
+    A row without `date_num` counts as undated, which is also how Chroma's
+    own range filter (`chroma_where`) treats it.
+    """
+    page = meta.get("page")
+    return ChunkMeta(
+        source_key=str(meta.get("source", "")),
+        document=document_info(str(meta.get("doc_id", "")), {**meta, "chunks": 0}),
+        date_num=int(meta.get("date_num", 0)),
+        index=int(meta.get("index", 0)),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        tokens=int(meta.get("tokens", 0)),
+        page=int(page) if page is not None else None,
+        context=str(meta.get("context", "")),
+    )
+
+
+def chroma_where(scope: ChunkFilter | None) -> dict[str, Any] | None:
+    """The part of a filter Chroma can apply itself, in its `where` syntax (None: nothing to apply).
+
+    That is the date range, on the stored `date_num`; an undated record
+    (`date_num` 0) is outside every range. Chroma has no case-blind substring
+    or equality on metadata, so `ChunkReader.nearest` checks the source and
+    language parts on what Chroma returns.
+    """
+    if scope is None or scope.dates is None:
+        return None
+    low, high = scope.dates
+    return {"$and": [{"date_num": {"$gte": max(low, 1)}}, {"date_num": {"$lte": high}}]}
+
+
 def _row_number(path: str) -> int:
     _, _, row = path.partition(RECORD_MARK)
     return int(row) if row.isdigit() else 0
 
 
-def _document_meta(source_key: str, doc: Document, chunks: int) -> dict[str, str | int | float | bool]:
+def _document_record(source_key: str, doc: Document, chunks: int) -> dict[str, str | int | float | bool]:
     return _clean_meta(
         {
             "source": source_key,
@@ -567,7 +607,7 @@ def _document_meta(source_key: str, doc: Document, chunks: int) -> dict[str, str
     )
 
 
-def _chunk_meta(source_key: str, chunk: Chunk) -> dict[str, str | int | float | bool]:
+def _chunk_record(source_key: str, chunk: Chunk) -> dict[str, str | int | float | bool]:
     doc = chunk.document
     return _clean_meta(
         {
@@ -651,16 +691,6 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-@dataclass(frozen=True)
-class StoredChunk:
-    """A chunk as read back from the store."""
-
-    id: str
-    text: str
-    meta: dict[str, Any]
-    similarity: float | None = None
-
-
 class ChunkReader:
     """Read-side helpers over an open ChromaStore (queries, lookups, full scans).
 
@@ -682,22 +712,39 @@ class ChunkReader:
             self._view = (generation, committed, sorted(set(markers) - committed))
         return self._view[1], self._view[2]
 
-    def nearest(self, vector: npt.NDArray[np.float32], n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the n nearest chunks."""
+    def nearest(
+        self, vector: npt.NDArray[np.float32], n: int, scope: ChunkFilter | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the n nearest chunks, nearest first, among those `scope` allows.
+
+        Chroma applies the date range while searching; the source and
+        language parts are checked on its n results, so fewer may come back.
+        """
         collection = self.store._col("chunks")
         total = collection.count()
         if total == 0:
             return []
+        where = chroma_where(scope)
         _, pending = self._visibility()
         if pending:
             hidden: dict[str, Any] = {"source": {"$nin": pending}}
             where = {"$and": [where, hidden]} if where else hidden
+        checked = scope is not None and bool(scope.source or scope.language)
+        include: list[Any] = ["distances", "metadatas"] if checked else ["distances"]
         result = collection.query(
-            query_embeddings=vector.reshape(1, -1), n_results=min(n, total), where=where, include=["distances"]
+            query_embeddings=vector.reshape(1, -1), n_results=min(n, total), where=where, include=include
         )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
-        return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=False)]
+        found = [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=False)]
+        if scope is None or not checked:
+            return found
+        metas = [chunk_meta(meta or {}) for meta in (result["metadatas"] or [[]])[0]]
+        return [
+            pair
+            for pair, meta in zip(found, metas, strict=False)
+            if scope.allows(meta.document.path, meta.document.publisher, meta.date_num, meta.document.language)
+        ]
 
     def fetch(self, ids: list[str], query_vector: npt.NDArray[np.float32] | None = None) -> dict[str, StoredChunk]:
         """The chunks with these ids that belong to committed files."""
@@ -719,7 +766,7 @@ class ChunkReader:
             similarity = None
             if query_vector is not None and vectors is not None:
                 similarity = float(np.dot(np.asarray(vectors[position], dtype=np.float32), query_vector))
-            chunks[chunk_id] = StoredChunk(chunk_id, texts[position] or "", meta, similarity)
+            chunks[chunk_id] = StoredChunk(chunk_id, texts[position] or "", chunk_meta(meta), similarity)
         return chunks
 
     def chunks_at(self, path: str) -> list[StoredChunk]:
@@ -727,7 +774,7 @@ class ChunkReader:
         got = self.store._col("chunks").get(where={"path": path}, include=["documents", "metadatas"])
         committed, _ = self._visibility()
         return [
-            StoredChunk(chunk_id, text or "", dict(meta))
+            StoredChunk(chunk_id, text or "", chunk_meta(meta))
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)
             if meta and meta.get("source") in committed
         ]
@@ -742,7 +789,7 @@ class ChunkReader:
             got = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False):
                 if meta and meta.get("source") in committed:
-                    yield StoredChunk(chunk_id, text or "", dict(meta))
+                    yield StoredChunk(chunk_id, text or "", chunk_meta(meta))
             if len(got["ids"]) < page:
                 return
             offset += page

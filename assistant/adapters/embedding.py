@@ -18,7 +18,7 @@ import importlib.util
 import json
 import os
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,17 +49,6 @@ def model_dir(name: str) -> Path:
     if not (folder / "config.json").is_file():
         raise ConfigError(f"the package {package} has no model files under {folder}")
     return folder
-
-
-class Embedder(Protocol):
-    """Anything that turns texts into normalised vectors."""
-
-    name: str
-
-    @property
-    def dimension(self) -> int: ...
-
-    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
 
 
 class SentenceTransformerEmbedder:

@@ -25,9 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.adapters.chroma_store import ChromaStore, SourceRecord
-from assistant.adapters.embedding import Embedder
 from assistant.config import Settings
-from assistant.domain import Chunk, Document, FileFailure, IndexReport
+from assistant.domain import Chunk, Document, Embedder, FileFailure, IndexReport
 from assistant.errors import DocumentError
 from assistant.ingest.chunking import Chunker, embed_text
 from assistant.ingest.loaders import ColumnOptions, load

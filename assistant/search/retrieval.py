@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from assistant.adapters.chroma_store import ChunkReader, StoredChunk, date_number, document_info
-from assistant.adapters.embedding import Embedder
-from assistant.domain import DocumentInfo, Hit
+from assistant.domain import LAST_DATE_NUM, ChunkFilter, DocumentInfo, Embedder, Hit, StoredChunk
 from assistant.search.lexical import ChunkRow, LexicalIndex
 from assistant.text.aliases import AliasTable
-from assistant.text.dates import asked_years
+from assistant.text.dates import asked_years, date_number
 from assistant.text.words import content_words, words
 
 RetrieverMode = Literal["hybrid", "dense", "bm25"]
@@ -52,6 +50,11 @@ class Filters:
     def active(self) -> bool:
         return bool(self.since or self.until or self.source)
 
+    def scope(self, language: str = "") -> ChunkFilter:
+        """The same restrictions in the index's terms (plus a language, which only listings ask for)."""
+        dates = _range(self) if self.since or self.until else None
+        return ChunkFilter(dates=dates, source=self.source or "", language=language)
+
     def describe(self) -> str:
         parts = []
         if self.since:
@@ -78,35 +81,33 @@ class Retrieval:
     support: list[Hit] = field(default_factory=list)
 
 
+class ChunkSource(Protocol):
+    """The index as retrieval reads it (the store adapter's reader)."""
+
+    def nearest(
+        self, vector: npt.NDArray[np.float32], n: int, scope: ChunkFilter | None = None
+    ) -> list[tuple[str, float]]: ...
+
+    def fetch(self, ids: list[str], query_vector: npt.NDArray[np.float32] | None = None) -> dict[str, StoredChunk]: ...
+
+
 def _range(filters: Filters) -> tuple[int, int]:
     low = date_number(filters.since) if filters.since else 0
     high = date_number(filters.until) if filters.until else 0
     if filters.until and len(filters.until) < 10:
         # An "until 2019" or "until 2019-03" includes the whole year or month.
         high = int(str(high)[:4] + ("1231" if len(filters.until) == 4 else str(high)[4:6] + "31"))
-    return low, high or 99999999
+    return low, high or LAST_DATE_NUM
 
 
-def row_allowed(row: ChunkRow, filters: Filters) -> bool:
-    return _allowed(row.path, row.publisher, row.date_num, filters)
+def row_allowed(row: ChunkRow, scope: ChunkFilter) -> bool:
+    return scope.allows(row.path, row.publisher, row.date_num)
 
 
-def document_allowed(document: DocumentInfo, filters: Filters) -> bool:
+def document_allowed(document: DocumentInfo, filters: Filters | ChunkFilter) -> bool:
     """Whether the filters let this document answer (the same rule as for its chunks)."""
-    return _allowed(document.path, document.publisher, date_number(document.date), filters)
-
-
-def _allowed(path: str, publisher: str, date_num: int, filters: Filters) -> bool:
-    """Undated documents fall outside any date range; the source filter is a case-blind substring."""
-    if filters.since or filters.until:
-        low, high = _range(filters)
-        if not date_num or not low <= date_num <= high:
-            return False
-    if filters.source:
-        needle = filters.source.lower()
-        if needle not in path.lower() and needle not in publisher.lower():
-            return False
-    return True
+    scope = filters.scope() if isinstance(filters, Filters) else filters
+    return scope.allows(document.path, document.publisher, date_number(document.date), document.language)
 
 
 def _dedup_key(text: str) -> str:
@@ -119,7 +120,7 @@ class Retriever:
 
     def __init__(
         self,
-        reader: ChunkReader,
+        reader: ChunkSource,
         lexical: LexicalIndex,
         encoder: Embedder,
         aliases: AliasTable,
@@ -139,13 +140,14 @@ class Retriever:
         vector: npt.NDArray[np.float32] | None = None,
     ) -> Retrieval:
         filters = filters or Filters()
+        scope = filters.scope()
         terms = content_words(question)
         expansion = [w for name in self.aliases.expansion(question) for w in content_words(name)]
         unknown = [t for t in terms if not self.lexical.known(t)]
 
         mask: npt.NDArray[np.bool_] | None = None
         if filters.active:
-            mask = np.array([row_allowed(row, filters) for row in self.lexical.rows], dtype=bool)
+            mask = np.array([row_allowed(row, scope) for row in self.lexical.rows], dtype=bool)
         allowed_ids = None if mask is None else {self.lexical.rows[i].id for i in np.flatnonzero(mask)}
 
         ranked: dict[str, float] = {}
@@ -157,9 +159,8 @@ class Retriever:
         if vector is None and mode in ("hybrid", "dense"):
             vector = self.encoder.embed([question])[0]
         if mode in ("hybrid", "dense") and vector is not None:
-            where = self._where(filters)
             wanted = CANDIDATES * (4 if filters.source else 1)
-            dense = self.reader.nearest(vector, wanted, where)
+            dense = self.reader.nearest(vector, wanted, scope)
             rank = 0
             for chunk_id, _ in dense:
                 if allowed_ids is not None and chunk_id not in allowed_ids:
@@ -186,20 +187,13 @@ class Retriever:
             # A year in the question is a soft hint: prefer sources from then. A
             # source written before the earliest year asked about cannot report on it.
             for chunk_id, chunk in stored.items():
-                dated = str(chunk.meta.get("date", ""))[:4]
+                dated = chunk.meta.document.date[:4]
                 if dated in years:
                     ranked[chunk_id] *= YEAR_BOOST
                 elif dated.isdigit() and dated < earliest:
                     ranked[chunk_id] *= EARLIER_DISCOUNT
         hits, support = self._diversify(order, ranked, stored, k)
         return Retrieval(hits, terms, expansion, unknown, idf, support)
-
-    @staticmethod
-    def _where(filters: Filters) -> dict[str, object] | None:
-        if not (filters.since or filters.until):
-            return None
-        low, high = _range(filters)
-        return {"$and": [{"date_num": {"$gte": max(low, 1)}}, {"date_num": {"$lte": high}}]}
 
     @staticmethod
     def _diversify(
@@ -218,7 +212,7 @@ class Retriever:
             seen_text.add(key)
             # Records of one table (thousands of posts) count as one source here,
             # or a single CSV could fill every slot.
-            group = str(chunk.meta.get("source_path") or chunk.meta.get("doc_id", chunk_id))
+            group = chunk.meta.document.source_path or chunk.meta.document.id or chunk_id
             count = per_doc.get(group, 0)
             per_doc[group] = count + 1
             scored.append((ranked[chunk_id] * SAME_DOCUMENT_DISCOUNT**count, chunk))
@@ -226,7 +220,7 @@ class Retriever:
         hits = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(scored[:k], 1)]
         documents = {hit.document.path for hit in hits}
         rest = [(ranked[chunk.id], chunk) for _, chunk in scored[k:]]
-        rest = [pair for pair in rest if str(pair[1].meta.get("path", "")) in documents]
+        rest = [pair for pair in rest if pair[1].meta.document.path in documents]
         rest.sort(key=lambda pair: -pair[0])
         support = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(rest[:SUPPORT_CHUNKS], k + 1)]
         return hits, support
@@ -234,15 +228,13 @@ class Retriever:
 
 def _to_hit(chunk: StoredChunk, score: float, rank: int) -> Hit:
     meta = chunk.meta
-    info = document_info(str(meta.get("doc_id", "")), {**meta, "chunks": 0})
-    page = meta.get("page")
     return Hit(
         chunk_id=chunk.id,
         text=chunk.text,
-        document=info,
-        start=int(meta.get("start", 0)),
-        end=int(meta.get("end", 0)),
-        page=int(page) if page is not None else None,
+        document=meta.document,
+        start=meta.start,
+        end=meta.end,
+        page=meta.page,
         score=score,
         rank=rank,
         similarity=chunk.similarity,

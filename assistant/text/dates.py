@@ -1,4 +1,5 @@
-"""Month names and years: the years a question asks about, and the month table other date rules use."""
+"""Month names and years: the years a question asks about, the month table other date rules use, and
+the date number (yyyymmdd) that date ranges compare."""
 
 from __future__ import annotations
 
@@ -48,3 +49,13 @@ def asked_years(question: str) -> tuple[set[str], str | None]:
         return set(), None
     bounds = {match.group(1) for match in _SINCE_YEAR.finditer(question)}
     return years - bounds, min(years)
+
+
+def date_number(date: str) -> int:
+    """`2019-03-15` -> 20190315 (missing parts count as 0); 0 for text that is not an ISO date.
+
+    The index stores this number beside every chunk and document, so a date
+    range is two comparisons.
+    """
+    digits = (date.replace("-", "") + "00000000")[:8]
+    return int(digits) if digits.isdigit() else 0
