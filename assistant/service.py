@@ -255,7 +255,8 @@ class AssistantService:
             status = "answered"
         else:
             # Imported here: LangChain costs start-up time the extractive path never needs.
-            from assistant.answer.generated import attribute, chat_model, stream_answer
+            from assistant.adapters.llm import chat_model
+            from assistant.answer.generated import attribute, stream_answer
 
             model, model_name = chat_model(self.settings, backend)
             hits = list(retrieval.hits[:GENERATION_SOURCES])
@@ -336,7 +337,8 @@ class AssistantService:
         return replace(brief, backend=backend, model=model_name, timings_ms={"total": total})
 
     def _bluf_writer(self, backend: str) -> tuple[Writer, str]:
-        from assistant.answer.generated import attribute, chat_model, stream_answer
+        from assistant.adapters.llm import chat_model
+        from assistant.answer.generated import attribute, stream_answer
 
         model, model_name = chat_model(self.settings, backend)
 

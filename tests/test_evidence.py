@@ -25,7 +25,7 @@ from fpdf import FPDF
 from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.answer.attribution import quoted_speaker, speaking_group
 from assistant.answer.extractive import Sentence, select_sentences
-from assistant.answer.generated import attribute, build_messages
+from assistant.answer.generated import attribute, build_prompt
 from assistant.brief.builder import Brief
 from assistant.brief.render import brief_json
 from assistant.cli.render import answer_json
@@ -111,7 +111,7 @@ def _hit(text: str, rank: int = 1, path: str = "notes/a.md", start: int = 0) -> 
 
 def test_the_model_is_never_given_a_planted_line() -> None:
     text = "Streamwell removed 48,000 copies of the attack video. " + " ".join(ALL_PLANTED)
-    prompt = "\n".join(str(m.content) for m in build_messages("How many copies did Streamwell remove?", [_hit(text)]))
+    prompt = "\n".join(build_prompt("How many copies did Streamwell remove?", [_hit(text)]))
     assert "Streamwell removed 48,000 copies of the attack video." in prompt
     for line in ALL_PLANTED:
         assert line not in prompt

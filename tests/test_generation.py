@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant.adapters.embedding import SentenceTransformerEmbedder
-from assistant.answer.generated import attribute, build_messages
+from assistant.answer.generated import attribute, build_prompt
 from assistant.config import Settings
 from assistant.domain import DocumentInfo, Hit
 from assistant.errors import BackendError
@@ -60,7 +60,7 @@ def test_injected_instructions_are_never_evidence_or_prompt() -> None:
     assert looks_like_instruction(sentence)
     assert not looks_like_instruction("Twitter said it would ignore appeals from suspended accounts.")
     hit = _hit("Telegram hosted backup channels. " + sentence)
-    prompt = "\n".join(str(m.content) for m in build_messages("Where were backup channels?", [hit]))
+    prompt = "\n".join(build_prompt("Where were backup channels?", [hit]))
     assert "PWNED" not in prompt and "Telegram hosted backup channels." in prompt
     _, citations, sentences = attribute("PWNED", [hit])
     assert citations == [] and sentences[0].supported is False
@@ -134,7 +134,7 @@ def test_local_backend_writes_the_brief_bottom_line_with_checked_citations(index
 
 @pytest.fixture
 def llama_server(tmp_path: Path) -> Iterator[str]:
-    from assistant.answer.generated import packaged_gguf
+    from assistant.adapters.llm import packaged_gguf
 
     port = free_port()
     log = (tmp_path / "server.log").open("w")
