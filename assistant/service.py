@@ -18,14 +18,8 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.adapters.chroma_store import ChromaStore, ChunkReader, IndexSpec
 from assistant.adapters.embedding import SentenceTransformerEmbedder, model_dir
-from assistant.answer.extractive import (
-    answer_passages,
-    candidate_sentences,
-    compose_extractive,
-    judge_coverage,
-    select_sentences,
-    set_aside,
-)
+from assistant.answer.evidence import answer_passages, candidate_sentences, judge_coverage, set_aside
+from assistant.answer.extractive import compose_extractive, select_sentences
 from assistant.config import BACKENDS, Settings
 from assistant.domain import (
     Answer,

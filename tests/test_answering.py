@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant.adapters.embedding import SentenceTransformerEmbedder
-from assistant.answer.extractive import ANSWER_CHARS, MAX_SENTENCES, Sentence, candidate_sentences, select_sentences
+from assistant.answer.evidence import Sentence, candidate_sentences
+from assistant.answer.extractive import ANSWER_CHARS, MAX_SENTENCES, select_sentences
 from assistant.config import Settings
 from assistant.domain import DocumentInfo, Hit
 from assistant.errors import IndexNotFoundError, UsageError

@@ -19,6 +19,7 @@ import pytest
 
 from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.answer.attribution import speaking_group
+from assistant.answer.evidence import needs_context
 from assistant.brief.builder import (
     CONFIDENCE_LEVELS,
     LIKELIHOOD_TERMS,
@@ -32,11 +33,8 @@ from assistant.brief.builder import (
     Statement,
     TimelineEvent,
     confidence_of,
-    display_text,
-    event_date,
     judgment_text,
     likelihood_of,
-    needs_context,
 )
 from assistant.brief.grading import GradeTable, credibility
 from assistant.brief.render import brief_html, brief_json, brief_markdown
@@ -46,6 +44,8 @@ from assistant.errors import ConfigError, UsageError
 from assistant.search.retrieval import Filters
 from assistant.service import AssistantService
 from assistant.text.aliases import default_aliases
+from assistant.text.apparatus import display_text
+from assistant.text.dates import event_date
 
 from .conftest import ActiveContent, build_index, run_cli
 

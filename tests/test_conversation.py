@@ -14,7 +14,7 @@ import pytest
 from assistant.config import Settings
 from assistant.conversation.export import export_markdown
 from assistant.conversation.records import CitedSource, IndexState, Turn, memory, shows_rewrite
-from assistant.conversation.rewriting import Exchange, FollowUpRewriter, time_frames
+from assistant.conversation.rewriting import Exchange, FollowUpRewriter
 from assistant.conversation.store import (
     AuditTrail,
     ConversationStore,
@@ -25,6 +25,7 @@ from assistant.conversation.store import (
 from assistant.domain import Answer, Citation, DocumentInfo, Hit
 from assistant.errors import ConversationStoreVersionError
 from assistant.search.retrieval import Filters
+from assistant.text.dates import time_frames
 
 from .conftest import TURN_KEYS, run_cli
 

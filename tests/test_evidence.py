@@ -24,7 +24,8 @@ from fpdf import FPDF
 
 from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.answer.attribution import quoted_speaker, speaking_group
-from assistant.answer.extractive import Sentence, select_sentences
+from assistant.answer.evidence import Sentence
+from assistant.answer.extractive import select_sentences
 from assistant.answer.generated import attribute, build_prompt
 from assistant.brief.builder import Brief
 from assistant.brief.render import brief_json

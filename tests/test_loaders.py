@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import DocumentError
-from assistant.ingest.loaders import ColumnOptions, load, normalise_date
+from assistant.ingest.loaders import ColumnOptions, load
 from assistant.ingest.sources import SourceFile, discover
+from assistant.text.dates import normalise_date
 
 from .conftest import CORPUS
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.answer.extractive import (
-    candidate_sentences,
-    institution_names,
-    looks_like_apparatus,
-    premise_words,
-    select_sentences,
-)
+from assistant.answer.evidence import candidate_sentences, premise_words
+from assistant.answer.extractive import select_sentences
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
+from assistant.text.apparatus import looks_like_apparatus
 from assistant.text.dates import asked_years
+from assistant.text.names import institution_names
 from assistant.text.words import content_words
 
 

@@ -11,31 +11,15 @@ from __future__ import annotations
 
 import re
 
-from assistant.text.aliases import AliasGroup, AliasTable
+from assistant.text.aliases import ACTOR_KINDS, EXTREMIST_KINDS, AliasGroup, AliasTable
 from assistant.text.dates import MONTH_NUMBERS
+from assistant.text.speech import HAND_OVER_VERBS, SPEECH
 
-#: Alias-table kinds whose own words are propaganda.
-EXTREMIST_KINDS = frozenset({"group", "movement", "media"})
-#: Alias-table kinds that name someone who can speak or act.
-ACTOR_KINDS = frozenset({"group", "movement", "media", "platform", "company", "government", "organisation", "person"})
-
-_SPEECH = (
-    r"(?:claim(?:s|ed)?|said|says|stated|declared|announced|boasted|vowed|threatened|warned|urged|called on"
-    r"|called for|praised|celebrated|insisted|told (?:its|his) (?:followers|supporters)|wrote)"
-)
 _OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
 # A sentence that hands over to a quotation: "The tweet read:", "the statement said:", "It declared: “…".
-_LEAD_IN = re.compile(
-    r"\b(?:read|reads|reading|said|says|saying|stated|states|declared|declares|announced|proclaimed|claimed|boasted"
-    r"|warned|threatened|vowed|urged|wrote|writes|tweeted|posted|added|continued|went on)\s*:\s*[\"“‘']?\s*$",
-    re.IGNORECASE,
-)
+_LEAD_IN = re.compile(rf"\b{HAND_OVER_VERBS}\s*:\s*[\"“‘']?\s*$", re.IGNORECASE)
 # The same hand-over inside one sentence, before the quotation opens.
-_INLINE_LEAD_IN = re.compile(
-    r"^(?P<lead>.*?\b(?:read|reads|said|says|stated|declared|announced|proclaimed|claimed|boasted|warned|threatened"
-    r"|vowed|wrote|tweeted|posted)\s*:)\s*[\"“‘]",
-    re.IGNORECASE,
-)
+_INLINE_LEAD_IN = re.compile(rf"^(?P<lead>.*?\b{HAND_OVER_VERBS}\s*:)\s*[\"“‘]", re.IGNORECASE)
 
 
 def propaganda_label(group: str) -> str:
@@ -57,12 +41,12 @@ def speaking_group(text: str, aliases: AliasTable) -> str:
         name = rf"(?:{names})"
         subject = r"(?:^|[.;:,(]\s*|\b(?:[Tt]he|that|when|as|after|and|while|but)\s+)"
         patterns = (
-            rf"{subject}{name}(?:'s|’s)?(?:\s+[\w'’-]+){{0,4}}?\s+{_SPEECH}\b",
+            rf"{subject}{name}(?:'s|’s)?(?:\s+[\w'’-]+){{0,4}}?\s+{SPEECH}",
             rf"\baccording to (?:the )?{name}\b",
             rf"\b{name}(?:'s|’s)?\s+(?:own\s+)?{_OUTLET}",
             rf"\b(?:in|In) an? (?:video|statement|message|audio|recording)\b.*\b{name}\b",
         )
-        if group.kind == "media" and re.search(rf"\b{_SPEECH}\b|[\"“]", text):
+        if group.kind == "media" and re.search(rf"{SPEECH}|[\"“]", text):
             return group.canonical
         if any(re.search(p, text) for p in patterns):
             return group.canonical

@@ -18,9 +18,9 @@ from typing import NamedTuple, Protocol
 
 from assistant.answer.attribution import labelled, quoted_speaker
 from assistant.domain import Citation, Hit
-from assistant.ingest.chunking import sentence_spans
 from assistant.text.aliases import default_aliases
 from assistant.text.instructions import instruction_flags, strip_instructions
+from assistant.text.sentences import sentence_spans
 from assistant.text.words import content_words
 
 SOURCE_CHARS = 900

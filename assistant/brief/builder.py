@@ -23,7 +23,6 @@ documented here, so the same index and topic always give the same brief:
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -31,11 +30,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from assistant.answer.attribution import ACTOR_KINDS
-from assistant.answer.extractive import (
+from assistant.answer.evidence import (
     Sentence,
+    agree,
     candidate_sentences,
     judge_coverage,
+    needs_context,
     overlap_share,
     set_aside,
     similar,
@@ -44,9 +44,13 @@ from assistant.answer.extractive import (
 from assistant.brief.grading import CREDIBILITY, RELIABILITY, GradeTable, credibility, publisher_name
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
-from assistant.text.aliases import AliasGroup, AliasTable
-from assistant.text.dates import MONTH_NUMBERS, MONTHS
+from assistant.text.aliases import ACTOR_KINDS, AliasGroup, AliasTable
+from assistant.text.apparatus import about_the_page, display_text, finished, reads_as_prose
+from assistant.text.dates import event_date
+from assistant.text.figures import figures, has_figure
 from assistant.text.instructions import strip_instructions
+from assistant.text.names import name_regex
+from assistant.text.speech import quotes_someone
 from assistant.text.words import STOPWORDS, content_words, words
 
 LIKELIHOOD_TERMS = (
@@ -80,22 +84,12 @@ class Facet:
     key: str
     heading: str
     question: str
+    #: Words that show a sentence speaks to the facet (what happened and the figures have their own tests).
     cue: re.Pattern[str] | None = None
 
     def ask(self, topic: str) -> str:
         return self.question.format(topic=topic)
 
-
-_MONTH = rf"(?:{MONTHS})"
-_DATE_PATTERNS = (
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
-    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(rf"\b(?P<mon>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(rf"\b(?:on|On)\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH})\b"),
-    re.compile(rf"\b(?:on|On)\s+(?P<mon>{_MONTH})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b"),
-    re.compile(r"\b(?:in|In|by|By|since|Since|during|During|early|late|mid-|from|From)\s*(?P<y>(?:19|20)\d\d)\b"),
-)
 
 FACETS = (
     Facet("overview", "Overview", "{topic}"),
@@ -112,14 +106,8 @@ FACETS = (
             re.IGNORECASE,
         ),
     ),
-    Facet(
-        "scale",
-        "Scale and figures",
-        "How many posts, videos, accounts, views or removals, and how fast? {topic}",
-        re.compile(
-            r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d,.]*(?:\s*(?:%|per ?cent|million|m\b|bn|billion|k\b|hours?|minutes?))?"
-        ),
-    ),
+    # A sentence speaks to the scale when it reports a figure (see `_speaks_to`).
+    Facet("scale", "Scale and figures", "How many posts, videos, accounts, views or removals, and how fast? {topic}"),
     Facet(
         "criticism",
         "Criticism and limits",
@@ -141,23 +129,8 @@ FACETS = (
         ),
     ),
 )
-# Sentences about the page itself ("this article", "click here") state no finding.
-_META = re.compile(
-    r"\b(?:this|our) (?:article|post|page|repository|repo|example|blog|thread|newsletter|piece)\b"
-    r"|\b(?:click|subscribe|sign up|read more|we can use)\b|^This is\b",
-    re.IGNORECASE,
-)
-# Opening with a pronoun or speaking in the first person: the sentence needs context it lacks.
-_CONTEXT_BOUND = re.compile(
-    r"^(?:They|It|He|She|This|These|Those|We|I)\b|\b(?:we|our|us|I|my)\b(?![^“”\"]*[”\"])"
-    # Relative time ("last week", "on Wednesday") means nothing once the article's date is gone.
-    r"|\b(?:[Ll]ast|[Tt]his|[Nn]ext) (?:week|month|year|weekend)\b|\b(?:[Yy]esterday|[Rr]ecent(?:ly)?)\b"
-    r"|\b(?:on|[Ll]ast|[Tt]his) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-)
 # Facets whose findings become key judgments (what happened is the timeline's).
 _JUDGED = frozenset({"actions", "scale", "criticism", "outlook"})
-# A quotation inside the sentence: someone's words, which a finding should not rest on alone.
-_QUOTED = re.compile(r"[“”]|(?:^|\s)\"\w|:\s*[\"“‘]")
 _LIKELIHOOD_PHRASE = {
     "almost no chance": "there is almost no chance that",
     "very unlikely": "it is very unlikely that",
@@ -295,51 +268,6 @@ def _with_markers(text: str, citations: Iterable[int], supported: bool = True) -
 # --- building blocks ------------------------------------------------------------------------
 
 
-def event_date(text: str, document_date: str = "") -> str:
-    """The first calendar date a sentence names (YYYY, YYYY-MM or YYYY-MM-DD), or ""."""
-    found: list[tuple[int, str]] = []
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            parts = match.groupdict()
-            year = parts.get("y") or document_date[:4]
-            if not year:
-                continue
-            month = parts.get("m") or (str(MONTH_NUMBERS[parts["mon"].lower()]).zfill(2) if parts.get("mon") else "")
-            day = parts.get("d") or ""
-            value = year + (f"-{month}" if month else "") + (f"-{int(day):02d}" if month and day else "")
-            if day and not 1 <= int(day) <= 31:
-                continue
-            found.append((match.start(), value))
-    if not found:
-        return ""
-    # The earliest mention wins; at one position the most precise reading does.
-    position = min(p for p, _ in found)
-    return max((v for p, v in found if p == position), key=len)
-
-
-def needs_context(sentence: str) -> bool:
-    """Leans on what came before it: a pronoun opening, a first person, or a relative date."""
-    return bool(_CONTEXT_BOUND.search(sentence))
-
-
-def display_text(quote: str) -> str:
-    """A quote as prose: entities decoded; Markdown links, emphasis and list markers removed; spaces collapsed."""
-    # Web pages sometimes keep entities (&#8217;) in their extracted text; a reader wants the character.
-    text = html.unescape(quote)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__|`)", "", text)
-    text = re.sub(r"^[\s>*#|•-]+", "", text)
-    return " ".join(text.split())
-
-
-def _figures(tokens: Iterable[str]) -> frozenset[str]:
-    found = set()
-    for token in tokens:
-        if token[0].isdigit() and not re.fullmatch(r"(?:19|20)\d\d", token):
-            found.add(re.sub(r"(?:m|bn|k|st|nd|rd|th|s)$", "", token))
-    return frozenset(found)
-
-
 def _independent(a: DocumentInfo, b: DocumentInfo) -> bool:
     same_file = (a.source_path or a.path) == (b.source_path or b.path)
     return not same_file and _publisher_key(a) != _publisher_key(b)
@@ -392,15 +320,6 @@ class _Claim:
                 continue
             chosen.setdefault(_publisher_key(other.doc), other)
         return list(chosen.values())
-
-
-def _agree(a: _Claim, b: _Claim) -> bool:
-    if len(a.distinctive) < 3 or len(b.distinctive) < 3:
-        return False
-    if a.figures and b.figures and not (a.figures & b.figures):
-        return False
-    shared = len(a.distinctive & b.distinctive) / min(len(a.distinctive), len(b.distinctive))
-    return shared >= 0.5 or (bool(a.figures & b.figures) and shared >= 0.3)
 
 
 class _Numbering:
@@ -619,7 +538,7 @@ class BriefBuilder:
                     # "in 2019" is usually background; the report's own date places the event better.
                     stated = ""
                 named = len([g for g in self.aliases.groups_in(sentence.text) if g.kind in ACTOR_KINDS])
-                meta = bool(_META.search(sentence.text))
+                meta = about_the_page(sentence.text)
                 speaker_bound = needs_context(sentence.text)
                 claim = _Claim(
                     sentence=sentence,
@@ -635,15 +554,15 @@ class BriefBuilder:
                     - (0.5 if meta else 0.0)
                     - (0.3 if speaker_bound else 0.0),
                     distinctive=frozenset(t for t in tokens if t not in topic_words),
-                    figures=_figures(tokens),
+                    figures=figures(sentence.text),
                     speaker=sentence.speaker,
                     date=stated or (doc.date if len(doc.date) >= 7 else ""),
                     dated_by="text" if stated else "publication",
                     plain=not meta
                     and not speaker_bound
-                    and not _QUOTED.search(sentence.text)
+                    and not quotes_someone(sentence.text)
                     # A headline has no closing stop; it announces rather than states.
-                    and _finished(sentence.text),
+                    and finished(sentence.text),
                 )
                 seen[key] = claim
                 claims.append(claim)
@@ -661,7 +580,7 @@ class BriefBuilder:
             notes.append(f"Passages in other languages ({listed}) were left out; the brief is written from {language}.")
         for a_index, a in enumerate(claims):
             for b in claims[a_index + 1 :]:
-                if _independent(a.doc, b.doc) and _agree(a, b):
+                if _independent(a.doc, b.doc) and agree(a.distinctive, a.figures, b.distinctive, b.figures):
                     a.agrees_with.append(b)
                     b.agrees_with.append(a)
 
@@ -799,7 +718,7 @@ class BriefBuilder:
         chosen: list[_Claim] = []
         for facet in FACETS:
             pool = sorted(
-                (c for c in claims if facet.key in c.facets and c not in chosen and _reads_as_prose(c.quote)),
+                (c for c in claims if facet.key in c.facets and c not in chosen and reads_as_prose(c.quote)),
                 key=lambda c: (-c.score, c.hit.chunk_id, c.sentence.start),
             )
             taken = 0
@@ -818,7 +737,7 @@ class BriefBuilder:
     def _timeline(claims: list[_Claim], numbering: _Numbering) -> tuple[TimelineEvent, ...]:
         """Dated events, one per source and date, the strongest first, then put in date order."""
         dated = sorted(
-            (c for c in claims if c.date and not c.speaker and not _META.search(c.quote)),
+            (c for c in claims if c.date and not c.speaker and not about_the_page(c.quote)),
             # A date the sentence states beats the date its document was published.
             key=lambda c: (c.dated_by != "text", -c.score, c.hit.chunk_id, c.sentence.start),
         )
@@ -861,7 +780,7 @@ class BriefBuilder:
                     continue
                 entry = counted.setdefault(group.canonical, (group, Counter(), []))
                 for name in group.names:
-                    hits_of_name = len(_name_pattern(name).findall(text))
+                    hits_of_name = len(re.findall(name_regex(name, hyphen_bound=True), text))
                     if hits_of_name:
                         entry[1][name] += hits_of_name
                 entry[2].append(hit)
@@ -888,26 +807,11 @@ class BriefBuilder:
         return tuple(actors)
 
 
-def _name_pattern(name: str) -> re.Pattern[str]:
-    escaped = re.escape(name)
-    if len(name) <= 3 and name.isupper():
-        return re.compile(rf"(?<![\w-]){escaped}(?![\w-])")
-    return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.IGNORECASE)
-
-
-def _finished(text: str) -> bool:
-    """Ends as a sentence does; a headline or caption has no closing stop."""
-    return text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'"))
-
-
-def _reads_as_prose(text: str) -> bool:
-    """A finished sentence without links: not a headline, a caption or a post full of URLs."""
-    return "http" not in text and _finished(text)
-
-
 def _speaks_to(facet: Facet, text: str) -> bool:
     if facet.key == "events":
         return bool(event_date(text)) or bool(_EVENT.search(text))
+    if facet.key == "scale":
+        return has_figure(text)
     return facet.cue is None or bool(facet.cue.search(text))
 
 

@@ -10,7 +10,6 @@ Exit codes: 0 success; 1 error (nothing or not everything could be done);
 from __future__ import annotations
 
 import json
-import re
 import sys
 from dataclasses import asdict
 from pathlib import Path, PurePosixPath
@@ -46,6 +45,7 @@ from assistant.errors import UsageError
 from assistant.evaluation import EVIDENCE_AT, Summary, by_split, by_type, ranked_documents, read_questions
 from assistant.search.retrieval import Filters, RetrieverMode
 from assistant.service import AssistantService, check_question, group_records
+from assistant.text.dates import is_filter_date
 
 app = typer.Typer(
     name="assistant",
@@ -150,11 +150,9 @@ def index(
 
 # --- filters shared by sources, ask, brief and history -----------------------------
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
 
 def _check_date(value: str | None) -> str | None:
-    if value is not None and not _DATE.match(value):
+    if value is not None and not is_filter_date(value):
         raise typer.BadParameter(f"{value!r} is not a date like 2019, 2019-03 or 2019-03-15")
     return value
 

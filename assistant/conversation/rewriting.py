@@ -4,7 +4,7 @@
 YouTube?", "what happened after that?", "what did they do next?") into a
 standalone question before retrieval. It is rule-based: it carries over the
 names (capitalised names and the alias table's names) and the time frame
-(years and dates) of earlier turns. Retrieval only ever sees the rewritten
+(years and dates, read by `assistant.text.dates.time_frames`) of earlier turns. Retrieval only ever sees the rewritten
 question, so the analyst is shown it.
 """
 
@@ -13,29 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from assistant.text.aliases import AliasTable, default_aliases
-from assistant.text.dates import MONTH_NUMBERS, MONTHS
+from assistant.text.aliases import ACTOR_KINDS, AliasTable, default_aliases
+from assistant.text.dates import MONTH_NUMBERS, TimeFrame, time_frames
+from assistant.text.names import name_regex
 from assistant.text.words import QUESTION_WORDS, STOPWORDS, content_words
 
-if TYPE_CHECKING:
-    pass
+# --- finding names in a question ---------------------------------------------------
 
-# --- finding names and time frames in a question -----------------------------------
-
-_DATE = (
-    r"(?:\d{4}-\d{2}(?:-\d{2})?"
-    rf"|\d{{1,2}}\s+(?:{MONTHS})\.?\s+\d{{4}}"
-    rf"|(?:{MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}"
-    rf"|(?:{MONTHS})\.?\s+\d{{4}}"
-    r"|(?:19|20)\d{2}s?)"
-)
-_PREPOSITION = r"(?:in|on|during|since|before|after|until|by|from|between|around|through|throughout|early|late|mid)"
-_TIME = re.compile(
-    rf"\b(?:(?P<prep>{_PREPOSITION})\s+)?(?P<first>{_DATE})(?:\s*(?:and|to|until|-|–)\s*(?P<last>{_DATE}))?\b",
-    re.IGNORECASE,
-)
 _MONTH_WORDS = frozenset(MONTH_NUMBERS)
 _DAY_WORDS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 
@@ -52,9 +38,6 @@ _STARTERS = (
         """.split()  # noqa: SIM905 - a word list reads better as prose
     )
 )
-# Kinds of alias groups that act (and so can be "they"); events and laws are acted upon.
-_ACTOR_KINDS = frozenset({"platform", "group", "organisation", "movement", "person"})
-
 _CONNECTOR = re.compile(
     r"^\s*(?:(?:and|but|also|so|ok|okay|then)\b[\s,]*)*"
     r"(?:(?:what|how)\s+about|what\s+of|same\s+for|and\s+for|as\s+for|now)?\s*",
@@ -106,39 +89,7 @@ class Mention:
 
     @property
     def actor(self) -> bool:
-        return self.kind is None or self.kind in _ACTOR_KINDS
-
-
-@dataclass(frozen=True)
-class TimeFrame:
-    """A time expression: the whole phrase ("between 2014 and 2019") and its dates."""
-
-    start: int
-    end: int
-    text: str
-    preposition: str
-    dates: tuple[str, ...]
-
-    @property
-    def date_start(self) -> int:
-        """Where the dates begin (after the preposition)."""
-        return self.start + (len(self.text) - len(self.text[len(self.preposition) :].lstrip()))
-
-    def phrase(self) -> str:
-        """The expression as it can follow a question: "in 2019", "on 15 March 2019"."""
-        if self.preposition:
-            return self.text
-        full_date = re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}\s.*|\D+\s\d{1,2},?\s+\d{4}", self.dates[0])
-        return f"{'on' if full_date else 'in'} {self.text}"
-
-
-def time_frames(text: str) -> list[TimeFrame]:
-    """Every date expression in `text`, in order."""
-    found = []
-    for match in _TIME.finditer(text):
-        dates = tuple(d for d in (match.group("first"), match.group("last")) if d)
-        found.append(TimeFrame(match.start(), match.end(), match.group(0), match.group("prep") or "", dates))
-    return found
+        return self.kind is None or self.kind in ACTOR_KINDS
 
 
 class Exchange(NamedTuple):
@@ -168,7 +119,7 @@ class FollowUpRewriter:
             key=lambda item: -len(item[0]),
         )
         self._alias_patterns = [
-            (re.compile(_alias_regex(name)), canonical, kind)
+            (re.compile(name_regex(name)), canonical, kind)
             for name, canonical, kind in names
             # Plain lower-case words in the table ("tweets") are topics, not names to carry.
             if not (name.isalpha() and name.islower())
@@ -401,13 +352,6 @@ def _coordinated(text: str, target: Mention, peers: list[Mention]) -> list[Menti
                 group.append(right)
             position += step
     return group
-
-
-def _alias_regex(name: str) -> str:
-    escaped = re.escape(name)
-    if len(name) <= 3 and name.isupper():
-        return rf"\b{escaped}\b"
-    return rf"(?i:\b{escaped}\b)"
 
 
 def _object_her(body: str, match: re.Match[str]) -> bool:

@@ -9,63 +9,20 @@ a citation can quote the exact extracted span.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from tokenizers import Tokenizer
 
 from assistant.domain import RECORD_MARK, Chunk, Document
+from assistant.text.sentences import Span, sentence_spans
 
 #: The model reads at most this many word-pieces, [CLS] and [SEP] included.
 MODEL_MAX_TOKENS = 256
 SPECIAL_TOKENS = 2
 #: Word-pieces of the title put in front of every chunk's embedded text.
 CONTEXT_TOKENS = 24
-
-# A sentence ends at . ! ? (with closing quotes or brackets, and footnote marks
-# such as Wikipedia's "[12]") before whitespace and a capital, digit or opening
-# quote. A line or paragraph break ends one too, except before a lower-case
-# letter when the line did not end in punctuation: PDF text and hard-wrapped
-# Markdown break lines (even with blank lines between) inside sentences, and
-# "...pieces of video\n\ncontent globally..." is one sentence.
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?…])"
-    # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13") end no sentence.
-    r"(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:e\.g|i\.e)\.)"
-    r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)"
-    r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
-    # A break after closing punctuation, or before anything but a lower-case letter.
-    r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z])"
-)
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Sentence (or line) spans of `text`, whitespace excluded."""
-    spans: list[Span] = []
-    position = 0
-    for match in _SENTENCE_END.finditer(text):
-        _append_trimmed(text, position, match.start(), spans)
-        position = match.end()
-    _append_trimmed(text, position, len(text), spans)
-    return spans
-
-
-def _append_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append(Span(start, end))
 
 
 class Chunker:

@@ -16,8 +16,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -26,6 +24,7 @@ import yaml
 from assistant.domain import RECORD_MARK, Document, PageSpan
 from assistant.errors import DocumentError
 from assistant.ingest.sources import SourceFile
+from assistant.text.dates import normalise_date, pdf_date
 
 TEXT_COLUMNS = ("text", "full_text", "tweet", "tweets", "content", "body", "message", "post", "caption")
 DATE_COLUMNS = ("date", "created_at", "time", "timestamp", "published", "datetime", "posted")
@@ -96,42 +95,6 @@ def clean_text(text: str) -> str:
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
-
-
-def normalise_date(value: Any) -> str:
-    """Any date-like value to ISO `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`); '' if unknown."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())[:10]
-    text = str(value).strip()
-    if re.fullmatch(r"\d{4}(-\d{2}){0,2}", text):
-        return text
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
-    except ValueError:
-        pass
-    for fmt in (
-        "%m/%d/%Y %H:%M",
-        "%m/%d/%Y %H:%M:%S",
-        "%m/%d/%Y",
-        "%d %B %Y",
-        "%B %d, %Y",
-        "%d %b %Y",
-        "%b %d, %Y",
-        "%Y/%m/%d",
-        "%a %b %d %H:%M:%S %z %Y",
-    ):
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    try:
-        return parsedate_to_datetime(text).date().isoformat()
-    except (TypeError, ValueError, IndexError):
-        return ""
 
 
 def detect_language(text: str) -> str:
@@ -314,7 +277,7 @@ def _load_pdf(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptio
     meta: dict[str, Any] = {
         "title": _pdf_field(info, "/Title"),
         "author": _pdf_field(info, "/Author"),
-        "date": _pdf_date(_pdf_field(info, "/CreationDate")),
+        "date": pdf_date(_pdf_field(info, "/CreationDate")),
     }
     yield _make_document(source, text, content_hash, meta, pages=tuple(pages))
 
@@ -325,13 +288,6 @@ def _pdf_field(info: Any, key: str) -> str:
     except Exception:
         return ""
     return str(value).strip() if value else ""
-
-
-def _pdf_date(value: str) -> str:
-    match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?", value)
-    if not match:
-        return ""
-    return "-".join(part for part in match.groups() if part)
 
 
 def _pick_column(

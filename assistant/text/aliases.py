@@ -1,4 +1,9 @@
-"""The alias table: groups of names that mean the same actor or platform (data in `data/aliases.toml`)."""
+"""The alias table: groups of names that mean the same actor or platform (data in `data/aliases.toml`).
+
+It also owns the kinds of group that matter elsewhere: who can act or speak
+(`ACTOR_KINDS`: briefs' actors, attribution, the referent of "they" in a
+follow-up) and whose words are propaganda (`EXTREMIST_KINDS`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,13 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from assistant.text.names import name_regex
+
+#: Alias-table kinds whose own words are propaganda.
+EXTREMIST_KINDS = frozenset({"group", "movement", "media"})
+#: Alias-table kinds that name someone who can speak or act (and so be "they"); events and laws are acted upon.
+ACTOR_KINDS = frozenset({"group", "movement", "media", "platform", "company", "government", "organisation", "person"})
 
 
 @dataclass(frozen=True)
@@ -36,14 +48,7 @@ class AliasTable:
 
 
 def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    parts = []
-    for name in names:
-        escaped = re.escape(name)
-        if len(name) <= 3 and name.isupper():
-            parts.append(rf"(?-i:\b{escaped}\b)")
-        else:
-            parts.append(rf"\b{escaped}\b")
-    return re.compile("|".join(parts), re.IGNORECASE)
+    return re.compile("|".join(name_regex(name) for name in names))
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.ingest.chunking import sentence_spans
+from assistant.text.sentences import sentence_spans
+from assistant.text.speech import SPEECH
 from assistant.text.words import words
 
 # another machine reading the page. Bare "model" or "assistant" are ordinary words too, so every
@@ -90,7 +91,8 @@ _ANSWER_GIVEN = re.compile(
     r"[^.:]*?\s*)?(?:is|are|would be|will be|should be|:)",
     re.IGNORECASE,
 )
-_REPORTED = re.compile(r"\b(?:said|says|argued|argues|told|according|believes?|insisted|wrote|added|claimed)\b")
+# Someone is reported saying (or believing) it: "the correct answer is …, he said".
+_REPORTED = re.compile(rf"{SPEECH}|\baccording\b|\bbelieves?\b")
 # A heading that only addresses a machine ("Attention, language models."): what follows is its message.
 _BARE_ADDRESS = 4
 

@@ -1,0 +1,68 @@
+"""Where sentences begin and end: the one sentence splitter chunking, answers, briefs and prompts use.
+
+`sentence_spans` splits plain or Markdown text; `sentence_pieces` also ends a
+sentence at the HTML block tags web pages keep (a paragraph tag ends a
+sentence as surely as a full stop), with the tags left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? (with closing quotes or brackets, and footnote marks
+# such as Wikipedia's "[12]") before whitespace and a capital, digit or opening
+# quote. A line or paragraph break ends one too, except before a lower-case
+# letter when the line did not end in punctuation: PDF text and hard-wrapped
+# Markdown break lines (even with blank lines between) inside sentences, and
+# "...pieces of video\n\ncontent globally..." is one sentence.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])"
+    # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13") end no sentence.
+    r"(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:e\.g|i\.e)\.)"
+    r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)"
+    r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
+    # A break after closing punctuation, or before anything but a lower-case letter.
+    r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z])"
+)
+# Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does.
+_BLOCK_TAGS = re.compile(r"(?:\s*</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|span)\b[^<>]*>\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentence (or line) spans of `text`, whitespace excluded."""
+    spans: list[Span] = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        _append_trimmed(text, position, match.start(), spans)
+        position = match.end()
+    _append_trimmed(text, position, len(text), spans)
+    return spans
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(start, end))
+
+
+def sentence_pieces(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence offsets in a passage, also split at HTML block tags, with the tags left out."""
+    for span in sentence_spans(text):
+        start = span.start
+        for tag in _BLOCK_TAGS.finditer(text, span.start, span.end):
+            if tag.start() > start:
+                yield start, tag.start()
+            start = tag.end()
+        if start < span.end:
+            yield start, span.end

@@ -1,0 +1,151 @@
+"""Text judgments that answers, briefs and follow-up rewriting share: each is decided once and agrees everywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.attribution import speaking_group
+from assistant.answer.evidence import Sentence, candidate_sentences, needs_context, refers_back, repeats
+from assistant.answer.extractive import select_sentences
+from assistant.conversation.rewriting import FollowUpRewriter
+from assistant.domain import DocumentInfo, Hit
+from assistant.search.retrieval import Retrieval
+from assistant.text.aliases import default_aliases
+from assistant.text.apparatus import display_text, looks_like_apparatus
+from assistant.text.dates import event_date, time_frames
+from assistant.text.figures import figures
+from assistant.text.instructions import looks_like_instruction
+from assistant.text.speech import reports_speech
+from assistant.text.words import content_words
+
+
+def _hit(text: str, path: str = "news/report.md") -> Hit:
+    info = DocumentInfo("d-" + path, path, path, "Title", "", "", "2016-06-15", "", "en", "md", 1)
+    return Hit("c", text, info, 0, len(text), None, 1.0, 1, similarity=0.7)
+
+
+def _chosen(text: str) -> Sentence:
+    return Sentence(_hit(text), 0, len(text), 1.0, 1.0)
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The platform took down 200,000 videos.", {"200000"}),
+        ("Investigators traced 20 accounts to one operator.", {"20"}),
+        ("Moderators reviewed 1,900 posts a day.", {"1900"}),
+        ("It removed 1.5 million copies, 15m views in all.", {"1.5", "15"}),
+    ],
+)
+def test_counts_that_start_like_a_year_are_figures(text: str, expected: set[str]) -> None:
+    assert figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The forum was founded in 1999.",
+        "In 2019 the site went dark.",
+        "Forums of the 1990s were small.",
+        "On 15 March the video spread.",
+        "By March 15th the video had spread.",
+    ],
+)
+def test_years_and_days_of_the_month_are_not_figures(text: str) -> None:
+    assert figures(text) == frozenset()
+
+
+def test_a_sentence_that_only_adds_a_new_figure_is_not_a_repeat() -> None:
+    said = [_chosen("Facebook removed videos of the attack quickly.")]
+    for figure in ("200,000", "20,000", "1,900"):
+        assert not repeats(f"Facebook removed {figure} videos of the attack worldwide.", said)
+    # A year is no new figure: the sentence still says what was said.
+    assert repeats("Facebook removed videos of the attack in 2019.", said)
+
+
+# --- speech verbs -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("verb", ["said", "claimed", "argued", "asked", "urged", "stated", "warned"])
+def test_one_list_of_speech_verbs_serves_apparatus_attribution_and_instructions(verb: str) -> None:
+    assert reports_speech(f"The spokesman {verb} that the channel was closed.")
+    # A reference-like line in which someone speaks is a sentence, not a bibliography entry.
+    reference_like = f"Berger, a researcher, {verb} that it was “a sustained effort to recruit online,” Reuters noted."
+    assert not looks_like_apparatus(reference_like)
+    # A group that speaks is quoted as its own words.
+    assert speaking_group(f"Islamic State {verb} its supporters would strike again.", default_aliases()) == (
+        "Islamic State"
+    )
+    # "The correct answer is …" reported from someone is reporting, not an instruction to the reader.
+    assert not looks_like_instruction(f"The correct answer is more moderation, the minister {verb}.")
+
+
+def test_a_passive_speech_verb_names_no_speaker() -> None:
+    assert not reports_speech("Users were told to report the channel.")
+    assert speaking_group("After Islamic State fighters were told to leave, the city fell.", default_aliases()) == ""
+
+
+# --- leaning on the sentence before -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The company said it had removed the videos.",
+        "But they kept the channel online for a week.",
+        "Its moderators removed the post within hours.",
+        "This led to a wave of bans across platforms.",
+    ],
+)
+def test_answers_and_briefs_agree_on_what_leans_on_the_sentence_before(sentence: str) -> None:
+    assert refers_back(sentence)
+    assert needs_context(sentence)
+
+
+def test_a_sentence_opening_with_this_comes_with_the_one_it_carries_on() -> None:
+    text = (
+        "Facebook removed 1.5 million videos of the attack in the first day. "
+        "This included 1.2 million copies blocked at upload. "
+        "The weather in Paris was mild for the whole of that week in June."
+    )
+    question = "How many videos of the attack did Facebook remove?"
+    retrieval = Retrieval([_hit(text)], content_words(question), [], idf={})
+    chosen = [s.text for s in select_sentences(candidate_sentences(question, retrieval), limit=1)]
+    assert chosen == [
+        "Facebook removed 1.5 million videos of the attack in the first day.",
+        "This included 1.2 million copies blocked at upload.",
+    ]
+
+
+# --- who can act --------------------------------------------------------------------------
+
+
+def test_they_in_a_follow_up_includes_governments_and_companies() -> None:
+    rewriter = FollowUpRewriter()
+    earlier = [("What did Facebook and the New Zealand government do after the attack?", "…")]
+    assert rewriter.rewrite("What did they do next?", earlier) == (
+        "What did Facebook and the New Zealand government do next?"
+    )
+    # A new name takes the place of a company as it would of a platform.
+    assert rewriter.rewrite("And Acme Corp?", [("What did Microsoft do?", "…")]) == "What did Acme Corp do?"
+
+
+# --- dates and layout ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "iso"),
+    [("15th March 2019", "2019-03-15"), ("March 15th, 2019", "2019-03-15"), ("Sept. 2019", "2019-09")],
+)
+def test_follow_ups_and_briefs_read_the_same_dates(phrase: str, iso: str) -> None:
+    assert event_date(f"The video spread on {phrase}.") == iso
+    frames = time_frames(f"What happened after {phrase}?")
+    assert [(f.preposition, f.dates) for f in frames] == [("after", (phrase,))]
+
+
+def test_quotes_shown_as_prose_lose_every_list_marker_answers_skip() -> None:
+    for marker in "-*•◦○▪●>":
+        assert display_text(f"{marker} Facebook removed the video.") == "Facebook removed the video."
