@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.text.aliases import ACTOR_KINDS, EXTREMIST_KINDS, AliasGroup, AliasTable
-from assistant.text.dates import MONTH_NUMBERS
+from assistant.text.dates import MONTH_NUMBERS, WEEKDAYS
 from assistant.text.speech import HAND_OVER_VERBS, SPEECH
 
 _OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
@@ -90,13 +90,13 @@ def quoted_speaker(sentence: str, before: str, aliases: AliasTable, context: str
 
 #: How far into a quotation its speaker's name may come ("Islamic State has killed …", "The Islamic State says").
 _OPENING_WORDS = 4
-# Capitalised words of a lead-in that name no one: openers, pronouns, days, months, languages.
+# Capitalised words of a lead-in that name no one: openers, pronouns, languages, days and months.
 _NOBODY = frozenset(
     """
     I It The A An In On At After When Then And But So He She They We This That These Those Its Their His Her One
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Arabic English French German
+    Arabic English French German
     """.split()  # noqa: SIM905 - a word list reads better as prose
-) | {month.capitalize() for month in MONTH_NUMBERS}
+) | {name.capitalize() for name in (*MONTH_NUMBERS, *WEEKDAYS)}
 _CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*)")
 
 

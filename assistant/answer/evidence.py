@@ -31,7 +31,7 @@ from assistant.domain import Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
 from assistant.text.apparatus import looks_like_apparatus, skip_marks, without_markup
-from assistant.text.dates import asked_years
+from assistant.text.dates import WEEKDAYS, asked_years
 from assistant.text.figures import figures
 from assistant.text.instructions import instruction_flags
 from assistant.text.names import institution_names, new_names
@@ -202,7 +202,7 @@ def candidate_sentences(
             if naming and new_names(text, asked):
                 bonus += NAME_BONUS
             score = overlap + SIMILARITY_WEIGHT * similarity + RANK_WEIGHT / rank + bonus - length_penalty
-            before, context = _lead_in(hit, pieces, index, pool)
+            before, context = lead_in(hit, pieces, index, pool)
             speaker = quoted_speaker(text, before, aliases, context)
             found.append(Sentence(hit, start, end, score, overlap, speaker))
     return found
@@ -267,8 +267,10 @@ def quotable(sentence: str) -> bool:
     return any(True for _ in quotable_sentences(sentence))
 
 
-def _lead_in(hit: Hit, pieces: list[tuple[int, int]], index: int, pool: list[Hit]) -> tuple[str, str]:
+def lead_in(hit: Hit, pieces: list[tuple[int, int]], index: int, pool: list[Hit]) -> tuple[str, str]:
     """The sentence before piece `index` of a hit, and the text before that one (for `quoted_speaker`).
+
+    `pieces` are the hit's `sentence_pieces`; `pool` the passages at hand.
 
     The first sentence of a passage is preceded by the end of an earlier,
     overlapping passage of the same document, when one was retrieved.
@@ -380,7 +382,7 @@ _REFERS_BACK = re.compile(rf"^(?:(?:But|And|However|Also|Meanwhile|In addition),
 _CONTEXT_BOUND = re.compile(
     r"^(?:We|I)\b|\b(?:we|our|us|I|my)\b(?![^“”\"]*[”\"])"
     r"|\b(?:[Ll]ast|[Tt]his|[Nn]ext) (?:week|month|year|weekend)\b|\b(?:[Yy]esterday|[Rr]ecent(?:ly)?)\b"
-    r"|\b(?:on|[Ll]ast|[Tt]his) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    rf"|\b(?:on|[Ll]ast|[Tt]his) (?:{'|'.join(day.capitalize() for day in WEEKDAYS)})\b"
 )
 
 

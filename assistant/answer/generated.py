@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from assistant.answer.attribution import labelled, quoted_speaker
+from assistant.answer.evidence import lead_in, quotable_sentences
 from assistant.domain import Citation, Hit
 from assistant.text.aliases import default_aliases
-from assistant.text.instructions import instruction_flags, strip_instructions
-from assistant.text.sentences import sentence_spans
+from assistant.text.instructions import strip_instructions
+from assistant.text.sentences import sentence_pieces, sentence_spans
 from assistant.text.words import content_words
 
 SOURCE_CHARS = 900
@@ -95,16 +96,13 @@ def attribute(answer: str, hits: list[Hit]) -> tuple[str, list[Citation], list[A
     aliases = default_aliases()
     pool: list[tuple[Hit, int, int, set[str], str]] = []
     for hit in hits:
-        spans = sentence_spans(hit.text)
-        texts = [hit.text[span.start : span.end] for span in spans]
-        for index, (span, instruction) in enumerate(zip(spans, instruction_flags(texts), strict=True)):
-            # An injected instruction is never evidence, even if a model obeyed it.
-            if instruction:
-                continue
-            before = texts[index - 1] if index else ""
-            context = " ".join(texts[max(0, index - 3) : max(0, index - 1)])
-            speaker = quoted_speaker(texts[index], before, aliases, context)
-            pool.append((hit, span.start, span.end, set(content_words(texts[index])), speaker))
+        # The same sentences an extractive answer may quote: an injected instruction is never
+        # evidence, even if a model obeyed it, nor is a heading or a reference list.
+        pieces = list(sentence_pieces(hit.text))
+        for index, (start, end, _) in quotable_sentences(hit.text):
+            text = hit.text[start:end]
+            before, context = lead_in(hit, pieces, index, hits)
+            pool.append((hit, start, end, set(content_words(text)), quoted_speaker(text, before, aliases, context)))
     citations: list[Citation] = []
     sentences: list[AttributedSentence] = []
     parts: list[str] = []

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from assistant.text.aliases import ACTOR_KINDS, AliasTable, default_aliases
-from assistant.text.dates import MONTH_NUMBERS, TimeFrame, time_frames
+from assistant.text.dates import MONTH_NUMBERS, WEEKDAYS, TimeFrame, time_frames
 from assistant.text.names import name_regex
 from assistant.text.words import QUESTION_WORDS, STOPWORDS, content_words
 
 # --- finding names in a question ---------------------------------------------------
 
 _MONTH_WORDS = frozenset(MONTH_NUMBERS)
-_DAY_WORDS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+_DAY_WORDS = frozenset(WEEKDAYS)
 
 # Small words that may sit inside a name ("Islamic State of Iraq", "Life for Hate").
 _JOINERS = frozenset({"of", "the", "for", "al", "de", "du", "la", "von", "van", "bin"})

@@ -2,7 +2,7 @@
 
 Lengths are measured in the model's own word-pieces (its `tokenizer.json`
 through the `tokenizers` library, no torch), so no chunk is ever silently
-truncated. Chunks prefer sentence and paragraph boundaries, overlap by a
+truncated. Chunks prefer sentence boundaries (`assistant.text.sentences`), overlap by a
 few whole sentences, and keep character offsets into the document text so
 a citation can quote the exact extracted span.
 """

@@ -43,6 +43,8 @@ MONTH_NUMBERS = {
     )
     for name in names
 }
+#: Days of the week, lower-cased.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: The same names, capitalised, as a regular-expression alternation (longest first).
 MONTHS = "|".join(sorted((name.capitalize() for name in MONTH_NUMBERS), key=len, reverse=True))
 #: A calendar year, as a regular expression.

@@ -149,3 +149,15 @@ def test_follow_ups_and_briefs_read_the_same_dates(phrase: str, iso: str) -> Non
 def test_quotes_shown_as_prose_lose_every_list_marker_answers_skip() -> None:
     for marker in "-*•◦○▪●>":
         assert display_text(f"{marker} Facebook removed the video.") == "Facebook removed the video."
+
+
+# --- generated answers rest on the same evidence ------------------------------------------
+
+
+def test_a_generated_sentence_is_never_supported_by_a_heading() -> None:
+    from assistant.answer.generated import attribute
+
+    text = "# Facebook removed the videos of the attack\n\nThe platform said it acted within hours of the stream."
+    _, citations, sentences = attribute("Facebook removed the videos of the attack.", [_hit(text)])
+    assert citations == []
+    assert not sentences[0].supported
