@@ -35,7 +35,7 @@ from assistant.text.dates import WEEKDAYS, asked_years
 from assistant.text.figures import figures
 from assistant.text.instructions import instruction_flags
 from assistant.text.names import institution_names, new_names
-from assistant.text.sentences import sentence_pieces
+from assistant.text.sentences import CONNECTIVES, sentence_pieces
 from assistant.text.words import QUESTION_WORDS, content_words, words
 
 SENTENCE_POOL = 8
@@ -376,7 +376,7 @@ _REFERENCE = (
     r"|The (?:company|firm|group|report|study|commission|inquiry|platform|site"
     r"|network|agency|court|government|spokesman|spokeswoman|spokesperson|researchers|authors))\b"
 )
-_REFERS_BACK = re.compile(rf"^(?:(?:But|And|However|Also|Meanwhile|In addition),?\s+(?i:{_REFERENCE})|{_REFERENCE})")
+_REFERS_BACK = re.compile(rf"^(?:{CONNECTIVES},?\s+(?i:{_REFERENCE})|{_REFERENCE})")
 # Speaking in the first person (outside a quotation), or a relative time ("last week", "on Wednesday")
 # that means nothing once the article's date is gone.
 _CONTEXT_BOUND = re.compile(

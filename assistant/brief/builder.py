@@ -50,6 +50,7 @@ from assistant.text.dates import event_date
 from assistant.text.figures import figures, has_figure
 from assistant.text.instructions import strip_instructions
 from assistant.text.names import name_regex
+from assistant.text.sentences import CONNECTIVES
 from assistant.text.speech import quotes_someone
 from assistant.text.words import STOPWORDS, content_words, words
 
@@ -450,7 +451,7 @@ def judgment_text(likelihood: str, claim: str, common: set[str]) -> str:
     ordinary word (`common`, stop words, usual openers): lowering a name does
     more harm than keeping an ordinary word capitalised.
     """
-    clause = re.sub(r"^(?:However|But|And|Also|Meanwhile|In addition|Moreover|Still|Yet),?\s+", "", claim)
+    clause = re.sub(rf"^{CONNECTIVES},?\s+", "", claim)
     first = clause.split(" ", 1)[0].strip("\"'“”,").lower()
     if first in common or first in STOPWORDS or first in _OPENERS:
         clause = clause[0].lower() + clause[1:]

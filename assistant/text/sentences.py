@@ -2,7 +2,8 @@
 
 `sentence_spans` splits plain or Markdown text; `sentence_pieces` also ends a
 sentence at the HTML block tags web pages keep (a paragraph tag ends a
-sentence as surely as a full stop), with the tags left out.
+sentence as surely as a full stop), with the tags left out. `CONNECTIVES` are the words a sentence may open
+with to link itself to the one before.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ _SENTENCE_END = re.compile(
 )
 # Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does.
 _BLOCK_TAGS = re.compile(r"(?:\s*</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|span)\b[^<>]*>\s*)+", re.IGNORECASE)
+
+
+#: Words that open a sentence by linking it to the one before ("However, …", "But …").
+CONNECTIVES = r"(?:However|But|And|Also|Meanwhile|In addition|Moreover|Still|Yet)"
 
 
 @dataclass(frozen=True)
