@@ -30,6 +30,7 @@ from typing import Any
 
 from assistant.domain import RECORD_MARK, Answer, Hit
 from assistant.errors import UsageError
+from assistant.text.apparatus import display_text
 from assistant.text.words import content_words, words
 
 #: The k of passage recall: the first passage, a few, and all the answerer usually reads.
@@ -153,9 +154,7 @@ def comparable(text: str) -> str:
     syntax, curly quotes and line breaks; none of them changes what the
     passage says.
     """
-    # Imported here: the brief's prose form is the one rule for this, and a one-shot `ask` never needs it.
-    from assistant.brief.builder import display_text
-
+    # A quote's prose form (`display_text`) is the one rule for this; the rest are a snippet's own liberties.
     # Emphasis marks, quote styles and the brackets a snippet may keep of a link ("[text]") are set aside.
     text = display_text(text).translate(_MARKS)
     return " ".join(text.split()).casefold()
