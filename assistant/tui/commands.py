@@ -8,11 +8,11 @@ tested without starting the app.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from assistant.config import BACKENDS
+from assistant.text.dates import is_filter_date
 
 CommandName = Literal["since", "until", "source", "backend", "new", "brief", "export", "help", "status", "reindex"]
 
@@ -33,7 +33,6 @@ NAMES: dict[str, CommandName] = {
 }
 
 # A filter date, as `assistant ask --since` takes it.
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 #: How the chat shows a brief's topic is missing (the example is a topic the demo corpus covers).
 BRIEF_EXAMPLE = "/brief platform responses to the Christchurch livestream"
 
@@ -67,7 +66,7 @@ def parse_command(line: str) -> Command | CommandError:
     name = NAMES.get(given)
     if name is None:
         return CommandError(f"Unknown command /{given}. Type /help for the list.")
-    if name in ("since", "until") and argument and not _DATE.match(argument):
+    if name in ("since", "until") and argument and not is_filter_date(argument):
         return CommandError(f"{argument!r} is not a date like 2019, 2019-03 or 2019-03-15.", severity="error")
     if name == "backend" and (problem := backend_error(argument)) is not None:
         return problem
