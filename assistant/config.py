@@ -6,7 +6,10 @@ highest first: explicit values (command-line flags), `ASSISTANT_*` environment
 variables, a TOML config file, then the defaults below.
 
 The config file is `assistant.toml` in the working directory, or the file
-named by `ASSISTANT_CONFIG`.
+named by `ASSISTANT_CONFIG`. Nested values (the `tuning` groups, see
+`assistant.tuning`) are TOML tables (`[tuning.answer]`) or variables with a
+double underscore between the levels (`ASSISTANT_TUNING__ANSWER__MAX_SENTENCES`);
+the layers merge key by key, so one tuned value never resets its neighbours.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pydantic_settings import (
 )
 
 from assistant.errors import ConfigError
+from assistant.tuning import Tuning
 
 CONFIG_ENV = "ASSISTANT_CONFIG"
 DEFAULT_CONFIG_FILE = "assistant.toml"
@@ -87,6 +91,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
         extra="forbid",
         validate_default=True,
     )
@@ -133,6 +138,9 @@ class Settings(BaseSettings):
 
     # Concurrency: how long a second writer waits for the index lock.
     lock_timeout: float = Field(default=10.0, ge=0)
+
+    # The tuned weights and thresholds of retrieval, answers and briefs (see assistant/tuning.py).
+    tuning: Tuning = Field(default_factory=Tuning, description="Weights and thresholds; defaults are the tuned ones.")
 
     @field_validator("chroma_url")
     @classmethod

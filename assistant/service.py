@@ -47,10 +47,6 @@ if TYPE_CHECKING:
 
 # The longest question (or brief topic) searched: longer text is a pasted document, not a question.
 MAX_QUESTION_CHARS = 2000
-# Passages handed to a generative model: small models read few well.
-GENERATION_SOURCES = 4
-# Passages per facet search of a brief.
-BRIEF_K = 12
 
 
 class AssistantService:
@@ -201,7 +197,9 @@ class AssistantService:
         self, question: str, *, k: int = 10, mode: RetrieverMode = "hybrid", filters: Filters | None = None
     ) -> Retrieval:
         _, reader = self._searchable()
-        retriever = Retriever(reader, self.lexical(), self.query_encoder, default_aliases())
+        retriever = Retriever(
+            reader, self.lexical(), self.query_encoder, default_aliases(), self.settings.tuning.retrieval
+        )
         return retriever.search(question, k=k, mode=mode, filters=filters)
 
     def _backend(self, backend: str | None) -> str:
@@ -229,21 +227,22 @@ class AssistantService:
         """
         check_question(question)
         backend = self._backend(backend)
+        tuning = self.settings.tuning.answer
         started = time.perf_counter()
         retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
         retrieved_at = time.perf_counter()
-        sentences = candidate_sentences(question, retrieval)
-        coverage = judge_coverage(question, retrieval, sentences)
+        sentences = candidate_sentences(question, retrieval, tuning=tuning)
+        coverage = judge_coverage(question, retrieval, sentences, tuning)
         model_name = ""
         parts: tuple[AnswerSentence, ...] = ()
-        passages = answer_passages(retrieval)
+        passages = answer_passages(retrieval, tuning=tuning)
         if not coverage.covered:
             scope = f" (with filters: {filters.describe()})" if filters and filters.active else ""
             text = f"The indexed documents do not cover this question{scope}: {coverage.reason}."
             citations: list[Citation] = []
             status: Literal["answered", "not_covered"] = "not_covered"
         elif backend == "extractive":
-            chosen = select_sentences(sentences)
+            chosen = select_sentences(sentences, tuning=tuning)
             text, citations = compose_extractive(chosen)
             parts = tuple(AnswerSentence(c.quote, (c.n,)) for c in citations)
             status = "answered"
@@ -253,13 +252,13 @@ class AssistantService:
             from assistant.answer.generated import attribute, stream_answer
 
             model, model_name = chat_model(self.settings, backend)
-            hits = list(retrieval.hits[:GENERATION_SOURCES])
+            hits = list(retrieval.hits[: tuning.generation_sources])
             passages = hits
             pieces: list[str] = []
-            for piece in stream_answer(model, question, hits):
+            for piece in stream_answer(model, question, hits, tuning):
                 pieces.append(piece)
                 yield piece
-            text, citations, attributed = attribute("".join(pieces), hits)
+            text, citations, attributed = attribute("".join(pieces), hits, tuning)
             parts = tuple(AnswerSentence(a.text, (a.citation,) if a.citation else (), a.supported) for a in attributed)
             status = "answered"
         finished = time.perf_counter()
@@ -278,7 +277,7 @@ class AssistantService:
             },
             note="" if coverage.covered else coverage.reason,
             sentences=parts,
-            set_aside=len(set_aside(retrieval)),
+            set_aside=len(set_aside(retrieval, tuning=tuning)),
             passages=tuple(passages),
         )
 
@@ -322,8 +321,12 @@ class AssistantService:
         grades = GradeTable.load(self.settings.publisher_grades)
         started = time.perf_counter()
         self._searchable()  # a missing or empty index fails here, before any work
+        tuning = self.settings.tuning
         builder = BriefBuilder(
-            lambda question: self.retrieve(question, k=BRIEF_K, mode=mode, filters=filters), default_aliases(), grades
+            lambda question: self.retrieve(question, k=tuning.brief.facet_passages, mode=mode, filters=filters),
+            default_aliases(),
+            grades,
+            tuning,
         )
         writer, model_name = (None, "") if backend == "extractive" else self._bluf_writer(backend)
         brief = builder.build(topic, filters=filters.describe() if filters else "", writer=writer)
@@ -335,11 +338,12 @@ class AssistantService:
         from assistant.answer.generated import attribute, stream_answer
 
         model, model_name = chat_model(self.settings, backend)
+        tuning = self.settings.tuning.answer
 
         def write(topic: str, hits: list[Hit]) -> list[tuple[str, Hit | None, str]]:
             request = f"In two or three sentences, what is the bottom line on: {topic}?"
-            text = "".join(stream_answer(model, request, hits))
-            _, citations, attributed = attribute(text, hits)
+            text = "".join(stream_answer(model, request, hits, tuning))
+            _, citations, attributed = attribute(text, hits, tuning)
             by_n = {c.n: c for c in citations}
             return [
                 (a.text, by_n[a.citation].hit if a.citation else None, by_n[a.citation].quote if a.citation else "")

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.answer.evidence import Sentence, candidate_sentences
-from assistant.answer.extractive import ANSWER_CHARS, MAX_SENTENCES, select_sentences
+from assistant.answer.extractive import select_sentences
 from assistant.config import Settings
 from assistant.domain import DocumentInfo, Hit
 from assistant.errors import IndexNotFoundError, UsageError
@@ -19,6 +19,7 @@ from assistant.ingest.sources import discover
 from assistant.search.lexical import lexical_dir
 from assistant.search.retrieval import Filters, Retrieval
 from assistant.service import AssistantService
+from assistant.tuning import DEFAULTS
 
 from .conftest import PLANTED, build_index, run_cli
 
@@ -199,15 +200,15 @@ DISTINCT_FACTS = [
 
 def test_short_sentences_leave_room_for_more_of_them() -> None:
     short = [Sentence(_hit(fact, rank=n), 0, len(fact), 1.0 - n / 100, 0.5) for n, fact in enumerate(DISTINCT_FACTS, 1)]
-    assert len(select_sentences(short)) == MAX_SENTENCES
+    assert len(select_sentences(short)) == DEFAULTS.answer.max_sentences
     # The same facts at five times the length: fewer of them fit the reading budget.
     long = [
         Sentence(_hit(" ".join([fact] * 5), rank=n), 0, len(fact) * 5 + 4, 1.0 - n / 100, 0.5)
         for n, fact in enumerate(DISTINCT_FACTS, 1)
     ]
     chosen = select_sentences(long)
-    assert 1 < len(chosen) < MAX_SENTENCES
-    assert sum(len(s.text) for s in chosen) <= ANSWER_CHARS
+    assert 1 < len(chosen) < DEFAULTS.answer.max_sentences
+    assert sum(len(s.text) for s in chosen) <= DEFAULTS.answer.answer_chars
 
 
 def test_bm25_follows_index_changes(

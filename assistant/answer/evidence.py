@@ -16,7 +16,8 @@ read passages through the same functions here:
   state it as a finding).
 
 The lower-level text judgments (sentences, figures, dates, names, speech,
-apparatus) are in `assistant.text`.
+apparatus) are in `assistant.text`. Every weight and threshold here comes from
+an `AnswerTuning` (or, for `similar` and `agree`, from the caller's tuning).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.answer.attribution import quoted_speaker
 from assistant.domain import Hit
@@ -37,28 +38,7 @@ from assistant.text.instructions import instruction_flags
 from assistant.text.names import institution_names, new_names
 from assistant.text.sentences import CONNECTIVES, sentence_pieces
 from assistant.text.words import QUESTION_WORDS, content_words, words
-
-SENTENCE_POOL = 8
-# Sentence score: share of question words + chunk similarity + source rank + answer-shape
-# bonuses - a length damper. Tuned with `assistant eval` on the development questions.
-SIMILARITY_WEIGHT = 0.5
-RANK_WEIGHT = 0.25
-LENGTH_WEIGHT = 0.1
-NUMBER_BONUS = 0.1
-NAME_BONUS = 0.1
-#: Bonus for sentences from a source dated in a year the question names.
-YEAR_BONUS = 0.1
-#: Weight of words that only set the scene of a question, against 1 for the asked part.
-PREMISE_WEIGHT = 0.7
-#: A sentence sharing more than this share of its words with a chosen one is a repeat;
-#: one that brings a new figure must share more.
-REPEAT_SHARE = 0.6
-NEW_FIGURE_REPEAT_SHARE = 0.8
-
-# Calibrated on the unanswerable and answerable questions of the development
-# set (see `assistant eval` and the closing note of the answering work).
-MIN_SIMILARITY = 0.55
-MIN_OVERLAP = 0.08
+from assistant.tuning import DEFAULTS, AnswerTuning
 
 
 @dataclass(frozen=True)
@@ -86,7 +66,26 @@ class Coverage:
     best_similarity: float
 
 
-def term_weights(question: str, retrieval: Retrieval) -> dict[str, float]:
+@dataclass(frozen=True)
+class TermWeights:
+    """How much each question word matters, with the aliases of the names it holds kept apart."""
+
+    #: The question's own words.
+    own: dict[str, float] = field(default_factory=dict)
+    #: Other names of the actors and platforms it names: they stand in for a word already weighed.
+    alias: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def terms(self) -> set[str]:
+        return set(self.own) | set(self.alias)
+
+    @property
+    def total(self) -> float:
+        """The weight of every own word: a sentence holding them all covers the question."""
+        return sum(self.own.values()) or 1.0
+
+
+def term_weights(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEFAULTS.answer) -> TermWeights:
     """How much each question word matters: names and numbers most, aliases least.
 
     Words that only set the scene ("after the 2018 shooting, which company...")
@@ -94,15 +93,18 @@ def term_weights(question: str, retrieval: Retrieval) -> dict[str, float]:
     scene repeats them, but only the answer speaks to the asked part.
     """
     scene = premise_words(question)
-    weights: dict[str, float] = {}
+    own: dict[str, float] = {}
     for term in retrieval.query_terms:
         if term in QUESTION_WORDS:
             continue
-        weights[term] = max(retrieval.idf.get(term, 1.0), 0.1) * (PREMISE_WEIGHT if term in scene else 1.0)
+        weight = max(retrieval.idf.get(term, 1.0), tuning.idf_floor)
+        own[term] = weight * (tuning.premise_weight if term in scene else 1.0)
+    alias: dict[str, float] = {}
     for term in retrieval.expanded_terms:
         # Aliases stand in for a name the question already weighs: count once, lightly.
-        weights.setdefault(term, -0.5 * max(retrieval.idf.get(term, 1.0), 0.1))
-    return weights
+        if term not in own:
+            alias.setdefault(term, tuning.alias_weight * max(retrieval.idf.get(term, 1.0), tuning.idf_floor))
+    return TermWeights(own, alias)
 
 
 # Clauses of a question are told apart only where the writer put a comma or semicolon:
@@ -128,17 +130,14 @@ def premise_words(question: str) -> set[str]:
     return scene - asked if asked else set()
 
 
-def overlap_share(sentence_words: set[str], weights: dict[str, float], own_total: float) -> float:
+def overlap_share(sentence_words: set[str], weights: TermWeights) -> float:
     """Share of the question's (IDF-weighted) words that the sentence contains.
 
-    Alias terms carry negative weights as a marker; one matching alias adds its
-    weight's size once.
+    Aliases do not add up: the best matching one adds its weight once.
     """
-    if own_total <= 0:
-        return 0.0
-    own = sum(w for t, w in weights.items() if w > 0 and t in sentence_words)
-    alias = max((-w for t, w in weights.items() if w < 0 and t in sentence_words), default=0.0)
-    return min(1.0, (own + alias) / own_total)
+    own = sum(w for t, w in weights.own.items() if t in sentence_words)
+    alias = max((w for t, w in weights.alias.items() if t in sentence_words), default=0.0)
+    return min(1.0, (own + alias) / weights.total)
 
 
 def _wants_number(question: str) -> bool:
@@ -162,55 +161,66 @@ def _wants_number(question: str) -> bool:
 
 
 def candidate_sentences(
-    question: str, retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL, aliases: AliasTable | None = None
+    question: str,
+    retrieval: Retrieval,
+    *,
+    pool_size: int | None = None,
+    aliases: AliasTable | None = None,
+    tuning: AnswerTuning = DEFAULTS.answer,
 ) -> list[Sentence]:
     """Every sentence of the first `pool_size` hits (and of further passages of their documents), scored.
 
-    Sentences addressed to the assistant are never candidates (`set_aside` counts them); each
-    candidate knows whether it is an extremist group's own words.
+    The pool is the tuning's `sentence_pool` unless given. Sentences addressed to the assistant are
+    never candidates (`set_aside` counts them); each candidate knows whether it is an extremist
+    group's own words.
+
+    Score: share of question words + passage similarity + source rank + answer-shape bonuses
+    - a length damper, weighted as the tuning says.
     """
     aliases = aliases or default_aliases()
-    weights = term_weights(question, retrieval)
-    own_total = sum(w for w in weights.values() if w > 0) or 1.0
+    weights = term_weights(question, retrieval, tuning)
     numeric = _wants_number(question)
     naming = _wants_name(question)
     asked = set(words(question))
     years, _ = asked_years(question)
     found: list[Sentence] = []
-    pool, source_rank = _pool(retrieval, pool_size)
+    pool, source_rank = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size)
     seen: set[tuple[str, str]] = set()
     for hit in pool:
         rank = source_rank[hit.document.path]
         similarity = hit.similarity if hit.similarity is not None else 0.0
         # A year the question names is a soft hint about which sources speak to it.
-        dated = YEAR_BONUS if years and hit.document.date[:4] in years else 0.0
+        dated = tuning.year_bonus if years and hit.document.date[:4] in years else 0.0
         pieces = list(sentence_pieces(hit.text))
-        for index, (start, end, tokens) in quotable_sentences(hit.text):
+        for index, (start, end, tokens) in quotable_sentences(hit.text, tuning):
             # Overlapping passages of one document repeat sentences; keep the first copy.
             key = (hit.document.path, " ".join(tokens))
             if key in seen:
                 continue
             seen.add(key)
-            overlap = overlap_share(set(tokens), weights, own_total)
+            overlap = overlap_share(set(tokens), weights)
             text = hit.text[start:end]
             # A long sentence matches more words by chance; damp it a little.
-            length_penalty = LENGTH_WEIGHT * math.log(max(len(tokens), 10) / 10)
+            reference = tuning.length_reference_words
+            length_penalty = tuning.length_weight * math.log(max(len(tokens), reference) / reference)
             # The answer to "how many" or "who" is a figure or a name the question does not already contain.
             bonus = dated
             if numeric and any(t[0].isdigit() and t not in asked for t in tokens):
-                bonus += NUMBER_BONUS
+                bonus += tuning.number_bonus
             if naming and new_names(text, asked):
-                bonus += NAME_BONUS
-            score = overlap + SIMILARITY_WEIGHT * similarity + RANK_WEIGHT / rank + bonus - length_penalty
-            before, context = lead_in(hit, pieces, index, pool)
+                bonus += tuning.name_bonus
+            score = overlap + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
+            before, context = lead_in(hit, pieces, index, pool, tuning)
             speaker = quoted_speaker(text, before, aliases, context)
             found.append(Sentence(hit, start, end, score, overlap, speaker))
     return found
 
 
-def set_aside(retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[str]:
+def set_aside(
+    retrieval: Retrieval, *, pool_size: int | None = None, tuning: AnswerTuning = DEFAULTS.answer
+) -> list[str]:
     """The sentences of the candidate passages left out as instructions to the assistant, each once."""
-    pool, _ = _pool(retrieval, pool_size)
+    pool, _ = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size)
     found: dict[tuple[str, str], str] = {}
     for hit in pool:
         pieces = list(sentence_pieces(hit.text))
@@ -220,9 +230,11 @@ def set_aside(retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[s
     return list(found.values())
 
 
-def answer_passages(retrieval: Retrieval, *, pool_size: int = SENTENCE_POOL) -> list[Hit]:
+def answer_passages(
+    retrieval: Retrieval, *, pool_size: int | None = None, tuning: AnswerTuning = DEFAULTS.answer
+) -> list[Hit]:
     """The passages `candidate_sentences` reads, in its order: the first hits, then more of their documents."""
-    return _pool(retrieval, pool_size)[0]
+    return _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size)[0]
 
 
 def _pool(retrieval: Retrieval, pool_size: int) -> tuple[list[Hit], dict[str, int]]:
@@ -240,11 +252,13 @@ def _flags(text: str, pieces: list[tuple[int, int]]) -> list[bool]:
     return instruction_flags([text[start:end] for start, end in pieces])
 
 
-def quotable_sentences(text: str) -> Iterator[tuple[int, tuple[int, int, list[str]]]]:
+def quotable_sentences(
+    text: str, tuning: AnswerTuning = DEFAULTS.answer
+) -> Iterator[tuple[int, tuple[int, int, list[str]]]]:
     """The sentences of a passage worth quoting: their piece number, offsets without layout marks, and words.
 
     A sentence is quotable unless it is addressed to a machine (`assistant.text.instructions`),
-    a heading, a horizontal rule, shorter than five words, or report apparatus
+    a heading, a horizontal rule, shorter than the tuning's `min_sentence_words`, or report apparatus
     (`assistant.text.apparatus`). Piece numbers count every sentence of `sentence_pieces`.
     """
     pieces = list(sentence_pieces(text))
@@ -257,39 +271,38 @@ def quotable_sentences(text: str) -> Iterator[tuple[int, tuple[int, int, list[st
         start = skip_marks(text, start, end)
         body = text[start:end]
         tokens = words(without_markup(body))
-        if len(tokens) < 5 or body.startswith("---") or looks_like_apparatus(body):
+        if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):
             continue
         yield index, (start, end, tokens)
 
 
-def quotable(sentence: str) -> bool:
+def quotable(sentence: str, tuning: AnswerTuning = DEFAULTS.answer) -> bool:
     """Whether one sentence, taken alone, may be quoted as evidence (see `quotable_sentences`)."""
-    return any(True for _ in quotable_sentences(sentence))
+    return any(True for _ in quotable_sentences(sentence, tuning))
 
 
-def lead_in(hit: Hit, pieces: list[tuple[int, int]], index: int, pool: list[Hit]) -> tuple[str, str]:
+def lead_in(
+    hit: Hit, pieces: list[tuple[int, int]], index: int, pool: list[Hit], tuning: AnswerTuning = DEFAULTS.answer
+) -> tuple[str, str]:
     """The sentence before piece `index` of a hit, and the text before that one (for `quoted_speaker`).
 
-    `pieces` are the hit's `sentence_pieces`; `pool` the passages at hand.
+    `pieces` are the hit's `sentence_pieces`; `pool` the passages at hand. The text before
+    is the tuning's `context_chars`: how far back a lead-in ("It read:") may name the group quoted.
 
     The first sentence of a passage is preceded by the end of an earlier,
     overlapping passage of the same document, when one was retrieved.
     """
     if index > 0:
         start, end = pieces[index - 1]
-        return hit.text[start:end], hit.text[max(0, start - CONTEXT_CHARS) : start]
+        return hit.text[start:end], hit.text[max(0, start - tuning.context_chars) : start]
     for other in pool:
         if other.document.path == hit.document.path and other.start < hit.start <= other.end:
             earlier = other.text[: hit.start - other.start]
             spans = list(sentence_pieces(earlier)) if earlier.strip() else []
             if spans:
                 start, end = spans[-1]
-                return earlier[start:end], earlier[max(0, start - CONTEXT_CHARS) : start]
+                return earlier[start:end], earlier[max(0, start - tuning.context_chars) : start]
     return "", ""
-
-
-#: How much text before a lead-in ("It read:") may name the group that is quoted.
-CONTEXT_CHARS = 300
 
 
 def _wants_name(question: str) -> bool:
@@ -297,7 +310,9 @@ def _wants_name(question: str) -> bool:
     return lowered.startswith(("who ", "which ")) or any(cue in lowered for cue in (" who ", " which ", "what company"))
 
 
-def judge_coverage(question: str, retrieval: Retrieval, sentences: list[Sentence]) -> Coverage:
+def judge_coverage(
+    question: str, retrieval: Retrieval, sentences: list[Sentence], tuning: AnswerTuning = DEFAULTS.answer
+) -> Coverage:
     if not retrieval.hits:
         return Coverage(False, "nothing in the index matches the question", 0.0, 0.0)
     best_similarity = max((h.similarity or 0.0) for h in retrieval.hits)
@@ -309,9 +324,9 @@ def judge_coverage(question: str, retrieval: Retrieval, sentences: list[Sentence
     if absent:
         listed = ", ".join(f"“{name}”" for name in absent)
         return Coverage(False, f"no retrieved passage mentions {listed}", best_overlap, best_similarity)
-    if best_similarity < MIN_SIMILARITY:
+    if best_similarity < tuning.min_similarity:
         return Coverage(False, "the closest passages are only loosely related", best_overlap, best_similarity)
-    if best_overlap < MIN_OVERLAP:
+    if best_overlap < tuning.min_overlap:
         return Coverage(False, "no passage addresses the question's key terms", best_overlap, best_similarity)
     return Coverage(True, "", best_overlap, best_similarity)
 
@@ -338,17 +353,18 @@ def _missing_names(question: str, retrieval: Retrieval) -> list[str]:
     return missing
 
 
-def similar(a: str, b: str) -> bool:
-    """Two sentences say much the same thing (the same figure in other words counts)."""
+def similar(a: str, b: str, *, share: float, figure_share: float) -> bool:
+    """Two sentences say much the same thing: more than `share` of the shorter one's words are the
+    other's, or more than `figure_share` with the same figure (the same figure in other words counts)."""
     first, second = set(content_words(a)), set(content_words(b))
     if not first or not second:
         return False
     shared = len(first & second) / min(len(first), len(second))
     same_figure = bool(figures(a) & figures(b))
-    return shared > 0.5 or (same_figure and shared > 0.25)
+    return shared > share or (same_figure and shared > figure_share)
 
 
-def repeats(text: str, chosen: list[Sentence]) -> bool:
+def repeats(text: str, chosen: list[Sentence], tuning: AnswerTuning = DEFAULTS.answer) -> bool:
     """The sentence mostly says what one chosen sentence says, or gives a figure already given.
 
     A figure the answer does not have yet makes a sentence worth its place
@@ -362,9 +378,9 @@ def repeats(text: str, chosen: list[Sentence]) -> bool:
     new_figure = bool(given - set().union(*theirs)) if theirs else bool(given)
     for words_said in theirs:
         shared = len(own & words_said) / len(own)
-        if shared > (NEW_FIGURE_REPEAT_SHARE if new_figure else REPEAT_SHARE):
+        if shared > (tuning.new_figure_repeat_share if new_figure else tuning.repeat_share):
             return True
-        if given & words_said and not new_figure and shared > 0.25:
+        if given & words_said and not new_figure and shared > tuning.figure_repeat_share:
             return True
     return False
 
@@ -397,16 +413,24 @@ def needs_context(sentence: str) -> bool:
 
 
 def agree(
-    a_words: frozenset[str], a_figures: frozenset[str], b_words: frozenset[str], b_figures: frozenset[str]
+    a_words: frozenset[str],
+    a_figures: frozenset[str],
+    b_words: frozenset[str],
+    b_figures: frozenset[str],
+    *,
+    min_words: int,
+    share: float,
+    figure_share: float,
 ) -> bool:
     """Two sources' sentences agree: they share most distinctive words and give no different figures.
 
     Distinctive words leave out the topic's own words (every source on the topic
-    has them); a shared figure makes a smaller share of shared words enough.
+    has them). Each sentence needs `min_words` of them; at least `share` of the
+    fewer must be shared, or `figure_share` when both give the same figure.
     """
-    if len(a_words) < 3 or len(b_words) < 3:
+    if len(a_words) < min_words or len(b_words) < min_words:
         return False
     if a_figures and b_figures and not (a_figures & b_figures):
         return False
     shared = len(a_words & b_words) / min(len(a_words), len(b_words))
-    return shared >= 0.5 or (bool(a_figures & b_figures) and shared >= 0.3)
+    return shared >= share or (bool(a_figures & b_figures) and shared >= figure_share)

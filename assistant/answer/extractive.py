@@ -7,6 +7,8 @@ source's sentence together with the one that carries it on, puts them in a
 readable order (by source rank, then position) and cites each with the exact
 sentence as its quote, so every claim can be found in the source by a plain
 string search.
+
+How many points, how many characters and which score floor come from an `AnswerTuning`.
 """
 
 from __future__ import annotations
@@ -18,25 +20,24 @@ from assistant.answer.attribution import labelled
 from assistant.answer.evidence import Sentence, refers_back, repeats
 from assistant.domain import Citation
 from assistant.text.apparatus import only_layout, strip_emphasis
-
-MAX_SENTENCES = 7
-#: Characters of quoted text an answer may hold: room for seven short sentences or four long ones.
-ANSWER_CHARS = 1400
-#: A sentence scoring under this share of the best one adds more noise than help.
-SCORE_FLOOR = 0.5
+from assistant.tuning import DEFAULTS, AnswerTuning
 
 
-def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> list[Sentence]:
+def select_sentences(
+    sentences: list[Sentence], limit: int | None = None, *, tuning: AnswerTuning = DEFAULTS.answer
+) -> list[Sentence]:
     """The best sentences without repeats: the best first, the rest in reading order.
 
     A sentence that carries on from a chosen one ("It said...") comes with it,
     and brings the one it carries on from, without counting as a further
     point. Short sentences leave room for more of them: the answer stops at
-    `limit` points or at a reading budget of characters, whichever comes first.
+    `limit` points (the tuning's `max_sentences` unless given) or at its
+    reading budget of characters, whichever comes first.
     """
     if not sentences:
         return []
-    floor = max(s.score for s in sentences) * SCORE_FLOOR
+    limit = tuning.max_sentences if limit is None else limit
+    floor = max(s.score for s in sentences) * tuning.score_floor
     remaining = [s for s in sentences if s.score >= floor]
     chosen: list[Sentence] = []
     length = 0
@@ -50,9 +51,9 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
         best = attached.pop() if attached else max(remaining, key=lambda s: (s.score, -s.hit.rank, -s.start))
         if best in remaining:
             remaining.remove(best)
-        if repeats(best.text, chosen):
+        if repeats(best.text, chosen, tuning):
             continue
-        if chosen and length + len(best.text) > ANSWER_CHARS:
+        if chosen and length + len(best.text) > tuning.answer_chars:
             continue
         chosen.append(best)
         points += 0 if carried_on else 1
@@ -70,7 +71,7 @@ def select_sentences(sentences: list[Sentence], limit: int = MAX_SENTENCES) -> l
         return []
     # A group's own words never lead: the best sentence of the sources' own does, even from below the floor.
     if all(s.speaker for s in chosen):
-        own = [s for s in sentences if not s.speaker and not repeats(s.text, chosen)]
+        own = [s for s in sentences if not s.speaker and not repeats(s.text, chosen, tuning)]
         if own:
             chosen.insert(0, max(own, key=lambda s: (s.score, -s.hit.rank, -s.start)))
     # The best sentence leads, after any sentence it carries on from; the rest follow

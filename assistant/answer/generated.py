@@ -23,9 +23,7 @@ from assistant.text.aliases import default_aliases
 from assistant.text.instructions import strip_instructions
 from assistant.text.sentences import sentence_pieces, sentence_spans
 from assistant.text.words import content_words
-
-SOURCE_CHARS = 900
-MIN_SUPPORT = 0.5
+from assistant.tuning import DEFAULTS, AnswerTuning
 
 SYSTEM_PROMPT = (
     "You help an analyst write a briefing. Answer the question in two to four plain sentences, "
@@ -57,18 +55,21 @@ def _defang(text: str) -> str:
     return strip_instructions(text, "[an instruction in the document was removed]")[0]
 
 
-def build_prompt(question: str, hits: list[Hit]) -> Prompt:
+def build_prompt(question: str, hits: list[Hit], tuning: AnswerTuning = DEFAULTS.answer) -> Prompt:
+    """The prompt: each passage cut to the tuning's `source_chars`, then the question."""
     blocks = []
     for n, hit in enumerate(hits, 1):
         doc = hit.document
-        body = _defang(hit.text[:SOURCE_CHARS])
+        body = _defang(hit.text[: tuning.source_chars])
         blocks.append(f"Source {n}: {doc.title} ({doc.date or 'undated'})\n{body}")
     return Prompt(SYSTEM_PROMPT, "\n\n".join(blocks) + f"\n\nQuestion: {question}")
 
 
-def stream_answer(model: ChatModel, question: str, hits: list[Hit]) -> Iterator[str]:
+def stream_answer(
+    model: ChatModel, question: str, hits: list[Hit], tuning: AnswerTuning = DEFAULTS.answer
+) -> Iterator[str]:
     """The model's answer, piece by piece."""
-    prompt = build_prompt(question, hits)
+    prompt = build_prompt(question, hits, tuning)
     yield from model.stream(prompt.system, prompt.user)
 
 
@@ -85,12 +86,14 @@ class AttributedSentence:
         return self.citation is not None
 
 
-def attribute(answer: str, hits: list[Hit]) -> tuple[str, list[Citation], list[AttributedSentence]]:
+def attribute(
+    answer: str, hits: list[Hit], tuning: AnswerTuning = DEFAULTS.answer
+) -> tuple[str, list[Citation], list[AttributedSentence]]:
     """Cite each generated sentence with the retrieved sentence that supports it best.
 
     Support is the share of the generated sentence's content words found in
-    one source sentence. Below MIN_SUPPORT the sentence is kept but marked
-    unsupported, so a reader can see what the sources do not back.
+    one source sentence. Below the tuning's `min_support` the sentence is kept
+    but marked unsupported, so a reader can see what the sources do not back.
     """
     cleaned = re.sub(r"\s*\[\d+(?:,\s*\d+)*\]", "", answer).strip()
     aliases = default_aliases()
@@ -99,9 +102,9 @@ def attribute(answer: str, hits: list[Hit]) -> tuple[str, list[Citation], list[A
         # The same sentences an extractive answer may quote: an injected instruction is never
         # evidence, even if a model obeyed it, nor is a heading or a reference list.
         pieces = list(sentence_pieces(hit.text))
-        for index, (start, end, _) in quotable_sentences(hit.text):
+        for index, (start, end, _) in quotable_sentences(hit.text, tuning):
             text = hit.text[start:end]
-            before, context = lead_in(hit, pieces, index, hits)
+            before, context = lead_in(hit, pieces, index, hits, tuning)
             pool.append((hit, start, end, set(content_words(text)), quoted_speaker(text, before, aliases, context)))
     citations: list[Citation] = []
     sentences: list[AttributedSentence] = []
@@ -115,7 +118,7 @@ def attribute(answer: str, hits: list[Hit]) -> tuple[str, list[Citation], list[A
                 score = len(wanted & candidate[3]) / len(wanted)
                 if score > best_score:
                     best, best_score = candidate, score
-        if best is None or best_score < MIN_SUPPORT:
+        if best is None or best_score < tuning.min_support:
             sentences.append(AttributedSentence(sentence, None, best_score))
             parts.append(f"{sentence} [unsupported]")
             continue

@@ -19,6 +19,9 @@ documented here, so the same index and topic always give the same brief:
 - A sentence in which an extremist group or its media speaks ("IS claimed",
   "in a video, the group said") is labelled with the group, is never the basis
   of a judgment, and does not confirm anything on its own.
+
+The weights of a claim's score and the sizes of the sections come from a
+`BriefTuning` (the sentence scores beneath them from an `AnswerTuning`).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from assistant.text.names import name_regex
 from assistant.text.sentences import CONNECTIVES
 from assistant.text.speech import quotes_someone
 from assistant.text.words import STOPWORDS, content_words, words
+from assistant.tuning import DEFAULTS, Tuning
 
 LIKELIHOOD_TERMS = (
     "almost no chance",
@@ -64,16 +68,6 @@ LIKELIHOOD_TERMS = (
     "almost certain",
 )
 CONFIDENCE_LEVELS = ("low", "moderate", "high")
-
-BLUF_SENTENCES = 3
-MAX_JUDGMENTS = 5
-EVIDENCE_PER_FACET = 3
-MAX_TIMELINE = 12
-MAX_ACTORS = 12
-# How closely a passage must be about the topic to be used at all.
-MIN_RELEVANCE = 0.3
-# Sentences longer than this make a poor bottom line.
-BLUF_MAX_WORDS = 60
 
 Status = Literal["answered", "not_covered"]
 
@@ -481,19 +475,38 @@ Writer = Callable[[str, list[Hit]], list[tuple[str, Hit | None, str]]]
 class BriefBuilder:
     """Builds a `Brief` from searches over the index (extractive and deterministic)."""
 
-    def __init__(self, search: Search, aliases: AliasTable, grades: GradeTable) -> None:
+    def __init__(self, search: Search, aliases: AliasTable, grades: GradeTable, tuning: Tuning = DEFAULTS) -> None:
         self.search = search
         self.aliases = aliases
         self.grades = grades
+        #: The brief's own numbers; `answer` scores the sentences beneath them.
+        self.tuning = tuning.brief
+        self.answer_tuning = tuning.answer
+
+    def _similar(self, a: str, b: str) -> bool:
+        """The two sentences make the same point, so a section keeps one of them."""
+        return similar(a, b, share=self.tuning.same_point_share, figure_share=self.tuning.same_point_figure_share)
+
+    def _agree(self, a: _Claim, b: _Claim) -> bool:
+        """The two claims' sources say the same thing, by the brief's agreement thresholds."""
+        return agree(
+            a.distinctive,
+            a.figures,
+            b.distinctive,
+            b.figures,
+            min_words=self.tuning.agree_min_words,
+            share=self.tuning.agree_share,
+            figure_share=self.tuning.agree_figure_share,
+        )
 
     def build(self, topic: str, *, filters: str = "", today: date | None = None, writer: Writer | None = None) -> Brief:
         topic = " ".join(topic.split())
         results = {facet.key: self.search(facet.ask(topic)) for facet in FACETS}
         overview = results["overview"]
         language = _main_language(overview.hits)
-        topic_weights = term_weights(topic, overview)
-        topic_total = sum(w for w in topic_weights.values() if w > 0) or 1.0
-        topic_words = set(topic_weights) | {w for n in self.aliases.expansion(topic) for w in content_words(n)}
+        tuning = self.tuning
+        topic_weights = term_weights(topic, overview, self.answer_tuning)
+        topic_words = topic_weights.terms | {w for n in self.aliases.expansion(topic) for w in content_words(n)}
 
         claims: list[_Claim] = []
         seen: dict[tuple[str, str], _Claim] = {}
@@ -505,12 +518,14 @@ class BriefBuilder:
             retrieval = results[facet.key]
             question = facet.ask(topic)
             # An answer reads the first few passages; a brief reads every one it retrieved.
-            sentences = candidate_sentences(question, retrieval, pool_size=len(retrieval.hits), aliases=self.aliases)
-            instructions.update(set_aside(retrieval, pool_size=len(retrieval.hits)))
+            sentences = candidate_sentences(
+                question, retrieval, pool_size=len(retrieval.hits), aliases=self.aliases, tuning=self.answer_tuning
+            )
+            instructions.update(set_aside(retrieval, pool_size=len(retrieval.hits), tuning=self.answer_tuning))
             # Whether the corpus covers the topic at all is the answerer's judgment on the
             # topic itself. A facet's question adds generic words ("removals, bans, …")
             # that dilute its similarity, so a facet is judged by its own on-topic evidence.
-            coverage = judge_coverage(question, retrieval, sentences)
+            coverage = judge_coverage(question, retrieval, sentences, self.answer_tuning)
             if facet.key == "overview" and not coverage.covered:
                 gaps.append(Gap(_gap_question(facet, topic), coverage.reason))
                 continue
@@ -522,10 +537,10 @@ class BriefBuilder:
                     continue
                 if not _speaks_to(facet, sentence.text):
                     continue
-                own = overlap_share(set(words(sentence.text)), topic_weights, topic_total)
-                around = overlap_share(set(words(f"{doc.title} {sentence.hit.text}")), topic_weights, topic_total)
-                relevance = max(own, 0.8 * around)
-                if relevance < MIN_RELEVANCE:
+                own = overlap_share(set(words(sentence.text)), topic_weights)
+                around = overlap_share(set(words(f"{doc.title} {sentence.hit.text}")), topic_weights)
+                relevance = max(own, tuning.context_relevance_share * around)
+                if relevance < tuning.min_relevance:
                     continue
                 key = (doc.path, " ".join(words(sentence.text)))
                 found += 1
@@ -549,11 +564,11 @@ class BriefBuilder:
                     # Sentences naming who did what make better briefs than general remarks;
                     # a sentence leaning on a pronoun or a first person needs context it lacks.
                     score=sentence.score
-                    + 0.5 * own
-                    + 0.25 * around
-                    + 0.08 * min(named, 3)
-                    - (0.5 if meta else 0.0)
-                    - (0.3 if speaker_bound else 0.0),
+                    + tuning.own_relevance_weight * own
+                    + tuning.context_relevance_weight * around
+                    + tuning.actor_weight * min(named, tuning.max_actors_scored)
+                    - (tuning.page_talk_penalty if meta else 0.0)
+                    - (tuning.context_bound_penalty if speaker_bound else 0.0),
                     distinctive=frozenset(t for t in tokens if t not in topic_words),
                     figures=figures(sentence.text),
                     speaker=sentence.speaker,
@@ -581,7 +596,7 @@ class BriefBuilder:
             notes.append(f"Passages in other languages ({listed}) were left out; the brief is written from {language}.")
         for a_index, a in enumerate(claims):
             for b in claims[a_index + 1 :]:
-                if _independent(a.doc, b.doc) and agree(a.distinctive, a.figures, b.distinctive, b.figures):
+                if _independent(a.doc, b.doc) and self._agree(a, b):
                     a.agrees_with.append(b)
                     b.agrees_with.append(a)
 
@@ -608,7 +623,7 @@ class BriefBuilder:
         bluf_claims = self._bluf(claims)
         bluf = []
         for claim in bluf_claims:
-            citations, quotes = numbering.cite_all([claim, *claim.independent_support()[:2]])
+            citations, quotes = numbering.cite_all([claim, *claim.independent_support()[: tuning.bluf_support]])
             bluf.append(Statement(claim.text, citations, quotes))
         if writer is not None:
             written = self._written_bluf(topic, writer, bluf_claims, numbering)
@@ -652,23 +667,29 @@ class BriefBuilder:
             statements.append(Statement(text, (n,), (BriefQuote(n, quote, hit.chunk_id, hit.page, speaker),)))
         return statements
 
-    @staticmethod
-    def _bluf(claims: list[_Claim]) -> list[_Claim]:
+    def _bluf(self, claims: list[_Claim]) -> list[_Claim]:
         """The most central statements on the topic: high score, widely confirmed, short."""
+        tuning = self.tuning
         pool = [
             c
             for c in claims
             if c.facets[0] in ("overview", "actions", "scale")
             and c.plain
             and not c.speaker
-            and len(words(c.quote)) <= BLUF_MAX_WORDS
+            and len(words(c.quote)) <= tuning.bluf_max_words
         ]
-        pool.sort(key=lambda c: (-(c.score + 0.2 * len(c.independent_support())), c.hit.chunk_id, c.sentence.start))
+        pool.sort(
+            key=lambda c: (
+                -(c.score + tuning.support_bonus * len(c.independent_support())),
+                c.hit.chunk_id,
+                c.sentence.start,
+            )
+        )
         chosen: list[_Claim] = []
         for claim in pool:
-            if len(chosen) >= BLUF_SENTENCES:
+            if len(chosen) >= tuning.bluf_sentences:
                 break
-            if any(claim.doc.path == c.doc.path or similar(claim.quote, c.quote) for c in chosen):
+            if any(claim.doc.path == c.doc.path or self._similar(claim.quote, c.quote) for c in chosen):
                 continue
             chosen.append(claim)
         return chosen
@@ -683,16 +704,18 @@ class BriefBuilder:
             and not c.speaker
             and c not in bluf
             and set(c.facets) & _JUDGED
-            and c.own_relevance >= MIN_RELEVANCE
+            and c.own_relevance >= self.tuning.min_relevance
         ]
         pool.sort(key=lambda c: (-len(c.independent_support()), -c.score, c.hit.chunk_id, c.sentence.start))
         chosen: list[_Claim] = []
         per_facet: Counter[str] = Counter()
         for claim in pool:
-            if len(chosen) >= MAX_JUDGMENTS:
+            if len(chosen) >= self.tuning.max_judgments:
                 break
             facet = next(f for f in claim.facets if f in _JUDGED)
-            if per_facet[facet] >= 2 or any(similar(claim.quote, c.quote) for c in chosen + bluf):
+            if per_facet[facet] >= self.tuning.judgments_per_facet or any(
+                self._similar(claim.quote, c.quote) for c in chosen + bluf
+            ):
                 continue
             chosen.append(claim)
             per_facet[facet] += 1
@@ -705,7 +728,7 @@ class BriefBuilder:
             strong = sum(1 for g in grades if g in ("A", "B"))
             sources = "source" if len(support) == 1 else "independent sources"
             basis = f"{len(support)} {sources}; {strong} graded A or B; best reliability {min(grades)}"
-            citations, quotes = numbering.cite_all(support[:4])
+            citations, quotes = numbering.cite_all(support[: self.tuning.judgment_citations])
             judgments.append(
                 Judgment(
                     judgment_text(likelihood, claim.text, common), likelihood, confidence, basis, citations, quotes
@@ -713,8 +736,7 @@ class BriefBuilder:
             )
         return tuple(judgments), chosen
 
-    @staticmethod
-    def _evidence(claims: list[_Claim], numbering: _Numbering) -> tuple[EvidenceItem, ...]:
+    def _evidence(self, claims: list[_Claim], numbering: _Numbering) -> tuple[EvidenceItem, ...]:
         items: list[EvidenceItem] = []
         chosen: list[_Claim] = []
         for facet in FACETS:
@@ -724,9 +746,9 @@ class BriefBuilder:
             )
             taken = 0
             for claim in pool:
-                if taken >= EVIDENCE_PER_FACET:
+                if taken >= self.tuning.evidence_per_facet:
                     break
-                if any(similar(claim.quote, c.quote) for c in chosen):
+                if any(self._similar(claim.quote, c.quote) for c in chosen):
                     continue
                 chosen.append(claim)
                 taken += 1
@@ -734,8 +756,7 @@ class BriefBuilder:
                 items.append(EvidenceItem(claim.text, facet.key, citations, quotes, claim.speaker))
         return tuple(items)
 
-    @staticmethod
-    def _timeline(claims: list[_Claim], numbering: _Numbering) -> tuple[TimelineEvent, ...]:
+    def _timeline(self, claims: list[_Claim], numbering: _Numbering) -> tuple[TimelineEvent, ...]:
         """Dated events, one per source and date, the strongest first, then put in date order."""
         dated = sorted(
             (c for c in claims if c.date and not c.speaker and not about_the_page(c.quote)),
@@ -745,12 +766,12 @@ class BriefBuilder:
         chosen: list[_Claim] = []
         taken: set[tuple[str, str]] = set()
         for claim in dated:
-            if len(chosen) >= MAX_TIMELINE:
+            if len(chosen) >= self.tuning.max_timeline:
                 break
             key = (claim.doc.path, claim.date)
             if key in taken or any(c.doc.path == claim.doc.path and c.dated_by == "publication" for c in chosen):
                 continue
-            if any(similar(claim.quote, c.quote) for c in chosen):
+            if any(self._similar(claim.quote, c.quote) for c in chosen):
                 continue
             taken.add(key)
             chosen.append(claim)
@@ -787,12 +808,12 @@ class BriefBuilder:
                 entry[2].append(hit)
         ranked = sorted(counted.values(), key=lambda e: (-sum(e[1].values()), e[0].canonical))
         actors = []
-        for group, names, hits in ranked[:MAX_ACTORS]:
+        for group, names, hits in ranked[: self.tuning.max_actors]:
             mentions = sum(names.values())
             if not mentions:
                 continue
             docs = sorted({h.document.path: h.document for h in hits}.values(), key=lambda d: d.path)
-            cited = [d for d in docs if d.path in cited_paths][:5]
+            cited = [d for d in docs if d.path in cited_paths][: self.tuning.actor_citations]
             if not cited:
                 best = min(hits, key=lambda h: h.rank).document
                 cited = [best]

@@ -46,6 +46,7 @@ from assistant.evaluation import EVIDENCE_AT, Summary, by_split, by_type, ranked
 from assistant.search.retrieval import Filters, RetrieverMode
 from assistant.service import AssistantService, check_question, group_records
 from assistant.text.dates import is_filter_date
+from assistant.tuning import DEFAULTS
 
 app = typer.Typer(
     name="assistant",
@@ -515,10 +516,14 @@ def evaluate(
     results = guard(lambda: service.evaluate(items, mode=mode, k=k))
     table = by_type(results)
     splits = by_split(results)
+    tuning = settings.tuning
     if as_json:
         emit_json(
             {
                 "retriever": mode,
+                # Which numbers produced this result: the whole tuning, and its short fingerprint.
+                "tuning": tuning.as_json(),
+                "tuning_fingerprint": tuning.fingerprint(),
                 "summary": {name: summary.to_json() for name, summary in table.items()},
                 "splits": {
                     split: {name: summary.to_json() for name, summary in summaries.items()}
@@ -532,6 +537,8 @@ def evaluate(
     for split, summaries in splits.items():
         count = summaries["overall"].questions
         out.print(_evaluation_grid(f"Split {split} ({mode}, {count} questions)", summaries))
+    origin = "the defaults" if tuning == DEFAULTS else "changed from the defaults; see eval --json"
+    out.print(f"tuning {tuning.fingerprint()} ({origin})", style="dim", markup=False)
     misses = [r for r in results if r.question.answerable and (r.rank is None or r.rank > 5)]
     for miss in misses:
         got = ranked_documents(miss.answer)[:3]

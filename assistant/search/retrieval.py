@@ -8,6 +8,7 @@ repeated boilerplate) are collapsed, and further chunks of an
 already-represented document are discounted so the top results cover more
 documents. The chunks that discount pushed out are kept aside as `support`:
 an answer about a document often needs more than its single best passage.
+Every weight and limit of this comes from a `RetrievalTuning`.
 """
 
 from __future__ import annotations
@@ -24,18 +25,9 @@ from assistant.search.lexical import ChunkRow, LexicalIndex
 from assistant.text.aliases import AliasTable
 from assistant.text.dates import asked_years, date_number
 from assistant.text.words import content_words, words
+from assistant.tuning import DEFAULTS, RetrievalTuning
 
 RetrieverMode = Literal["hybrid", "dense", "bm25"]
-
-RRF_K = 60
-DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 0.5
-CANDIDATES = 100
-SAME_DOCUMENT_DISCOUNT = 0.6
-YEAR_BOOST = 1.3
-EARLIER_DISCOUNT = 0.7
-DENSE_SIMILARITY_WEIGHT = 0.04
-SUPPORT_CHUNKS = 12
 
 
 @dataclass(frozen=True)
@@ -124,11 +116,13 @@ class Retriever:
         lexical: LexicalIndex,
         encoder: Embedder,
         aliases: AliasTable,
+        tuning: RetrievalTuning = DEFAULTS.retrieval,
     ) -> None:
         self.reader = reader
         self.lexical = lexical
         self.encoder = encoder
         self.aliases = aliases
+        self.tuning = tuning
 
     def search(
         self,
@@ -141,6 +135,7 @@ class Retriever:
     ) -> Retrieval:
         filters = filters or Filters()
         scope = filters.scope()
+        tuning = self.tuning
         terms = content_words(question)
         expansion = [w for name in self.aliases.expansion(question) for w in content_words(name)]
         unknown = [t for t in terms if not self.lexical.known(t)]
@@ -153,27 +148,27 @@ class Retriever:
         ranked: dict[str, float] = {}
         if mode in ("hybrid", "bm25"):
             tokens = terms + [t for t in expansion if t not in terms]
-            for rank, (row, _) in enumerate(self.lexical.search(tokens, CANDIDATES, mask)):
+            for rank, (row, _) in enumerate(self.lexical.search(tokens, tuning.candidates, mask)):
                 chunk_id = self.lexical.rows[row].id
-                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + LEXICAL_WEIGHT / (RRF_K + rank)
+                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + tuning.lexical_weight / (tuning.rrf_k + rank)
         if vector is None and mode in ("hybrid", "dense"):
             vector = self.encoder.embed([question])[0]
         if mode in ("hybrid", "dense") and vector is not None:
-            wanted = CANDIDATES * (4 if filters.source else 1)
+            wanted = tuning.candidates * (tuning.source_filter_overfetch if filters.source else 1)
             dense = self.reader.nearest(vector, wanted, scope)
             rank = 0
             for chunk_id, _ in dense:
                 if allowed_ids is not None and chunk_id not in allowed_ids:
                     continue
-                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
+                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + tuning.dense_weight / (tuning.rrf_k + rank)
                 rank += 1
-                if rank >= CANDIDATES:
+                if rank >= tuning.candidates:
                     break
         idf = {t: self.lexical.idf(t) for t in set(terms) | set(expansion)}
         if not ranked:
             return Retrieval([], terms, expansion, unknown, idf)
 
-        order = sorted(ranked, key=lambda cid: -ranked[cid])[: max(k * 4, 40)]
+        order = sorted(ranked, key=lambda cid: -ranked[cid])[: max(k * tuning.fetch_per_result, tuning.min_fetched)]
         if vector is None:
             vector = self.encoder.embed([question])[0]
         stored = self.reader.fetch(order, vector)
@@ -181,7 +176,7 @@ class Retriever:
             # Reciprocal ranks hide how far ahead a passage is in meaning; a clear
             # lead in similarity should survive the lexical side's disagreement.
             for chunk_id, chunk in stored.items():
-                ranked[chunk_id] += DENSE_SIMILARITY_WEIGHT * (chunk.similarity or 0.0)
+                ranked[chunk_id] += tuning.dense_similarity_weight * (chunk.similarity or 0.0)
         years, earliest = asked_years(question)
         if earliest:
             # A year in the question is a soft hint: prefer sources from then. A
@@ -189,15 +184,14 @@ class Retriever:
             for chunk_id, chunk in stored.items():
                 dated = chunk.meta.document.date[:4]
                 if dated in years:
-                    ranked[chunk_id] *= YEAR_BOOST
+                    ranked[chunk_id] *= tuning.year_boost
                 elif dated.isdigit() and dated < earliest:
-                    ranked[chunk_id] *= EARLIER_DISCOUNT
+                    ranked[chunk_id] *= tuning.earlier_discount
         hits, support = self._diversify(order, ranked, stored, k)
         return Retrieval(hits, terms, expansion, unknown, idf, support)
 
-    @staticmethod
     def _diversify(
-        order: list[str], ranked: dict[str, float], stored: dict[str, StoredChunk], k: int
+        self, order: list[str], ranked: dict[str, float], stored: dict[str, StoredChunk], k: int
     ) -> tuple[list[Hit], list[Hit]]:
         seen_text: set[str] = set()
         per_doc: dict[str, int] = {}
@@ -215,14 +209,15 @@ class Retriever:
             group = chunk.meta.document.source_path or chunk.meta.document.id or chunk_id
             count = per_doc.get(group, 0)
             per_doc[group] = count + 1
-            scored.append((ranked[chunk_id] * SAME_DOCUMENT_DISCOUNT**count, chunk))
+            scored.append((ranked[chunk_id] * self.tuning.same_document_discount**count, chunk))
         scored.sort(key=lambda pair: -pair[0])
         hits = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(scored[:k], 1)]
         documents = {hit.document.path for hit in hits}
         rest = [(ranked[chunk.id], chunk) for _, chunk in scored[k:]]
         rest = [pair for pair in rest if pair[1].meta.document.path in documents]
         rest.sort(key=lambda pair: -pair[0])
-        support = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(rest[:SUPPORT_CHUNKS], k + 1)]
+        kept = rest[: self.tuning.support_chunks]
+        support = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(kept, k + 1)]
         return hits, support
 
 

@@ -1,0 +1,267 @@
+"""The tuned weights and thresholds of retrieval, answers and briefs, in one frozen object.
+
+Every number that decides what is retrieved, which sentences answer and what a
+brief says lives here, with the reason for its value. The defaults are the
+values tuned with `assistant eval` on the development questions; `Tuning` is
+the `tuning` field of `Settings`, so a user or an experiment overrides a value
+from `assistant.toml` (`[tuning.answer]` then `max_sentences = 5`) or the
+environment (`ASSISTANT_TUNING__ANSWER__MAX_SENTENCES=5`) without touching the
+code. The objects are frozen: the Settings built at start-up hand them down to
+the retriever, the answerer and the brief builder, and nothing changes them on
+the way. Limits of a format (question length, prompt wording, regexes) are not
+tuning and stay with the code that owns them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    # Frozen so the one object built from Settings is the one every component reads;
+    # extra keys are refused, so a misspelt key in assistant.toml is an error, not a no-op.
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RetrievalTuning(_Frozen):
+    """How dense and BM25 rankings are fused, boosted and spread over documents."""
+
+    rrf_k: int = Field(
+        default=60, ge=1, description="Reciprocal-rank constant; 60 is the usual value, flattening rank gaps."
+    )
+    dense_weight: float = Field(default=1.0, ge=0, description="Weight of the dense ranking in fusion: meaning leads.")
+    lexical_weight: float = Field(
+        default=0.5,
+        ge=0,
+        description="Weight of the BM25 ranking in fusion: exact words help, but half as much as meaning.",
+    )
+    candidates: int = Field(
+        default=100, ge=1, description="Passages each side ranks before fusion: enough to fuse past k=50."
+    )
+    source_filter_overfetch: int = Field(
+        default=4, ge=1, description="Extra dense candidates under a source filter, applied after the store answers."
+    )
+    fetch_per_result: int = Field(
+        default=4, ge=1, description="Fused candidates read per result wanted, for de-duplication."
+    )
+    min_fetched: int = Field(
+        default=40, ge=1, description="Fused candidates read at least, so a small k still spreads."
+    )
+    same_document_discount: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Score factor per earlier chunk of the same document: results cover more sources.",
+    )
+    year_boost: float = Field(
+        default=1.3, ge=0, description="Score factor for a source dated in a year the question names."
+    )
+    earlier_discount: float = Field(
+        default=0.7, ge=0, description="Score factor for a source written before the earliest year asked about."
+    )
+    dense_similarity_weight: float = Field(
+        default=0.04, ge=0, description="Raw similarity added in hybrid mode: a clear lead in meaning survives BM25."
+    )
+    support_chunks: int = Field(
+        default=12, ge=0, description="Further chunks of the chosen documents kept for answers to read."
+    )
+
+
+class AnswerTuning(_Frozen):
+    """How extractive answers pick sentences, when a question counts as covered, and generation."""
+
+    max_sentences: int = Field(
+        default=7, ge=1, description="Points an answer makes at most: a paragraph an analyst reads."
+    )
+    sentence_pool: int = Field(default=8, ge=1, description="Retrieved passages whose sentences an answer considers.")
+    answer_chars: int = Field(
+        default=1400,
+        ge=1,
+        description="Characters of quoted text an answer holds: seven short sentences or four long ones.",
+    )
+    score_floor: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the best sentence's score under which a sentence adds more noise.",
+    )
+    similarity_weight: float = Field(
+        default=0.5, ge=0, description="Weight of the passage's similarity in a sentence score."
+    )
+    rank_weight: float = Field(
+        default=0.25, ge=0, description="Weight of 1/source rank: earlier sources usually answer."
+    )
+    length_weight: float = Field(
+        default=0.1, ge=0, description="Damper on log(words/reference): long sentences match words by chance."
+    )
+    length_reference_words: int = Field(
+        default=10, ge=1, description="Sentence length in words that the damper leaves alone."
+    )
+    number_bonus: float = Field(
+        default=0.1, ge=0, description="Bonus for a new figure when the question asks how many."
+    )
+    name_bonus: float = Field(
+        default=0.1, ge=0, description="Bonus for a new capitalised name when the question asks who."
+    )
+    year_bonus: float = Field(
+        default=0.1, ge=0, description="Bonus for sentences of a source dated in a year asked about."
+    )
+    premise_weight: float = Field(
+        default=0.7,
+        ge=0,
+        description="Weight of scene-setting words against 1 for the asked part: every source repeats them.",
+    )
+    alias_weight: float = Field(
+        default=0.5,
+        ge=0,
+        description="Weight of an alias of a named actor against its IDF: the name itself already counts.",
+    )
+    idf_floor: float = Field(
+        default=0.1, gt=0, description="Least weight of a question word, so common words still count."
+    )
+    min_sentence_words: int = Field(
+        default=5, ge=1, description="Words a sentence needs to be quoted: shorter is a fragment."
+    )
+    repeat_share: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Share of words shared with a chosen sentence above which a sentence repeats it.",
+    )
+    new_figure_repeat_share: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="The same share for a sentence bringing a new figure: the figure is worth a place.",
+    )
+    figure_repeat_share: float = Field(
+        default=0.25, ge=0, le=1, description="Share above which a sentence giving only figures already given repeats."
+    )
+    min_similarity: float = Field(
+        default=0.55,
+        ge=0,
+        le=1,
+        description="Best passage similarity under which a question is not covered (calibrated).",
+    )
+    min_overlap: float = Field(
+        default=0.08,
+        ge=0,
+        le=1,
+        description="Best question-word overlap under which a question is not covered (calibrated).",
+    )
+    context_chars: int = Field(
+        default=300, ge=0, description="Text before a lead-in ('It read:') searched for the group that is quoted."
+    )
+    generation_sources: int = Field(
+        default=4, ge=1, description="Passages handed to a generative model: small models read few."
+    )
+    source_chars: int = Field(
+        default=900, ge=1, description="Characters of each passage in a prompt: fits a small context."
+    )
+    min_support: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of a generated sentence's words one source sentence must hold to cite it.",
+    )
+
+
+class BriefTuning(_Frozen):
+    """How a brief scores, groups and limits what it states."""
+
+    facet_passages: int = Field(
+        default=12, ge=1, description="Passages retrieved per facet search: a brief reads widely."
+    )
+    bluf_sentences: int = Field(
+        default=3, ge=1, description="Sentences of the bottom line: the length of a BLUF paragraph."
+    )
+    bluf_max_words: int = Field(
+        default=60, ge=1, description="Words a bottom-line sentence may have: longer ones read poorly."
+    )
+    bluf_support: int = Field(default=2, ge=0, description="Agreeing sources cited beside a bottom-line sentence.")
+    support_bonus: float = Field(
+        default=0.2, ge=0, description="Bottom-line score added per agreeing independent source: confirmed facts lead."
+    )
+    max_judgments: int = Field(default=5, ge=0, description="Key judgments at most: the few an analyst can weigh.")
+    judgments_per_facet: int = Field(
+        default=2, ge=1, description="Key judgments from one facet at most, so they cover angles."
+    )
+    judgment_citations: int = Field(default=4, ge=1, description="Sources cited under one key judgment.")
+    evidence_per_facet: int = Field(
+        default=3, ge=0, description="Evidence items per facet: enough to show, not to bury."
+    )
+    max_timeline: int = Field(default=12, ge=0, description="Timeline events at most: a page of dates.")
+    max_actors: int = Field(default=12, ge=0, description="Actors listed at most: the most mentioned ones.")
+    actor_citations: int = Field(default=5, ge=1, description="Sources cited for one actor.")
+    min_relevance: float = Field(
+        default=0.3, ge=0, le=1, description="Topic-word overlap a passage needs to be used at all: less is off-topic."
+    )
+    context_relevance_share: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Share of its passage's relevance a sentence inherits: the passage is the context.",
+    )
+    own_relevance_weight: float = Field(default=0.5, ge=0, description="Score for the sentence's own topic overlap.")
+    context_relevance_weight: float = Field(
+        default=0.25, ge=0, description="Score for its passage's and title's topic overlap."
+    )
+    actor_weight: float = Field(
+        default=0.08, ge=0, description="Score per actor a sentence names: who did what beats general remarks."
+    )
+    max_actors_scored: int = Field(
+        default=3, ge=0, description="Actors counted in that score, so lists of names do not win."
+    )
+    page_talk_penalty: float = Field(
+        default=0.5, ge=0, description="Score taken from a sentence about the page itself ('this article'): no finding."
+    )
+    context_bound_penalty: float = Field(
+        default=0.3,
+        ge=0,
+        description="Score taken from a sentence leaning on a pronoun or first person it cannot resolve.",
+    )
+    agree_min_words: int = Field(
+        default=3, ge=1, description="Distinctive words each sentence needs before two can agree."
+    )
+    agree_share: float = Field(
+        default=0.5, ge=0, le=1, description="Share of distinctive words two sources must share to agree."
+    )
+    agree_figure_share: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="The same share when both give the same figure: the figure carries agreement.",
+    )
+    same_point_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Shared-word share above which two sentences make the same point (one is kept).",
+    )
+    same_point_figure_share: float = Field(
+        default=0.25, ge=0, le=1, description="The same share for two sentences giving the same figure."
+    )
+
+
+class Tuning(_Frozen):
+    """Every tuned number, by the component that uses it."""
+
+    retrieval: RetrievalTuning = RetrievalTuning()
+    answer: AnswerTuning = AnswerTuning()
+    brief: BriefTuning = BriefTuning()
+
+    def as_json(self) -> dict[str, dict[str, float | int]]:
+        """The whole tuning, group by group, as plain JSON values."""
+        return self.model_dump(mode="json")
+
+    def fingerprint(self) -> str:
+        """A short hash of every value: two results with the same fingerprint used the same tuning."""
+        canonical = json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+#: The tuned defaults, for components used on their own (tests, scripts).
+DEFAULTS = Tuning()
