@@ -50,8 +50,9 @@ demo: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
+# The unit tests: no model, no Chroma, no other process (tests/unit/conftest.py refuses them).
 test-fast: install
-	$(PY) -m pytest -m "not model and not server and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check assistant tests benchmarks scripts

@@ -38,7 +38,7 @@ from assistant.tui.app import BriefingApp
 from assistant.tui.screens import ChatScreen, NoIndexScreen, PassageScreen
 from assistant.tui.widgets import ConversationList, QuestionInput, SourcesPanel, TurnView
 
-from .conftest import CORPUS, TURN_KEYS, build_index, run_cli
+from ..conftest import CORPUS, TURN_KEYS, build_index, run_cli
 
 pytestmark = pytest.mark.model
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, free_port, run_cli
+from ..conftest import CORPUS, free_port, run_cli
 
 pytestmark = [pytest.mark.server, pytest.mark.model]
 

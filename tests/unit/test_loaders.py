@@ -11,7 +11,7 @@ from assistant.ingest.loaders import ColumnOptions, load
 from assistant.ingest.sources import SourceFile, discover
 from assistant.text.dates import normalise_date
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 
 def _source(path: Path, root: Path | None = None, manifest: dict[str, str] | None = None) -> SourceFile:

@@ -11,7 +11,7 @@ from assistant.adapters.embedding import model_dir
 from assistant.domain import Document, PageSpan
 from assistant.ingest.chunking import MODEL_MAX_TOKENS, Chunker, embed_text, sentence_spans
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from assistant.errors import ConversationStoreVersionError
 from assistant.search.retrieval import Filters
 from assistant.text.dates import time_frames
 
-from .conftest import TURN_KEYS, run_cli
+from ..conftest import TURN_KEYS
 
 FACEBOOK = "How many copies of the Christchurch video did Facebook remove in 2019?"
 
@@ -174,9 +174,6 @@ def test_time_frames_keep_prepositions_and_ranges() -> None:
         ("15 March 2019", "", ("15 March 2019",)),
     ]
     assert [f.phrase() for f in frames[2:]] == ["on 2019-03-15", "on 15 March 2019"]
-
-
-# --- the store -----------------------------------------------------------------------------
 
 
 def _answer(status: str = "answered") -> Answer:
@@ -338,25 +335,6 @@ def test_conversations_and_history_are_listed_per_owner(tmp_path: Path) -> None:
     # A conversation named explicitly is found whoever started it.
     assert [t.question for t in ana.history("ben-desk")] == ["Ben's question?"]
     assert ana.find("ben-desk") is not None
-
-
-def test_history_command_lists_own_turns_unless_all(tmp_path: Path, cli_env: dict[str, str]) -> None:
-    index_dir = tmp_path / "index"
-    path = default_store_path(Settings(index_dir=index_dir))
-    for owner in ("ana", "ben"):
-        store = ConversationStore(path, owner=owner)
-        store.add_turn(store.open(f"{owner}-desk").id, Turn(f"{owner} asks?", f"{owner} asks?", "answered", "x"))
-
-    def history(*flags: str) -> list[dict[str, str]]:
-        done = run_cli("history", "--json", *flags, "--index-dir", str(index_dir), env=cli_env | {"LOGNAME": "ana"})
-        assert done.returncode == 0, done.stderr
-        return [{"q": r["question"], "owner": r["owner"]} for r in json.loads(done.stdout)]
-
-    assert history() == [{"q": "ana asks?", "owner": "ana"}]
-    assert history("--all") == [{"q": "ana asks?", "owner": "ana"}, {"q": "ben asks?", "owner": "ben"}]
-    assert history("--session", "ben-desk") == [{"q": "ben asks?", "owner": "ben"}]
-    table = run_cli("history", "--all", "--index-dir", str(index_dir), env=cli_env | {"LOGNAME": "ana"})
-    assert table.returncode == 0 and "owner" in table.stdout and "ben asks?" in table.stdout
 
 
 def test_owner_defaults_to_the_os_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

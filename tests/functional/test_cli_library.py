@@ -17,7 +17,7 @@ import pytest
 
 from assistant import __version__
 
-from .conftest import CORPUS, run_cli
+from ..conftest import CORPUS, run_cli
 
 pytestmark = pytest.mark.model
 

@@ -22,7 +22,7 @@ from assistant.config import Settings
 from assistant.ingest.sources import source_key
 from assistant.service import AssistantService
 
-from .conftest import HashEmbedder, table
+from ..conftest import HashEmbedder, table
 
 ROWS = 1200
 

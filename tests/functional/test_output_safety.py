@@ -20,18 +20,27 @@ from assistant.adapters.embedding import SentenceTransformerEmbedder
 from assistant.config import Settings
 from assistant.conversation.store import ConversationStore, default_store_path
 from assistant.service import AssistantService
-from assistant.text.safe import file_slug, has_controls, markdown_text, visible, web_link
+from assistant.text.safe import has_controls
 from assistant.tui.app import BriefingApp
 from assistant.tui.screens import PassageScreen
 from assistant.tui.widgets import TurnView
 
-from .conftest import CORPUS, ActiveContent, run_cli
+from ..conftest import CORPUS, ActiveContent, run_cli
+from ..output_safety_data import TRAVERSAL
 from .test_tui import ask, settle
 
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07"
+
+
 SHOWN = "␛[2J␛]0;pwned␇"
+
+
 EVIL_NAME = f"evil{ESCAPES}.md"
+
+
 EVIL_TITLE = "Hash sharing review [bold]x[/]"
+
+
 EVIL_DOC = f"""---
 title: "Hash sharing \\x1b[2J\\x1b]0;pwned\\x07 review [bold]x[/]"
 publisher: "Desk \\u202e weiver"
@@ -42,15 +51,20 @@ By May 2018 the shared hash database held 200,000 fingerprints of terrorist vide
 Members added <script>alert(1)</script> hashes daily <img src=x onerror=alert(2)> from each platform.
 The consortium published [its report](javascript:alert(3)) with a pixel ![t](https://tracker.example/p.gif).
 """
+
+
 DRAFT_NAME = "notes [draft].md"
+
+
 DRAFT_DOC = """---
 title: Draft notes on moderator meetings
 date: 2019-02-01
 ---
 Forum moderators met in Dublin in February 2019 to compare takedown notes on extremist channels.
 """
+
+
 QUESTION = f"How many fingerprints did the shared hash database hold by May 2018? {ESCAPES}"
-TRAVERSAL = "x/../../../../trav/escaped"
 
 
 def _controls(text: str) -> list[str]:
@@ -93,9 +107,6 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> tu
 
 def _cli(hostile: tuple[Path, Any], env: dict[str, str], *args: str, cwd: Path | None = None) -> Any:
     return run_cli(*args, "--index-dir", str(hostile[0]), env=env, cwd=cwd)
-
-
-# --- the command line ------------------------------------------------------------------------
 
 
 @pytest.mark.model
@@ -176,9 +187,6 @@ def test_history_and_briefs_on_a_terminal_path_show_no_escapes(
     assert parser.found == [] and "Hash sharing" in page.read_text()
 
 
-# --- the TUI ---------------------------------------------------------------------------------
-
-
 def _app(hostile: tuple[Path, Any], embedder: SentenceTransformerEmbedder, store: ConversationStore) -> BriefingApp:
     settings = Settings(index_dir=hostile[0], lock_timeout=0)
     return BriefingApp(settings, service=AssistantService(settings, embedder=embedder), store=store)
@@ -257,53 +265,3 @@ async def test_session_name_is_a_label_and_export_stays_in_the_working_folder(
         await ask(pilot, "/export")
     written = sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*.md"))
     assert written == [(work / "briefing-x-trav-escaped.md").relative_to(tmp_path)], "in the working folder"
-
-
-# --- the pure functions ----------------------------------------------------------------------
-
-
-def test_visible_shows_every_control_but_newline_and_tab() -> None:
-    assert visible("a\x1b[2Jb\x07\r\x00\x7f") == "a␛[2Jb␇␍␀␡"
-    assert visible("line\n\tindented") == "line\n\tindented"
-    assert visible("\x9b31m") == "\\x9b31m"
-    assert visible("file\u202egnp.exe\u2066") == "file<U+202E>gnp.exe<U+2066>"
-    assert visible("Café — «ok» 東京") == "Café — «ok» 東京"
-    assert not has_controls(visible("".join(chr(code) for code in range(0x110))))
-
-
-def test_file_slug_never_leaves_the_folder() -> None:
-    assert file_slug(TRAVERSAL) == "x-trav-escaped"
-    assert file_slug("../../etc/passwd") == "etc-passwd"
-    assert file_slug("..") == "conversation" and file_slug("") == "conversation"
-    assert file_slug("C:\\Users\\x") == "C-Users-x"
-    assert file_slug("Überblick Telegram 2019") == "Überblick-Telegram-2019"
-    assert len(file_slug("y" * 500)) <= 80
-    assert file_slug("conversation-12") == "conversation-12"
-
-
-def test_only_web_addresses_are_links() -> None:
-    assert web_link("https://example.org/a?b=1&c=2") and web_link("HTTP://example.org")
-    for url in ("javascript:alert(1)", " https://x.org", "data:text/html,x", "https://x.org/\x1b]0;x", "//x.org"):
-        assert not web_link(url), url
-
-
-def test_markdown_text_renders_as_the_same_words() -> None:
-    from markdown_it import MarkdownIt
-
-    hostile = "<script>x</script> ![i](http://t/p.gif) [l](javascript:y) a & b \\ (c)"
-    rendered = MarkdownIt().render(markdown_text(hostile))
-    assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered
-    assert rendered == "<p>&lt;script&gt;x&lt;/script&gt; ![i](http://t/p.gif) [l](javascript:y) a &amp; b \\ (c)</p>\n"
-
-
-def test_conversation_export_links_only_web_addresses() -> None:
-    from assistant.conversation.export import export_markdown
-    from assistant.conversation.records import CitedSource, Turn
-
-    def turn(url: str) -> Turn:
-        source = CitedSource(1, "a.md", "A", "Pub", "2019", url, None, "c", "A quote.", 0.5)
-        return Turn("q", "q", "answered", "An answer [1].", (source,))
-
-    hostile = export_markdown("t", [turn("javascript:alert(1)")])
-    assert "<javascript:" not in hostile and "javascript:alert\\(1\\)" in hostile
-    assert "<https://example.org/a>" in export_markdown("t", [turn("https://example.org/a")])

@@ -17,17 +17,13 @@ from typing import Any
 
 import pytest
 
-from assistant.config import Settings, server_address
-from assistant.errors import EmptyIndexError, IndexLockedError
-from assistant.ingest.locking import lock_path, write_lock
+from assistant.errors import EmptyIndexError
 from assistant.search.lexical import LexicalIndex, lexical_dir
 from assistant.service import AssistantService
 from assistant.tui.app import BriefingApp
 from assistant.tui.widgets import QuestionInput, TurnView
 
-from .conftest import CORPUS, HashEmbedder, free_port, index_snapshot, run_cli
-
-# --- a disk that fills up -------------------------------------------------------------------
+from ..conftest import CORPUS, HashEmbedder, index_snapshot, run_cli
 
 
 def _mount_tmpfs(target: Path, size: str) -> None:
@@ -71,9 +67,6 @@ def test_disk_full_during_first_build_names_the_cause_and_the_next_run_finishes(
     clean = run_cli("index", str(corpus), "--index-dir", str(clean_dir), env=cli_env)
     assert clean.returncode == 0, clean.stderr
     assert got == index_snapshot(clean_dir, cli_env)
-
-
-# --- a damaged index ------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -122,9 +115,6 @@ def test_empty_vector_segment_file_is_a_named_error_and_rebuild_repairs_it(
     status = run_cli("status", "--json", "--index-dir", str(index_dir), env=cli_env)
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["chunks"] > 0
-
-
-# --- an index with no chunks ----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -192,8 +182,6 @@ async def test_chat_on_an_empty_index_shows_the_message(
         assert app.is_running
 
 
-# --- a malformed BM25 table -----------------------------------------------------------------
-
 MALFORMED: dict[str, Any] = {
     "rows is a dict": lambda meta: {**meta, "rows": {"a": 1}},
     "a short row": lambda meta: {**meta, "rows": [row[:3] for row in meta["rows"]]},
@@ -227,55 +215,3 @@ def test_bm25_table_that_is_not_json_or_has_no_model_is_rebuilt(built: Assistant
     (folder / "rows.json").write_bytes(b"\x00\xff not json")
     assert LexicalIndex.load(folder) is None
     assert len(AssistantService(built.settings, embedder=HashEmbedder()).lexical().rows) == built.status().chunks
-
-
-# --- one server, one lock -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "spelling",
-    [
-        "http://localhost:{p}",
-        "http://localhost:{p}/",
-        "HTTP://LocalHost:{p}",
-        "http://[::1]:{p}",
-        "http://127.0.0.1:{p}/",
-    ],
-)
-def test_spellings_of_one_local_server_have_one_address(spelling: str) -> None:
-    port = 8123
-    assert server_address(spelling.format(p=port)) == f"http://127.0.0.1:{port}"
-
-
-def test_addresses_keep_what_tells_servers_apart() -> None:
-    assert server_address("http://127.0.0.1") == "http://127.0.0.1:8000"
-    assert server_address("https://127.0.0.1") == "https://127.0.0.1:443"
-    assert server_address("http://127.0.0.1:8001") != server_address("http://127.0.0.1:8000")
-    assert server_address("http://10.1.2.3:8000/") == "http://10.1.2.3:8000"
-
-
-def test_two_spellings_of_one_server_share_one_writer_lock() -> None:
-    port = free_port()
-    first = Settings(chroma_url=f"http://127.0.0.1:{port}", lock_timeout=0)
-    second = Settings(chroma_url=f"http://localhost:{port}/", lock_timeout=0)
-    assert lock_path(first) == lock_path(second)
-    locked = pytest.raises(IndexLockedError, match="another `assistant index` is writing")
-    with write_lock(first), locked, write_lock(second):
-        pass
-
-
-def test_state_kept_under_an_old_spelling_is_taken_over() -> None:
-    import hashlib
-
-    port = free_port()
-    url = f"http://localhost:{port}"
-    settings = Settings(chroma_url=url)
-    cache = settings.state_dir.parent
-    # The folder an earlier version named after the URL as typed.
-    legacy = cache / hashlib.sha1(f"{url}\0{settings.collection}".encode()).hexdigest()[:16]
-    legacy.mkdir(parents=True)
-    (legacy / "conversations.sqlite3").write_text("kept")
-    folder = settings.state_dir
-    assert folder != legacy and not legacy.exists()
-    assert (folder / "conversations.sqlite3").read_text() == "kept"
-    assert Settings(chroma_url=f"http://127.0.0.1:{port}").state_dir == folder

@@ -21,7 +21,7 @@ from assistant.errors import IndexNotFoundError
 from assistant.ingest.locking import write_lock
 from assistant.ingest.sources import source_key
 
-from .conftest import CORPUS, REPO, index_snapshot, run_cli, table
+from ..conftest import CORPUS, REPO, index_snapshot, run_cli, table
 
 pytestmark = pytest.mark.model
 

@@ -10,10 +10,10 @@ import pytest
 from assistant import indexing
 from assistant.adapters.chroma_store import ChromaStore
 from assistant.config import Settings
-from assistant.errors import IndexMismatchError, IndexNotFoundError, UsageError
+from assistant.errors import IndexMismatchError, IndexNotFoundError
 from assistant.service import AssistantService
 
-from .conftest import HashEmbedder
+from ..conftest import HashEmbedder
 
 
 def _chunk_ids(settings: Settings) -> list[str]:
@@ -146,17 +146,6 @@ def test_mismatched_settings_are_refused(settings: Settings, library: Path, embe
     assert report.added == 6
 
 
-def test_reading_a_missing_index_says_so(service: AssistantService) -> None:
-    assert service.status().exists is False
-    with pytest.raises(IndexNotFoundError):
-        service.sources()
-
-
-def test_missing_path_is_a_usage_error(service: AssistantService, tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="no such file"):
-        service.index([tmp_path / "nope"])
-
-
 def test_moved_root_updates_relative_paths(service: AssistantService, library: Path, tmp_path: Path) -> None:
     service.index([library])
     moved = tmp_path / "moved"
@@ -246,3 +235,9 @@ def test_repeated_rows_are_embedded_once(service: AssistantService, embedder: Ha
     vectors = got["embeddings"]
     assert vectors is not None and len(vectors) == 2
     assert float(vectors[0] @ vectors[1]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_reading_a_missing_index_says_so(service: AssistantService) -> None:
+    assert service.status().exists is False
+    with pytest.raises(IndexNotFoundError):
+        service.sources()

@@ -1,0 +1,67 @@
+"""How quotes are cut from passages: markup, list numbers and sentence budgets (no model, no index)."""
+
+from __future__ import annotations
+
+from assistant.answer.evidence import Sentence, candidate_sentences
+from assistant.answer.extractive import select_sentences
+from assistant.domain import DocumentInfo, Hit
+from assistant.search.retrieval import Retrieval
+from assistant.tuning import DEFAULTS
+
+
+def _hit(text: str, path: str = "web/page.html", rank: int = 1) -> Hit:
+    info = DocumentInfo("d", path, path, "Title", "", "", "2019-03-19", "", "en", "html", 1)
+    return Hit("c", text, info, 0, len(text), None, 1.0, rank, similarity=0.7)
+
+
+def test_quotes_leave_out_web_page_paragraph_tags() -> None:
+    text = (
+        '<span id="midArticle_1"/><p>Facebook said it removed 1.5m copies of the attack video in 24 hours.</p>'
+        '<span id="midArticle_2"/><p>YouTube said it removed tens of thousands of copies of the video.</p>'
+    )
+    retrieval = Retrieval([_hit(text)], ["facebook", "youtube", "removed", "video"], [], idf={})
+    sentences = candidate_sentences("How many copies of the video did Facebook and YouTube remove?", retrieval)
+    quotes = [s.text for s in sentences]
+    assert quotes == [
+        "Facebook said it removed 1.5m copies of the attack video in 24 hours.",
+        "YouTube said it removed tens of thousands of copies of the video.",
+    ]
+    assert all(quote in text for quote in quotes)
+
+
+def test_quotes_leave_out_list_numbers_but_keep_leading_figures() -> None:
+    text = (
+        "Lessons.\n\n2. Third-party app permissions were a weak point for Twitter.\n\n"
+        "1.5 million copies were removed by Facebook."
+    )
+    retrieval = Retrieval([_hit(text, "notes/a.md")], ["twitter", "facebook", "removed"], [], idf={})
+    quotes = [s.text for s in candidate_sentences("What did Twitter and Facebook remove?", retrieval)]
+    assert "Third-party app permissions were a weak point for Twitter." in quotes
+    assert "1.5 million copies were removed by Facebook." in quotes
+    assert all(quote in text for quote in quotes)
+
+
+DISTINCT_FACTS = [
+    "Facebook removed 1.5m copies of the video within a day.",
+    "YouTube suspended human review to speed up deletions.",
+    "Reddit banned a forum that glorified the gunman.",
+    "Twitter suspended accounts sharing the manifesto.",
+    "The chief censor classed the document as objectionable.",
+    "Internet providers blocked several message boards for days.",
+    "Police asked the public not to share the footage.",
+    "Microsoft joined a shared database of terrorist hashes.",
+    "Valve pulled hundreds of tribute pages from Steam.",
+]
+
+
+def test_short_sentences_leave_room_for_more_of_them() -> None:
+    short = [Sentence(_hit(fact, rank=n), 0, len(fact), 1.0 - n / 100, 0.5) for n, fact in enumerate(DISTINCT_FACTS, 1)]
+    assert len(select_sentences(short)) == DEFAULTS.answer.max_sentences
+    # The same facts at five times the length: fewer of them fit the reading budget.
+    long = [
+        Sentence(_hit(" ".join([fact] * 5), rank=n), 0, len(fact) * 5 + 4, 1.0 - n / 100, 0.5)
+        for n, fact in enumerate(DISTINCT_FACTS, 1)
+    ]
+    chosen = select_sentences(long)
+    assert 1 < len(chosen) < DEFAULTS.answer.max_sentences
+    assert sum(len(s.text) for s in chosen) <= DEFAULTS.answer.answer_chars
