@@ -587,42 +587,32 @@ def _row_number(path: str) -> int:
     return int(row) if row.isdigit() else 0
 
 
+def _document_fields(source_key: str, doc: Document) -> dict[str, str | int | float | bool | None]:
+    """What a document's record and each of its chunks' records both keep about the document."""
+    return {
+        "source": source_key,
+        "path": doc.path,
+        "source_path": doc.source_path,
+        "title": doc.title,
+        "publisher": doc.publisher,
+        "author": doc.author,
+        "date": doc.date,
+        "date_num": date_number(doc.date),
+        "url": doc.url,
+        "language": doc.language,
+        "format": doc.format,
+    }
+
+
 def _document_record(source_key: str, doc: Document, chunks: int) -> dict[str, str | int | float | bool]:
-    return _clean_meta(
-        {
-            "source": source_key,
-            "path": doc.path,
-            "source_path": doc.source_path,
-            "title": doc.title,
-            "publisher": doc.publisher,
-            "author": doc.author,
-            "date": doc.date,
-            "date_num": date_number(doc.date),
-            "url": doc.url,
-            "language": doc.language,
-            "format": doc.format,
-            "content_hash": doc.content_hash,
-            "chunks": chunks,
-        }
-    )
+    return _clean_meta({**_document_fields(source_key, doc), "content_hash": doc.content_hash, "chunks": chunks})
 
 
 def _chunk_record(source_key: str, chunk: Chunk) -> dict[str, str | int | float | bool]:
-    doc = chunk.document
     return _clean_meta(
         {
-            "source": source_key,
-            "doc_id": doc.id,
-            "path": doc.path,
-            "source_path": doc.source_path,
-            "title": doc.title,
-            "publisher": doc.publisher,
-            "author": doc.author,
-            "date": doc.date,
-            "date_num": date_number(doc.date),
-            "url": doc.url,
-            "language": doc.language,
-            "format": doc.format,
+            **_document_fields(source_key, chunk.document),
+            "doc_id": chunk.document.id,
             "index": chunk.index,
             "start": chunk.start,
             "end": chunk.end,
