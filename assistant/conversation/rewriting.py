@@ -3,8 +3,12 @@
 `FollowUpRewriter` turns a question that leans on earlier turns ("and
 YouTube?", "what happened after that?", "what did they do next?") into a
 standalone question before retrieval. It is rule-based: it carries over the
-names (capitalised names and the alias table's names) and the time frame
-(years and dates, read by `assistant.text.dates.time_frames`) of earlier turns. Retrieval only ever sees the rewritten
+names (capitalised names and the alias table's names), the key noun phrases
+("US federal prosecutors", "the legal tool") and the time frame (years and
+dates, read by `assistant.text.dates.time_frames`) of earlier turns. A pronoun
+or a phrase that points back ("that approach", "the domestic groups") is
+replaced by the earlier noun phrase it stands for; a person the earlier answer
+named stands in for "he" or "she". Retrieval only ever sees the rewritten
 question, so the analyst is shown it.
 """
 
@@ -18,7 +22,8 @@ from typing import NamedTuple
 from assistant.text.aliases import ACTOR_KINDS, AliasTable, default_aliases
 from assistant.text.dates import MONTH_NUMBERS, WEEKDAYS, TimeFrame, time_frames
 from assistant.text.names import name_regex
-from assistant.text.words import QUESTION_WORDS, STOPWORDS, content_words
+from assistant.text.sentences import sentence_spans
+from assistant.text.words import QUESTION_WORDS, STOPWORDS, content_words, words
 
 # --- finding names in a question ---------------------------------------------------
 
@@ -44,9 +49,13 @@ _CONNECTOR = re.compile(
     re.IGNORECASE,
 )
 _LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|but|also|so|then)\b[\s,]*", re.IGNORECASE)
+# "after that" points back in time by itself; "in that" only with a word for time ("in that
+# year"), since "in that operation" points back at an event, not a date.
 _TEMPORAL_REFERENCE = re.compile(
-    r"\b(?P<prep>after|before|since|until|by|following|prior to|at|in|during)\s+(?:that|then|this)"
+    r"\b(?P<prep>after|before|since|until|following|prior to)\s+(?:that|then|this)"
     r"(?:\s+(?:time|year|period|point))?\b"
+    r"|\b(?P<at>by|at|in|during)\s+(?:that|then|this)\s+(?:time|year|period|point)\b"
+    r"|\b(?P<at_then>by|at|in|during)\s+then\b"
     r"|\b(?:that|the same|that same)\s+(?:year|period|time)\b",
     re.IGNORECASE,
 )
@@ -65,6 +74,37 @@ _QUESTION_STARTS = QUESTION_WORDS | frozenset(
 )
 # A follow-up this short, naming nothing, can only make sense with what came before.
 SHORT_QUESTION_WORDS = 3
+
+# --- noun phrases that a follow-up points back to --------------------------------------
+
+# Head nouns that name a kind of thing rather than the thing itself: "that approach" means the
+# earlier turn's technique, "the domestic groups" its domestic extremists. Nouns of one set may
+# stand for each other.
+_NOUN_KINDS: tuple[frozenset[str], ...] = tuple(
+    frozenset(line.split())
+    for line in """
+    approach method technique tactic strategy tool system measure practice technology process mechanism
+    programme program policy law rule initiative effort campaign plan scheme power provision statute
+    study report paper research survey analysis article document investigation review book transcript
+    group organisation organization movement network people individuals members supporters extremists
+    militants activists users followers actors
+    platform site website service company firm app forum channel
+    operation takedown crackdown raid sweep action attack shooting incident event
+    """.strip().splitlines()
+)
+_KIND_NOUNS = frozenset().union(*_NOUN_KINDS)
+# "that approach", "these groups": a determiner that points back, and the words of its noun phrase.
+_DEMONSTRATIVE = re.compile(
+    # A lookahead, so "the limits of that approach" yields "that approach" as well.
+    r"\b(?P<det>that|this|those|these|the)\s+(?=(?P<words>(?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*))",
+    re.IGNORECASE,
+)
+# After these a question's subject comes, then its verb ("did the forum adopt ...").
+_AUXILIARIES = frozenset({"do", "does", "did", "can", "could", "would", "will", "should", "might", "may", "must"})
+# Verbs among the stopwords: a run that ends at one of them holds no verb of its own.
+_VERB_STOPWORDS = frozenset({"have", "has", "had", "be", "been", "being", "do", "does", "did", "said", "says"})
+# The word a noun phrase ends before: a question's verb or a preposition is not part of it.
+_PHRASE_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -90,6 +130,31 @@ class Mention:
     @property
     def actor(self) -> bool:
         return self.kind is None or self.kind in ACTOR_KINDS
+
+
+@dataclass(frozen=True)
+class NounPhrase:
+    """A run of content words in a text ("US federal prosecutors", "legal tool")."""
+
+    start: int
+    end: int
+    text: str
+    #: Asked for by "what" or "which" ("what legal tool did ..."): the thing the answer names.
+    asked: bool = False
+
+    @property
+    def words(self) -> list[str]:
+        return [_base(w) for w in words(self.text)]
+
+    @property
+    def head(self) -> str:
+        return self.words[-1] if self.words else ""
+
+    @property
+    def plural(self) -> bool:
+        """Ends in a plural common noun ("prosecutors"), so "they" may stand for it."""
+        last = self.text.split()[-1]
+        return last.islower() and len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
 class Exchange(NamedTuple):
@@ -150,6 +215,43 @@ class FollowUpRewriter:
         return list(unique.values())
 
     @staticmethod
+    def noun_phrases(text: str) -> list[NounPhrase]:
+        """Runs of content words in `text`, in order; dates, question words and verbs of asking end a run."""
+        dated = [(t.start, t.end) for t in time_frames(text)]
+        found: list[NounPhrase] = []
+        run: list[re.Match[str]] = []
+        previous = ""  # the word before the run
+        auxiliary = False  # "did", "can" ... since the last run: the run ends in the question's verb
+        for token in [*_PHRASE_WORD.finditer(text), None]:
+            word = token.group(0) if token else "."
+            lowered = word.lower().strip("'’")
+            ends = (
+                token is None
+                or not word[0].isalnum()
+                or any(start <= token.start() < end for start, end in dated)
+                or lowered in _STARTERS | _QUESTION_STARTS | _MONTH_WORDS | _DAY_WORDS
+                or lowered.isdigit()
+            )
+            if not ends and token is not None:
+                run.append(token)
+                continue
+            if run:
+                # "did neo-Nazi forums move": the last word is the verb, unless a verb ended the run.
+                if auxiliary and len(run) > 1 and lowered not in _VERB_STOPWORDS:
+                    run.pop()
+                # "which search technique sent people looking": what is asked for ends at its kind noun.
+                kinds = [i for i, t in enumerate(run) if _base(t.group(0).lower()) in _KIND_NOUNS]
+                if previous in ("what", "which") and kinds and len(run) - kinds[0] > 2:
+                    del run[kinds[0] + 1 :]
+                start, end = run[0].start(), run[-1].end()
+                found.append(NounPhrase(start, end, text[start:end], previous in ("what", "which")))
+                run.clear()
+                auxiliary = False
+            auxiliary = auxiliary or lowered in _AUXILIARIES
+            previous = lowered
+        return found
+
+    @staticmethod
     def _capitalised_runs(text: str) -> Iterator[tuple[int, int]]:
         """Spans of runs of capitalised words that are not just a capitalised sentence start."""
         run: list[tuple[int, int, str]] = []
@@ -207,10 +309,14 @@ class FollowUpRewriter:
             base = exchanges[-1].question
             return self._substitute(base, own, own_times[0] if own_times else None)
 
+        phrases = self.noun_phrases(context_question)
+        lead = _lead_sentence(exchanges[-1].answer, context_question + " " + text)
         pronouns = [m for m in _PRONOUN.finditer(text) if not self._expletive(text, m)]
         temporal = _TEMPORAL_REFERENCE.search(text)
         short = len(content_words(text)) <= SHORT_QUESTION_WORDS and not own and not own_times
-        if not (led or pronouns or temporal or short):
+        # "that approach", "these groups": a determiner that points back to an earlier phrase.
+        pointing = any(det.lower() != "the" for det, _, _, _ in self._pointers(text, phrases, lead))
+        if not (led or pronouns or temporal or short or pointing):
             return text
 
         body = _LEADING_CONJUNCTION.sub("", text)
@@ -222,10 +328,17 @@ class FollowUpRewriter:
         if before_time is not None and not own_times:
             reference = _TEMPORAL_REFERENCE.search(body)
             if reference is not None:
-                body = body[: reference.start()] + _resolve_time(reference, before_time) + body[reference.end() :]
+                start = reference.start()
+                if not _preposition(reference):
+                    # "in the same period": the date brings its own preposition.
+                    before_date = re.search(r"\b(?:in|during|at|over|for)\s+$", body[:start], re.IGNORECASE)
+                    start = before_date.start() if before_date else start
+                body = body[:start] + _resolve_time(reference, before_time) + body[reference.end() :]
                 time_used = True
-        if not own and before:
-            body = self._replace_pronoun(body, before)
+        body = _apply(body, [(start, end, text) for _, start, end, text in self._pointers(body, phrases, lead)])
+        if not own:
+            known = {m.key for m in before}
+            body = self._replace_pronoun(body, before, phrases, [m for m in self.mentions(lead) if m.key not in known])
         present = {m.key for m in self.mentions(body)}
         missing = [m.text for m in before if m.key not in present]
         parts = []
@@ -234,7 +347,8 @@ class FollowUpRewriter:
         # A date taken from an answer resolves "after that", but is not added on its own:
         # it may be incidental to what was asked.
         if before_time is not None and asked_time and not own_times and not time_used:
-            parts.append(before_time.phrase())
+            phrase = before_time.phrase()
+            parts.append(phrase[:1].lower() + phrase[1:] if before_time.preposition else phrase)
         if not parts:
             return body
         stem = body.rstrip(" ?.!")
@@ -311,26 +425,110 @@ class FollowUpRewriter:
             re.match(r"\s+(?:is|was)\s+(?:true|possible|likely|clear|known|said|reported)\b", after)
         )
 
-    def _replace_pronoun(self, body: str, before: list[Mention]) -> str:
-        """Replace the first pronoun with the names it stands for."""
+    def _pointers(self, text: str, phrases: list[NounPhrase], lead: str = "") -> list[tuple[str, int, int, str]]:
+        """Phrases of `text` that point back ("that approach", "the domestic groups"), with what they stand for.
+
+        Each is (determiner, start, end, the earlier noun phrase that replaces it). "that", "this",
+        "those" and "these" stand for an earlier phrase that shares a word with them, else one whose
+        head is the same kind of thing ("approach" for "technique"), else the thing the earlier
+        question asked for ("what technique ..."); "the" only for a phrase that shares a word. The
+        earlier answer's `lead` sentence is looked at after the question ("that study" the answer cited).
+        """
+        found = []
+        phrases = phrases + self.noun_phrases(lead)
+        for match in _DEMONSTRATIVE.finditer(text):
+            det = match.group("det")
+            kept: list[str] = []
+            for word in match.group("words").split():
+                if word.lower() in STOPWORDS | _QUESTION_STARTS:
+                    break
+                kept.append(word)
+            # "that approach work": the longest start of the words that names something earlier.
+            for size in range(len(kept), 0, -1):
+                target = self._antecedent(det, kept[:size], phrases)
+                head = _base(kept[size - 1].lower())
+                if target is not None and (size == 1 or head in _KIND_NOUNS or head in target.words):
+                    article = "The" if det[0].isupper() else "the"
+                    end = match.start("words") + len(" ".join(kept[:size]))
+                    found.append((det, match.start(), end, f"{article} {target.text}"))
+                    break
+        return found
+
+    @staticmethod
+    def _antecedent(det: str, kept: list[str], phrases: list[NounPhrase]) -> NounPhrase | None:
+        """The earlier noun phrase that `det` + `kept` ("that approach") stands for, if any."""
+        own = [_base(w) for w in words(" ".join(kept))]
+        if not own:
+            return None
+        head = own[-1]
+        plural = head != words(kept[-1])[-1]
+        # "found that platforms removed": "that" before a plural noun joins clauses, it points nowhere.
+        if (det.lower() in ("that", "this") and plural) or (det.lower() in ("those", "these") and not plural):
+            return None
+        candidates = [p for p in phrases if p.words and p.words != own]
+        target = next((p for p in candidates if set(own) & set(p.words)), None)
+        if target is None and det.lower() != "the" and head in _KIND_NOUNS:
+            kind = next(k for k in _NOUN_KINDS if head in k)
+            target = next((p for p in candidates if p.head in kind), None)
+            target = target or next((p for p in candidates if p.asked), None)
+        if det.lower() == "the" and head not in _KIND_NOUNS:
+            return None
+        return target
+
+    def _replace_pronoun(
+        self, body: str, before: list[Mention], phrases: list[NounPhrase], answered: list[Mention]
+    ) -> str:
+        """Replace the first pronoun of each kind (he/she, it, they) with what it stands for.
+
+        `phrases` are the earlier question's noun phrases, `answered` the new names in the earlier
+        answer's lead sentence (who "he" is when the question asked "which organiser ...").
+        """
+        # A name inside a plural phrase ("Islamic State supporters") is not what "it" stands for.
+        plural = [p for p in phrases if p.plural]
+        alone = [m for m in before if not any(p.start <= m.start < p.end for p in plural)]
+        edits: list[tuple[int, int, str]] = []
+        done: set[str] = set()
         for match in _PRONOUN.finditer(body):
             if self._expletive(body, match):
                 continue
             word = match.group(0).lower()
-            if word in _PERSONAL:
+            kind = "person" if word in _PERSONAL else "thing" if word in ("it", "its") else "group"
+            if kind in done:
+                continue
+            done.add(kind)
+            if kind == "person":
                 people = [m for m in before if m.kind == "person" or (m.kind is None and " " in m.text)]
-                referents = people[:1]
-            elif word in ("it", "its"):
-                referents = before[:1]
+                people = people or [m for m in answered if m.kind == "person" or (m.kind is None and " " in m.text)]
+                referents = [m.referent for m in people[:1]]
+            elif kind == "thing":
+                things = [m.referent for m in alone if m.kind != "person"][:1]
+                asked = [f"the {p.text}" for p in phrases if p.asked and not p.plural]
+                # "Which campaign did the State Department launch? Who ran it?": the thing asked for,
+                # when it is a kind of thing (a campaign, a tool, a report), not the name beside it.
+                kinds = [a for a in asked if _base(a.split()[-1].lower()) in _KIND_NOUNS]
+                referents = kinds[:1] or things or asked[:1] or [m.referent for m in before[:1]]
             else:
-                referents = [m for m in before if m.actor][:3] or before[:3]
+                referents = self._group(body, before, phrases)
             if not referents:
-                return body
-            phrase = _join([m.referent for m in referents])
+                continue
+            phrase = _join(referents)
             if word in _POSSESSIVES and not (word == "her" and _object_her(body, match)):
                 phrase += "'s"
-            return body[: match.start()] + phrase + body[match.end() :]
-        return body
+            edits.append((match.start(), match.end(), phrase))
+        return _apply(body, edits)
+
+    @staticmethod
+    def _group(body: str, before: list[Mention], phrases: list[NounPhrase]) -> list[str]:
+        """What "they" stands for: the earlier question's first plural phrase ("US federal prosecutors")
+        if it comes before its first name, else its actors by name."""
+        own = set(words(body))
+        for phrase in phrases:
+            named = any(phrase.start <= m.start < phrase.end or m.start <= phrase.start < m.end for m in before)
+            if phrase.plural and not own & set(phrase.words):
+                return [phrase.text]
+            if named:
+                break
+        return [m.referent for m in before if m.actor][:3] or [m.referent for m in before[:3]]
 
 
 def _coordinated(text: str, target: Mention, peers: list[Mention]) -> list[Mention]:
@@ -360,8 +558,13 @@ def _object_her(body: str, match: re.Match[str]) -> bool:
     return not after or not after[0].isalpha() or after.split()[0].lower() in STOPWORDS
 
 
+def _preposition(reference: re.Match[str]) -> str:
+    """The preposition of a reference back in time ("after" in "after that"); "" for "that year"."""
+    return reference.group("prep") or reference.group("at") or reference.group("at_then") or ""
+
+
 def _resolve_time(reference: re.Match[str], frame: TimeFrame) -> str:
-    preposition = (reference.group("prep") or "in").lower()
+    preposition = (_preposition(reference) or "in").lower()
     if preposition in ("at", "during"):
         preposition = "in"
     if preposition in ("in",) and frame.preposition:
@@ -369,6 +572,27 @@ def _resolve_time(reference: re.Match[str], frame: TimeFrame) -> str:
     # After a range means after its end; before a range means before its start.
     date = frame.dates[-1] if preposition in ("after", "since", "following") else frame.dates[0]
     return f"{preposition} {date}"
+
+
+def _lead_sentence(answer: str, asked: str) -> str:
+    """The sentence of `answer` that shares most words with what was asked (the earliest of equals)."""
+    wanted = set(content_words(asked))
+    best, score = "", 0
+    for span in sentence_spans(answer):
+        sentence = answer[span.start : span.end]
+        shared = len(wanted & set(content_words(sentence)))
+        if shared > score:
+            best, score = sentence, shared
+    return best
+
+
+def _base(word: str) -> str:
+    """A word without its plural ending, so "groups" and "group" compare equal."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
