@@ -145,6 +145,11 @@ class StoredChunk:
     #: Cosine similarity to the query vector, when one was given.
     similarity: float | None = None
 
+    def as_hit(self, score: float, rank: int) -> Hit:
+        """This chunk as a search result with the given score and rank."""
+        meta = self.meta
+        return Hit(self.id, self.text, meta.document, meta.start, meta.end, meta.page, score, rank, self.similarity)
+
 
 #: The upper bound of a date range open at the top (a yyyymmdd number beyond every date).
 LAST_DATE_NUM = 99999999
@@ -164,13 +169,17 @@ class ChunkFilter:
     source: str = ""
     #: A language code such as `en`, compared case-blind.
     language: str = ""
+    #: Only chunks of the documents at these paths (exact); empty: any document.
+    paths: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
-        return self.dates is not None or bool(self.source) or bool(self.language)
+        return self.dates is not None or bool(self.source) or bool(self.language) or bool(self.paths)
 
     def allows(self, path: str, publisher: str, date_num: int, language: str = "") -> bool:
         """Whether a document with these fields passes (the one rule for chunks, table rows and documents)."""
+        if self.paths and path not in self.paths:
+            return False
         if self.dates is not None:
             low, high = self.dates
             if not date_num or not low <= date_num <= high:

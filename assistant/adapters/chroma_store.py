@@ -571,15 +571,22 @@ def chunk_meta(meta: Mapping[str, Any]) -> ChunkMeta:
 def chroma_where(scope: ChunkFilter | None) -> dict[str, Any] | None:
     """The part of a filter Chroma can apply itself, in its `where` syntax (None: nothing to apply).
 
-    That is the date range, on the stored `date_num`; an undated record
-    (`date_num` 0) is outside every range. Chroma has no case-blind substring
+    That is the date range, on the stored `date_num` (an undated record,
+    `date_num` 0, is outside every range), and the list of document paths. Chroma has no case-blind substring
     or equality on metadata, so `ChunkReader.nearest` checks the source and
     language parts on what Chroma returns.
     """
-    if scope is None or scope.dates is None:
+    if scope is None:
         return None
-    low, high = scope.dates
-    return {"$and": [{"date_num": {"$gte": max(low, 1)}}, {"date_num": {"$lte": high}}]}
+    parts: list[dict[str, Any]] = []
+    if scope.dates is not None:
+        low, high = scope.dates
+        parts += [{"date_num": {"$gte": max(low, 1)}}, {"date_num": {"$lte": high}}]
+    if scope.paths:
+        parts.append({"path": {"$in": list(scope.paths)}})
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 def _row_number(path: str) -> int:

@@ -238,13 +238,26 @@ def answer_passages(
 
 
 def _pool(retrieval: Retrieval, pool_size: int) -> tuple[list[Hit], dict[str, int]]:
-    """The passages answers read (the first hits, and further passages of their documents), and source ranks."""
-    pool = retrieval.hits[:pool_size]
+    """The passages answers read, and each one's source rank.
+
+    First the best passages of the leading documents (`Retrieval.passages`),
+    then the first hits, then further passages of their documents. A source's
+    rank is that of its first hit.
+    """
+    first = retrieval.passages + retrieval.hits[:pool_size]
+    chosen = {hit.document.path for hit in first}
     source_rank: dict[str, int] = {}
-    for hit in pool:
-        source_rank.setdefault(hit.document.path, hit.rank)
+    for hit in retrieval.hits:
+        if hit.document.path in chosen:
+            source_rank.setdefault(hit.document.path, hit.rank)
     # Other passages of the sources already chosen often hold the rest of the answer.
-    pool += [hit for hit in retrieval.hits[pool_size:] + retrieval.support if hit.document.path in source_rank]
+    later = [hit for hit in retrieval.hits[pool_size:] + retrieval.support if hit.document.path in chosen]
+    pool: list[Hit] = []
+    seen: set[str] = set()
+    for hit in first + later:
+        if hit.chunk_id not in seen:
+            seen.add(hit.chunk_id)
+            pool.append(hit)
     return pool, source_rank
 
 

@@ -52,6 +52,7 @@ class LexicalIndex:
         self._vocab: dict[str, int] = {}
         self._df: npt.NDArray[np.int64] | None = None
         self.date_nums: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self._by_path: dict[str, list[int]] | None = None
 
     # --- building ----------------------------------------------------------
 
@@ -114,8 +115,18 @@ class LexicalIndex:
         self.rows = rows
         self._vocab = dict(model.vocab_dict) if model is not None else {}
         self.date_nums = np.array([r.date_num for r in self.rows], dtype=np.int64)
+        self._by_path = None
 
     # --- searching -----------------------------------------------------------
+
+    def rows_at(self, path: str) -> list[int]:
+        """The rows of one document's chunks (by its path)."""
+        if self._by_path is None:
+            by_path: dict[str, list[int]] = {}
+            for position, row in enumerate(self.rows):
+                by_path.setdefault(row.path, []).append(position)
+            self._by_path = by_path
+        return self._by_path.get(path, [])
 
     def known(self, token: str) -> bool:
         return token in self._vocab
@@ -138,10 +149,22 @@ class LexicalIndex:
         A word given twice (a question naming Facebook twice, or an alias group
         listing "Christchurch" in three names) counts once.
         """
+        scores = self.scores(tokens)
+        if scores is None:
+            return []
+        return self.best(scores, k, mask)
+
+    def scores(self, tokens: list[str]) -> npt.NDArray[np.float32] | None:
+        """The BM25 score of every row for the set of query tokens (None when no token is indexed)."""
         ids = [self._vocab[t] for t in dict.fromkeys(tokens) if t in self._vocab]
         if not ids or not self.rows:
-            return []
-        scores = np.asarray(self._model.get_scores(ids), dtype=np.float32)
+            return None
+        return np.asarray(self._model.get_scores(ids), dtype=np.float32)
+
+    def best(
+        self, scores: npt.NDArray[np.float32], k: int, mask: npt.NDArray[np.bool_] | None = None
+    ) -> list[tuple[int, float]]:
+        """(row, score) pairs of the k best-scoring rows `mask` allows, best first, none scoring 0."""
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         k = min(k, len(scores))

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from assistant.domain import LAST_DATE_NUM, ChunkFilter, DocumentInfo, Embedder, Hit, StoredChunk
 from assistant.search.lexical import ChunkRow, LexicalIndex
+from assistant.search.passages import document_passages, leading_documents
 from assistant.text.aliases import AliasTable
 from assistant.text.dates import asked_years, date_number
 from assistant.text.words import content_words, words
@@ -71,6 +72,9 @@ class Retrieval:
     #: Further well-matching chunks of the documents in `hits`, best first,
     #: ranked after them: passages the spread over documents left out.
     support: list[Hit] = field(default_factory=list)
+    #: The best passages of the leading documents, ranked inside each (see `assistant.search.passages`):
+    #: what the answerer reads first. `hits` keep the spread over documents for listing sources.
+    passages: list[Hit] = field(default_factory=list)
 
 
 class ChunkSource(Protocol):
@@ -146,9 +150,10 @@ class Retriever:
         allowed_ids = None if mask is None else {self.lexical.rows[i].id for i in np.flatnonzero(mask)}
 
         ranked: dict[str, float] = {}
-        if mode in ("hybrid", "bm25"):
-            tokens = terms + [t for t in expansion if t not in terms]
-            for rank, (row, _) in enumerate(self.lexical.search(tokens, tuning.candidates, mask)):
+        tokens = terms + [t for t in expansion if t not in terms]
+        lexical_scores = self.lexical.scores(tokens)
+        if mode in ("hybrid", "bm25") and lexical_scores is not None:
+            for rank, (row, _) in enumerate(self.lexical.best(lexical_scores, tuning.candidates, mask)):
                 chunk_id = self.lexical.rows[row].id
                 ranked[chunk_id] = ranked.get(chunk_id, 0.0) + tuning.lexical_weight / (tuning.rrf_k + rank)
         if vector is None and mode in ("hybrid", "dense"):
@@ -188,7 +193,18 @@ class Retriever:
                 elif dated.isdigit() and dated < earliest:
                     ranked[chunk_id] *= tuning.earlier_discount
         hits, support = self._diversify(order, ranked, stored, k)
-        return Retrieval(hits, terms, expansion, unknown, idf, support)
+        passages = document_passages(self.reader, vector, hits, self._within(hits, lexical_scores), stored)
+        return Retrieval(hits, terms, expansion, unknown, idf, support, passages)
+
+    def _within(self, hits: list[Hit], scores: npt.NDArray[np.float32] | None) -> dict[str, dict[str, float]]:
+        """The BM25 scores of every chunk of the leading documents, by document path (none scoring 0)."""
+        found: dict[str, dict[str, float]] = {}
+        if scores is None:
+            return found
+        for path, _ in leading_documents(hits):
+            rows = self.lexical.rows_at(path)
+            found[path] = {self.lexical.rows[row].id: float(scores[row]) for row in rows if scores[row] > 0}
+        return found
 
     def _diversify(
         self, order: list[str], ranked: dict[str, float], stored: dict[str, StoredChunk], k: int
@@ -211,26 +227,11 @@ class Retriever:
             per_doc[group] = count + 1
             scored.append((ranked[chunk_id] * self.tuning.same_document_discount**count, chunk))
         scored.sort(key=lambda pair: -pair[0])
-        hits = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(scored[:k], 1)]
+        hits = [chunk.as_hit(score, rank) for rank, (score, chunk) in enumerate(scored[:k], 1)]
         documents = {hit.document.path for hit in hits}
         rest = [(ranked[chunk.id], chunk) for _, chunk in scored[k:]]
         rest = [pair for pair in rest if pair[1].meta.document.path in documents]
         rest.sort(key=lambda pair: -pair[0])
         kept = rest[: self.tuning.support_chunks]
-        support = [_to_hit(chunk, score, rank) for rank, (score, chunk) in enumerate(kept, k + 1)]
+        support = [chunk.as_hit(score, rank) for rank, (score, chunk) in enumerate(kept, k + 1)]
         return hits, support
-
-
-def _to_hit(chunk: StoredChunk, score: float, rank: int) -> Hit:
-    meta = chunk.meta
-    return Hit(
-        chunk_id=chunk.id,
-        text=chunk.text,
-        document=meta.document,
-        start=meta.start,
-        end=meta.end,
-        page=meta.page,
-        score=score,
-        rank=rank,
-        similarity=chunk.similarity,
-    )
