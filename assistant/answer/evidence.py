@@ -233,18 +233,24 @@ def set_aside(
 def answer_passages(
     retrieval: Retrieval, *, pool_size: int | None = None, tuning: AnswerTuning = DEFAULTS.answer
 ) -> list[Hit]:
-    """The passages `candidate_sentences` reads, in its order: the first hits, then more of their documents."""
+    """The passages `candidate_sentences` reads, in its order: the best of the leading documents, the first hits,
+    then more of their documents."""
     return _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size)[0]
+
+
+#: Ranked passages of the leading documents read before the first hits: on `tune` no answer lay only in
+#: a later one, and each further one adds sentences that compete with the answer.
+PASSAGES_READ = 10
 
 
 def _pool(retrieval: Retrieval, pool_size: int) -> tuple[list[Hit], dict[str, int]]:
     """The passages answers read, and each one's source rank.
 
-    First the best passages of the leading documents (`Retrieval.passages`),
-    then the first hits, then further passages of their documents. A source's
-    rank is that of its first hit.
+    First the best passages of the leading documents (`Retrieval.passages`, at
+    most `PASSAGES_READ`), then the first hits, then further passages of their
+    documents. A source's rank is that of its first hit.
     """
-    first = retrieval.passages + retrieval.hits[:pool_size]
+    first = retrieval.passages[:PASSAGES_READ] + retrieval.hits[:pool_size]
     chosen = {hit.document.path for hit in first}
     source_rank: dict[str, int] = {}
     for hit in retrieval.hits:
