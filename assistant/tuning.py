@@ -68,6 +68,42 @@ class RetrievalTuning(_Frozen):
     support_chunks: int = Field(
         default=12, ge=0, description="Further chunks of the chosen documents kept for answers to read."
     )
+    leading_documents: int = Field(
+        default=4,
+        ge=0,
+        description="Documents whose chunks are ranked again for the answerer: the right one is almost always "
+        "among the first four (a fifth added nothing), and each more adds chunks to fetch.",
+    )
+    passage_candidates: int = Field(
+        default=120,
+        ge=1,
+        description="Nearest chunks asked for among all the leading documents' chunks (one query); 60 missed answers.",
+    )
+    passage_lexical_chunks: int = Field(
+        default=12, ge=0, description="Best BM25 chunks of each leading document added to the candidates; 6 missed."
+    )
+    passage_lexical_share: float = Field(
+        default=0.2,
+        ge=0,
+        description="Weight of in-document BM25 (scaled to the document's best chunk) beside cosine similarity; "
+        "0.3 and more ranked worse.",
+    )
+    passage_neighbour_share: float = Field(
+        default=0.3,
+        ge=0,
+        description="Share of the stronger neighbour's score a chunk gains: an answer often carries on from a "
+        "matching passage.",
+    )
+    passages_per_document: int = Field(
+        default=6, ge=0, description="Passages of one leading document the answerer reads first."
+    )
+    passage_discount: float = Field(
+        default=0.95,
+        gt=0,
+        le=1,
+        description="How much less each further passage of a document counts against the next document's first: "
+        "near 1, because the first document is usually the right one and its answer often lies a few passages down.",
+    )
 
 
 class AnswerTuning(_Frozen):
@@ -77,6 +113,12 @@ class AnswerTuning(_Frozen):
         default=7, ge=1, description="Points an answer makes at most: a paragraph an analyst reads."
     )
     sentence_pool: int = Field(default=8, ge=1, description="Retrieved passages whose sentences an answer considers.")
+    passages_read: int = Field(
+        default=10,
+        ge=0,
+        description="Ranked passages of the leading documents read before the first hits: on `tune` no answer lay "
+        "only in a later one, and each further one adds sentences that compete with the answer.",
+    )
     answer_chars: int = Field(
         default=1400,
         ge=1,

@@ -184,7 +184,7 @@ def candidate_sentences(
     asked = set(words(question))
     years, _ = asked_years(question)
     found: list[Sentence] = []
-    pool, source_rank = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size)
+    pool, source_rank = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size, tuning.passages_read)
     seen: set[tuple[str, str]] = set()
     for hit in pool:
         rank = source_rank[hit.document.path]
@@ -220,7 +220,7 @@ def set_aside(
     retrieval: Retrieval, *, pool_size: int | None = None, tuning: AnswerTuning = DEFAULTS.answer
 ) -> list[str]:
     """The sentences of the candidate passages left out as instructions to the assistant, each once."""
-    pool, _ = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size)
+    pool, _ = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size, tuning.passages_read)
     found: dict[tuple[str, str], str] = {}
     for hit in pool:
         pieces = list(sentence_pieces(hit.text))
@@ -235,22 +235,17 @@ def answer_passages(
 ) -> list[Hit]:
     """The passages `candidate_sentences` reads, in its order: the best of the leading documents, the first hits,
     then more of their documents."""
-    return _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size)[0]
+    return _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size, tuning.passages_read)[0]
 
 
-#: Ranked passages of the leading documents read before the first hits: on `tune` no answer lay only in
-#: a later one, and each further one adds sentences that compete with the answer.
-PASSAGES_READ = 10
-
-
-def _pool(retrieval: Retrieval, pool_size: int) -> tuple[list[Hit], dict[str, int]]:
+def _pool(retrieval: Retrieval, pool_size: int, passages_read: int) -> tuple[list[Hit], dict[str, int]]:
     """The passages answers read, and each one's source rank.
 
     First the best passages of the leading documents (`Retrieval.passages`, at
-    most `PASSAGES_READ`), then the first hits, then further passages of their
+    most `passages_read`), then the first hits, then further passages of their
     documents. A source's rank is that of its first hit.
     """
-    first = retrieval.passages[:PASSAGES_READ] + retrieval.hits[:pool_size]
+    first = retrieval.passages[:passages_read] + retrieval.hits[:pool_size]
     chosen = {hit.document.path for hit in first}
     source_rank: dict[str, int] = {}
     for hit in retrieval.hits:

@@ -10,6 +10,7 @@ BM25 score within the document (scaled to that document's best), and the
 strength of the chunks on either side (an answer often carries on from the
 passage that matched). The best few of each document, documents in their
 ranked order, are what the answerer reads first (`Retrieval.passages`).
+Every weight here is a field of `RetrievalTuning` (`passage_*`, `leading_documents`).
 """
 
 from __future__ import annotations
@@ -21,30 +22,15 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.domain import ChunkFilter, Hit, StoredChunk
+from assistant.tuning import DEFAULTS, RetrievalTuning
 
 if TYPE_CHECKING:
     from assistant.search.retrieval import ChunkSource
 
-# Chosen with `assistant eval` on the `tune` questions (evidence@10, then evidence@1).
-#: Documents looked inside: the right one is almost always among the first four (a fifth added nothing),
-#: and each one more adds chunks to fetch and sentences to score.
-LEADING_DOCUMENTS = 4
-#: Nearest chunks asked for among all the leading documents' chunks (one filtered query); 60 missed answers.
-DENSE_CANDIDATES = 120
-#: Best BM25 chunks of each leading document added to the candidates; 6 missed answers.
-LEXICAL_PER_DOCUMENT = 12
-#: Weight of in-document BM25 (scaled to the document's best chunk) beside cosine similarity; 0.3+ ranked worse.
-LEXICAL_SHARE = 0.2
-#: Share of the stronger neighbour's score a chunk gains: an answer often carries on from a matching passage.
-NEIGHBOUR_SHARE = 0.3
-#: Passages of one document the answerer reads first.
-PASSAGES_PER_DOCUMENT = 6
-#: Each further passage of a document counts this much less against the next document's first: close to 1,
-#: because the first document is usually the right one and its answer often lies a few passages down.
-PASSAGE_DISCOUNT = 0.95
 
-
-def rank_within(chunks: Sequence[StoredChunk], lexical: Mapping[str, float]) -> list[tuple[StoredChunk, float]]:
+def rank_within(
+    chunks: Sequence[StoredChunk], lexical: Mapping[str, float], tuning: RetrievalTuning = DEFAULTS.retrieval
+) -> list[tuple[StoredChunk, float]]:
     """One document's chunks, best first, scored by similarity, in-document BM25 and their neighbours.
 
     `lexical` maps chunk ids to BM25 scores (missing: 0); a chunk without a
@@ -54,20 +40,22 @@ def rank_within(chunks: Sequence[StoredChunk], lexical: Mapping[str, float]) -> 
         return []
     top = max((lexical.get(chunk.id, 0.0) for chunk in chunks), default=0.0) or 1.0
     base = {
-        chunk.meta.index: (chunk.similarity or 0.0) + LEXICAL_SHARE * lexical.get(chunk.id, 0.0) / top
+        chunk.meta.index: (chunk.similarity or 0.0) + tuning.passage_lexical_share * lexical.get(chunk.id, 0.0) / top
         for chunk in chunks
     }
     scored = []
     for chunk in chunks:
         index = chunk.meta.index
         neighbour = max(base.get(index - 1, 0.0), base.get(index + 1, 0.0))
-        scored.append((chunk, base[index] + NEIGHBOUR_SHARE * max(neighbour, 0.0)))
+        scored.append((chunk, base[index] + tuning.passage_neighbour_share * max(neighbour, 0.0)))
     scored.sort(key=lambda pair: (-pair[1], pair[0].meta.index))
     return scored
 
 
 def interleave(
-    documents: Sequence[tuple[str, float]], ranked: Mapping[str, Sequence[tuple[StoredChunk, float]]]
+    documents: Sequence[tuple[str, float]],
+    ranked: Mapping[str, Sequence[tuple[StoredChunk, float]]],
+    tuning: RetrievalTuning = DEFAULTS.retrieval,
 ) -> list[tuple[StoredChunk, float]]:
     """The first passages of each document, in one list: a document's n-th passage weighs its score x discount^n.
 
@@ -75,19 +63,19 @@ def interleave(
     """
     placed: list[tuple[float, int, int, StoredChunk]] = []
     for order, (path, score) in enumerate(documents):
-        for position, (chunk, _) in enumerate(ranked.get(path, ())[:PASSAGES_PER_DOCUMENT]):
-            placed.append((score * PASSAGE_DISCOUNT**position, order, position, chunk))
+        for position, (chunk, _) in enumerate(ranked.get(path, ())[: tuning.passages_per_document]):
+            placed.append((score * tuning.passage_discount**position, order, position, chunk))
     placed.sort(key=lambda item: (-item[0], item[1], item[2]))
     return [(chunk, weight) for weight, _, _, chunk in placed]
 
 
-def leading_documents(hits: Sequence[Hit]) -> list[tuple[str, float]]:
-    """(path, score of its first hit) of the first `LEADING_DOCUMENTS` documents among the hits."""
+def leading_documents(hits: Sequence[Hit], tuning: RetrievalTuning = DEFAULTS.retrieval) -> list[tuple[str, float]]:
+    """(path, score of its first hit) of the first `tuning.leading_documents` documents among the hits."""
     found: dict[str, float] = {}
     for hit in hits:
         if hit.document.path not in found:
             found[hit.document.path] = hit.score
-            if len(found) == LEADING_DOCUMENTS:
+            if len(found) == tuning.leading_documents:
                 break
     return list(found.items())
 
@@ -98,20 +86,21 @@ def document_passages(
     hits: Sequence[Hit],
     lexical: Mapping[str, Mapping[str, float]],
     known: Mapping[str, StoredChunk],
+    tuning: RetrievalTuning = DEFAULTS.retrieval,
 ) -> list[Hit]:
     """The best passages of the leading documents among `hits`, for the answerer to read first.
 
     `lexical` maps a document's path to its chunks' BM25 scores; `known`
     holds chunks already read (with their similarity to `vector`).
     """
-    documents = leading_documents(hits)
+    documents = leading_documents(hits, tuning)
     if not documents:
         return []
     paths = tuple(path for path, _ in documents)
-    wanted = [chunk_id for chunk_id, _ in reader.nearest(vector, DENSE_CANDIDATES, ChunkFilter(paths=paths))]
+    wanted = [chunk_id for chunk_id, _ in reader.nearest(vector, tuning.passage_candidates, ChunkFilter(paths=paths))]
     for path in paths:
         scores = lexical.get(path, {})
-        wanted += sorted(scores, key=lambda chunk_id: -scores[chunk_id])[:LEXICAL_PER_DOCUMENT]
+        wanted += sorted(scores, key=lambda chunk_id: -scores[chunk_id])[: tuning.passage_lexical_chunks]
     wanted += [hit.chunk_id for hit in hits if hit.document.path in paths]
     chunks = {chunk_id: known[chunk_id] for chunk_id in wanted if chunk_id in known}
     missing = [chunk_id for chunk_id in dict.fromkeys(wanted) if chunk_id not in chunks]
@@ -120,5 +109,5 @@ def document_passages(
     for chunk in chunks.values():
         if chunk.meta.document.path in paths:
             grouped.setdefault(chunk.meta.document.path, []).append(chunk)
-    ranked = {path: rank_within(found, lexical.get(path, {})) for path, found in grouped.items()}
-    return [chunk.as_hit(score, rank) for rank, (chunk, score) in enumerate(interleave(documents, ranked), 1)]
+    ranked = {path: rank_within(found, lexical.get(path, {}), tuning) for path, found in grouped.items()}
+    return [chunk.as_hit(score, rank) for rank, (chunk, score) in enumerate(interleave(documents, ranked, tuning), 1)]

@@ -193,7 +193,7 @@ class Retriever:
                 elif dated.isdigit() and dated < earliest:
                     ranked[chunk_id] *= tuning.earlier_discount
         hits, support = self._diversify(order, ranked, stored, k)
-        passages = document_passages(self.reader, vector, hits, self._within(hits, lexical_scores), stored)
+        passages = document_passages(self.reader, vector, hits, self._within(hits, lexical_scores), stored, self.tuning)
         return Retrieval(hits, terms, expansion, unknown, idf, support, passages)
 
     def _within(self, hits: list[Hit], scores: npt.NDArray[np.float32] | None) -> dict[str, dict[str, float]]:
@@ -201,7 +201,7 @@ class Retriever:
         found: dict[str, dict[str, float]] = {}
         if scores is None:
             return found
-        for path, _ in leading_documents(hits):
+        for path, _ in leading_documents(hits, self.tuning):
             rows = self.lexical.rows_at(path)
             found[path] = {self.lexical.rows[row].id: float(scores[row]) for row in rows if scores[row] > 0}
         return found

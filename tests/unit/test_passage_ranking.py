@@ -7,9 +7,9 @@ import numpy.typing as npt
 
 from assistant.answer.evidence import answer_passages
 from assistant.domain import ChunkFilter, ChunkMeta, DocumentInfo, Hit, StoredChunk
-from assistant.search import passages
 from assistant.search.passages import document_passages, interleave, rank_within
 from assistant.search.retrieval import Retrieval
+from assistant.tuning import DEFAULTS
 
 
 def _vector(*values: float) -> npt.NDArray[np.float32]:
@@ -93,7 +93,7 @@ def test_a_far_ahead_document_gives_more_passages_before_the_next_one() -> None:
     ahead = [chunk.id for chunk, _ in interleave([("a.md", 1.0), ("b.md", 0.2), ("c.md", 0.1)], ranked)]
     assert ahead[:2] == ["a.md-0", "a.md-1"]
     # Never more than a few passages of one document.
-    assert sum(1 for chunk_id in ahead if chunk_id.startswith("a.md")) == passages.PASSAGES_PER_DOCUMENT
+    assert sum(1 for chunk_id in ahead if chunk_id.startswith("a.md")) == DEFAULTS.retrieval.passages_per_document
 
 
 def _library() -> MemorySource:
@@ -128,7 +128,7 @@ def test_the_leading_document_s_answer_chunk_comes_before_other_documents() -> N
 def test_only_the_leading_documents_are_looked_inside() -> None:
     source = _library()
     _, found = _search(source)
-    leading = {f"{name}.md" for name in "abcdefg"[: passages.LEADING_DOCUMENTS]}
+    leading = {f"{name}.md" for name in "abcdefg"[: DEFAULTS.retrieval.leading_documents]}
     assert {hit.document.path for hit in found} == leading
 
 
