@@ -1,0 +1,120 @@
+"""When the documents do not answer: names absent from the index, loosely related passages, missing asked-for elements.
+
+Each rule refuses only what it should: the passages are made up and built by hand, so
+every case differs from its neighbour in the one thing the rule looks at.
+"""
+
+from __future__ import annotations
+
+from assistant.answer.evidence import asked_kind, candidate_sentences, judge_coverage, question_names
+from assistant.domain import DocumentInfo, Hit
+from assistant.search.retrieval import Retrieval
+from assistant.text.words import QUESTION_WORDS, content_words
+
+
+def _hit(text: str, *, similarity: float = 0.7, title: str = "Harbour notes", path: str = "notes/harbour.md") -> Hit:
+    info = DocumentInfo("d-" + path, path, path, title, "", "", "", "", "en", "md", 1)
+    return Hit("c-" + path, text, info, 0, len(text), None, 1.0, 1, similarity=similarity)
+
+
+def _retrieval(question: str, *hits: Hit, unknown: tuple[str, ...] = ()) -> Retrieval:
+    terms = [word for word in content_words(question) if word not in QUESTION_WORDS]
+    return Retrieval(list(hits), terms, [], list(unknown), {term: 1.0 for term in terms})
+
+
+def _judge(question: str, *hits: Hit, unknown: tuple[str, ...] = ()) -> tuple[bool, str]:
+    retrieval = _retrieval(question, *hits, unknown=unknown)
+    coverage = judge_coverage(question, retrieval, candidate_sentences(question, retrieval))
+    return coverage.covered, coverage.reason
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def test_hyphenated_and_lower_case_words_are_not_names() -> None:
+    names = question_names("Why did Harbourline flag IS-linked posts and UAE-based relays as spam-like content?")
+    assert names == ["Harbourline"]
+    assert question_names("What did the moderators of the quay forum remove?") == []
+
+
+def test_a_hyphenated_word_no_chunk_holds_does_not_refuse() -> None:
+    question = "What did Harbourline say had happened to IS-related traffic on its relay forum?"
+    passage = _hit("Harbourline said IS traffic on its relay forum fell sharply after the new filters arrived.")
+    covered, reason = _judge(question, passage, unknown=("is-related",))
+    assert covered, reason
+
+
+def test_a_proper_name_no_chunk_holds_still_refuses() -> None:
+    question = "What did Quillmarsh post on the relay forum before the harbour ban?"
+    passage = _hit("The relay forum removed posts about the harbour ban within a day of the order.")
+    covered, reason = _judge(question, passage, unknown=("quillmarsh",))
+    assert not covered
+    assert "Quillmarsh" in reason
+
+
+# --- loosely related ----------------------------------------------------------------------------
+
+
+def test_a_strong_first_passage_from_a_document_naming_the_question_is_covered() -> None:
+    question = "How did Harbourline moderators treat relay posts that mixed ads and threats?"
+    text = "Harbourline moderators removed relay posts that mixed ads and threats, and banned their authors."
+    assert _judge(question, _hit(text, similarity=0.5, title="Harbourline moderation rules"))[0]
+
+
+def test_a_close_passage_from_a_document_that_does_not_name_the_question_is_loosely_related() -> None:
+    question = "How did Harbourline moderators treat relay posts that mixed ads and threats?"
+    text = "Moderators removed relay posts that mixed ads and threats, and banned their authors."
+    covered, reason = _judge(question, _hit(text, similarity=0.5, title="Moderation rules"))
+    assert not covered
+    assert "loosely related" in reason
+
+
+# --- the element asked for -----------------------------------------------------------------------
+
+
+def test_the_asked_for_element_is_told_from_the_question_form() -> None:
+    assert asked_kind("In which year did the quay forum close?") == "year"
+    assert asked_kind("When did the quay forum close?") == "year"
+    assert asked_kind("When the quay forum closed, where did its members go?") == ""
+    assert asked_kind("How many relays did the quay forum run?") == "figure"
+    assert asked_kind("What share of relays did the quay forum close?") == "share"
+    assert asked_kind("What fine did the regulator impose on the quay forum?") == "amount"
+    assert asked_kind("Which platform hosted the quay forum?") == "name"
+
+
+def test_a_which_year_question_without_a_year_in_the_passages_is_not_covered() -> None:
+    question = "In which year did Harbourline ban the Copper Circle relay channels?"
+    passage = _hit("Harbourline banned the Copper Circle relay channels after repeated warnings about threats.")
+    covered, reason = _judge(question, passage)
+    assert not covered
+    assert "a year" in reason
+
+
+def test_a_which_year_question_with_a_year_in_the_passages_is_covered() -> None:
+    question = "In which year did Harbourline ban the Copper Circle relay channels?"
+    passage = _hit("Harbourline banned the Copper Circle relay channels in 2019 after repeated warnings about threats.")
+    covered, reason = _judge(question, passage)
+    assert covered, reason
+
+
+def test_a_how_many_question_without_a_figure_in_the_passages_is_not_covered() -> None:
+    question = "How many accounts did Harbourline suspend for spreading the relay videos?"
+    passage = _hit("Harbourline suspended accounts for spreading the relay videos, its safety team said.")
+    covered, reason = _judge(question, passage)
+    assert not covered
+    assert "a figure" in reason
+
+
+def test_a_how_many_question_with_a_figure_in_the_passages_is_covered() -> None:
+    question = "How many accounts did Harbourline suspend for spreading the relay videos?"
+    passage = _hit("Harbourline suspended 1,200 accounts for spreading the relay videos, its safety team said.")
+    covered, reason = _judge(question, passage)
+    assert covered, reason
+
+
+def test_a_figure_that_counts_something_else_does_not_answer_how_many() -> None:
+    question = "How many followers did the Copper Circle accounts have when Harbourline restored them?"
+    passage = _hit("Harbourline restored the Copper Circle accounts after a review that cost $40,000 in legal fees.")
+    covered, reason = _judge(question, passage)
+    assert not covered
+    assert "a figure" in reason
