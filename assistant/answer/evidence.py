@@ -33,7 +33,7 @@ from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
 from assistant.text.apparatus import looks_like_apparatus, skip_marks, without_markup
 from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_years
-from assistant.text.figures import figures, has_figure
+from assistant.text.figures import NUMBER_WORDS, figures, has_figure
 from assistant.text.instructions import instruction_flags
 from assistant.text.names import institution_names, new_names
 from assistant.text.sentences import CONNECTIVES, sentence_pieces
@@ -453,11 +453,6 @@ _SHARE = re.compile(
 )
 _MONEY = re.compile(r"[$€£¥]|\b(?:EUR|USD|GBP|euros?|dollars?|pounds?)\b", re.IGNORECASE)
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
-_NUMBER_WORDS = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?"
-    r"|billions?|scores)\b",
-    re.IGNORECASE,
-)
 
 
 def asked_kind(question: str) -> str:
@@ -531,7 +526,7 @@ def holds(kind: str, sentence: str) -> bool:
         return bool(_MONEY.search(sentence)) and has_figure(sentence)
     if kind == "figure":
         # An ordinal ("the 1st of October") places something; it counts nothing.
-        return has_figure(_ORDINAL.sub(" ", sentence)) or bool(_NUMBER_WORDS.search(sentence))
+        return has_figure(_ORDINAL.sub(" ", sentence)) or not NUMBER_WORDS.isdisjoint(words(sentence))
     return new_names(sentence, set())
 
 

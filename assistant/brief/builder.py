@@ -50,7 +50,7 @@ from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import ACTOR_KINDS, AliasGroup, AliasTable
 from assistant.text.apparatus import about_the_page, display_text, finished, reads_as_prose
 from assistant.text.dates import event_date
-from assistant.text.figures import figures, has_figure
+from assistant.text.figures import NUMBER_WORDS, figures, has_figure
 from assistant.text.instructions import strip_instructions
 from assistant.text.names import name_regex
 from assistant.text.sentences import CONNECTIVES
@@ -407,15 +407,9 @@ def confidence_of(independent: int, grades: list[str]) -> str:
     return "low"
 
 
-# Numbers spelled out at the start of a sentence ("Fifty people died ...").
-_NUMBER_WORDS = frozenset(
-    """
-    two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty
-    seventy eighty ninety hundreds thousands millions dozens
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
-# Words that open sentences without being names, beyond the stop words.
-_OPENERS = _NUMBER_WORDS | frozenset(
+# Words that open sentences without being names, beyond the stop words (with numbers spelled
+# out at the start of a sentence: "Fifty people died ...").
+_OPENERS = NUMBER_WORDS | frozenset(
     [
         "since",
         "although",

@@ -24,6 +24,15 @@ _NOT_A_FIGURE = re.compile(
 _SUFFIX = re.compile(r"(?:m|bn|k|st|nd|rd|th|s)$")
 
 
+#: Numbers written out as words ("fifty people", "thousands of posts").
+NUMBER_WORDS = frozenset(
+    """
+    two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty
+    seventy eighty ninety hundreds thousands millions billions dozens
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
 def figures(text: str) -> frozenset[str]:
     """The figures `text` reports, as its words write them ("1.5m" -> "1.5", "125,000" -> "125000")."""
     found = set()

@@ -6,6 +6,8 @@ every case differs from its neighbour in the one thing the rule looks at.
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.answer.evidence import asked_kind, candidate_sentences, judge_coverage, question_names
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
@@ -82,39 +84,38 @@ def test_the_asked_for_element_is_told_from_the_question_form() -> None:
     assert asked_kind("Which platform hosted the quay forum?") == "name"
 
 
-def test_a_which_year_question_without_a_year_in_the_passages_is_not_covered() -> None:
-    question = "In which year did Harbourline ban the Copper Circle relay channels?"
-    passage = _hit("Harbourline banned the Copper Circle relay channels after repeated warnings about threats.")
-    covered, reason = _judge(question, passage)
+YEAR_QUESTION = "In which year did Harbourline ban the Copper Circle relay channels?"
+FIGURE_QUESTION = "How many accounts did Harbourline suspend for spreading the relay videos?"
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        (YEAR_QUESTION, "Harbourline banned the Copper Circle relay channels after repeated warnings.", "a year"),
+        (FIGURE_QUESTION, "Harbourline suspended accounts for spreading the relay videos, its team said.", "a figure"),
+        # A figure that counts something else does not say how many followers there were.
+        (
+            "How many followers did the Copper Circle accounts have when Harbourline restored them?",
+            "Harbourline restored the Copper Circle accounts after a review that cost $40,000 in legal fees.",
+            "a figure",
+        ),
+    ],
+)
+def test_a_question_whose_asked_for_element_no_passage_gives_is_not_covered(
+    question: str, passage: str, missing: str
+) -> None:
+    covered, reason = _judge(question, _hit(passage))
     assert not covered
-    assert "a year" in reason
+    assert missing in reason
 
 
-def test_a_which_year_question_with_a_year_in_the_passages_is_covered() -> None:
-    question = "In which year did Harbourline ban the Copper Circle relay channels?"
-    passage = _hit("Harbourline banned the Copper Circle relay channels in 2019 after repeated warnings about threats.")
-    covered, reason = _judge(question, passage)
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        (YEAR_QUESTION, "Harbourline banned the Copper Circle relay channels in 2019 after repeated warnings."),
+        (FIGURE_QUESTION, "Harbourline suspended 1,200 accounts for spreading the relay videos, its team said."),
+    ],
+)
+def test_a_question_whose_asked_for_element_a_passage_gives_is_covered(question: str, passage: str) -> None:
+    covered, reason = _judge(question, _hit(passage))
     assert covered, reason
-
-
-def test_a_how_many_question_without_a_figure_in_the_passages_is_not_covered() -> None:
-    question = "How many accounts did Harbourline suspend for spreading the relay videos?"
-    passage = _hit("Harbourline suspended accounts for spreading the relay videos, its safety team said.")
-    covered, reason = _judge(question, passage)
-    assert not covered
-    assert "a figure" in reason
-
-
-def test_a_how_many_question_with_a_figure_in_the_passages_is_covered() -> None:
-    question = "How many accounts did Harbourline suspend for spreading the relay videos?"
-    passage = _hit("Harbourline suspended 1,200 accounts for spreading the relay videos, its safety team said.")
-    covered, reason = _judge(question, passage)
-    assert covered, reason
-
-
-def test_a_figure_that_counts_something_else_does_not_answer_how_many() -> None:
-    question = "How many followers did the Copper Circle accounts have when Harbourline restored them?"
-    passage = _hit("Harbourline restored the Copper Circle accounts after a review that cost $40,000 in legal fees.")
-    covered, reason = _judge(question, passage)
-    assert not covered
-    assert "a figure" in reason
