@@ -527,7 +527,8 @@ def holds(kind: str, sentence: str) -> bool:
     if kind == "figure":
         # An ordinal ("the 1st of October") places something; it counts nothing.
         return has_figure(_ORDINAL.sub(" ", sentence)) or not NUMBER_WORDS.isdisjoint(words(sentence))
-    return new_names(sentence, set())
+    # A name the answer gives is often the sentence's subject, so its first word counts too.
+    return any(raw[:1].isupper() and words(raw) and words(raw)[0] not in STOPWORDS for raw in sentence.split())
 
 
 def _mentioned(name: str, retrieval: Retrieval) -> bool:

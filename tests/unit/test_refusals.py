@@ -99,6 +99,11 @@ FIGURE_QUESTION = "How many accounts did Harbourline suspend for spreading the r
             "Harbourline restored the Copper Circle accounts after a review that cost $40,000 in legal fees.",
             "a figure",
         ),
+        (
+            "Which platform took down the relay clip?",
+            "The relay clip was taken down within an hour of the ban.",
+            "a name",
+        ),
     ],
 )
 def test_a_question_whose_asked_for_element_no_passage_gives_is_not_covered(
@@ -114,6 +119,7 @@ def test_a_question_whose_asked_for_element_no_passage_gives_is_not_covered(
     [
         (YEAR_QUESTION, "Harbourline banned the Copper Circle relay channels in 2019 after repeated warnings."),
         (FIGURE_QUESTION, "Harbourline suspended 1,200 accounts for spreading the relay videos, its team said."),
+        ("Which platform took down the relay clip?", "Streamwell took down the relay clip within an hour of the ban."),
     ],
 )
 def test_a_question_whose_asked_for_element_a_passage_gives_is_covered(question: str, passage: str) -> None:
