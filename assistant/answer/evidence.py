@@ -490,10 +490,15 @@ def _gives(kind: str, question: str, sentence: Sentence, passages: list[Hit]) ->
     return all(_named_in(name, text) for name in question_names(question))
 
 
-#: Words are compared by their first letters, so that "follower" matches "followers".
-COUNTED_STEM = 6
-# "How many of the dead ..." counts a part of something named before: no words of its own to look for.
-_COUNTED = re.compile(r"\b(?:how many|what number of)\s+(?!of\b)((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.IGNORECASE)
+#: Words are compared by their first letters, so that "follower" matches "followers" and "video" "videos".
+COUNTED_STEM = 5
+# What "how many" counts runs to the verb or preposition after it ("how many copies of the attack video
+# did ..." counts copies of a video); "how many of the dead ..." counts a part of something named before.
+_COUNTED = re.compile(
+    r"\b(?:how many|what number of)\s+(?!of\b)((?:(?!(?:did|do|does|were|was|are|is|have|has|had|will|would"
+    r"|could|can|should|in|on|during|at|since|after|before)(?![\w'’-]))[\w'’-]+\s*){1,6})",
+    re.IGNORECASE,
+)
 
 
 def counted_words(question: str) -> set[str]:
