@@ -194,6 +194,20 @@ class AnswerTuning(_Frozen):
         le=1,
         description="Best question-word overlap under which a question is not covered (calibrated).",
     )
+    strong_similarity: float = Field(
+        default=0.45,
+        ge=0,
+        le=1,
+        description="Below min_similarity, a first passage at least this close still answers when its document "
+        "names everything the question names (the lowest unanswerable question sat at 0.41).",
+    )
+    element_overlap: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="The year, figure or name asked for counts only in a sentence holding this share of the "
+        "question's weighted words (up to 0.10 refused the same on tune; higher refused more answerable ones).",
+    )
     context_chars: int = Field(
         default=300, ge=0, description="Text before a lead-in ('It read:') searched for the group that is quoted."
     )

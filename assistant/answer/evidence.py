@@ -338,25 +338,17 @@ def judge_coverage(
     if absent:
         listed = ", ".join(f"“{name}”" for name in absent)
         return Coverage(False, f"no retrieved passage mentions {listed}", best_overlap, best_similarity)
-    if best_similarity < tuning.min_similarity and not strong_first_passage(question, retrieval):
+    if best_similarity < tuning.min_similarity and not strong_first_passage(question, retrieval, tuning):
         return Coverage(False, "the closest passages are only loosely related", best_overlap, best_similarity)
     if best_overlap < tuning.min_overlap:
         return Coverage(False, "no passage addresses the question's key terms", best_overlap, best_similarity)
     kind = asked_kind(question)
     passages = answer_passages(retrieval, tuning=tuning) if kind else []
-    if kind and not any(_gives(kind, question, s, passages) for s in sentences):
+    if kind and not any(_gives(kind, question, s, passages, tuning) for s in sentences):
         return Coverage(
             False, f"no retrieved passage on the topic gives {_KIND_WORDS[kind]}", best_overlap, best_similarity
         )
     return Coverage(True, "", best_overlap, best_similarity)
-
-
-#: Below the general similarity floor, a first passage at least this close still answers when its
-#: document names everything the question names (the lowest unanswerable question sat at 0.41).
-STRONG_SIMILARITY = 0.45
-#: The year, figure or name asked for counts only in a sentence holding this share of the question's
-#: weighted words (any value up to 0.10 refused the same on the development questions; higher refused more).
-ELEMENT_OVERLAP = 0.05
 
 
 def question_names(question: str) -> list[str]:
@@ -387,7 +379,7 @@ def question_names(question: str) -> list[str]:
     return names
 
 
-def strong_first_passage(question: str, retrieval: Retrieval) -> bool:
+def strong_first_passage(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEFAULTS.answer) -> bool:
     """The first passage is close to the question and its document names every name the question names.
 
     Its document counts with its title, author, publisher and path and every retrieved passage of it, and
@@ -395,7 +387,7 @@ def strong_first_passage(question: str, retrieval: Retrieval) -> bool:
     """
     first = retrieval.hits[0]
     names = question_names(question)
-    if not names or (first.similarity or 0.0) < STRONG_SIMILARITY:
+    if not names or (first.similarity or 0.0) < tuning.strong_similarity:
         return False
     own = [hit for hit in retrieval.hits + retrieval.support if hit.document.path == first.document.path]
     text = _document_words(first, own)
@@ -470,14 +462,14 @@ def asked_kind(question: str) -> str:
     return ""
 
 
-def _gives(kind: str, question: str, sentence: Sentence, passages: list[Hit]) -> bool:
+def _gives(kind: str, question: str, sentence: Sentence, passages: list[Hit], tuning: AnswerTuning) -> bool:
     """The sentence holds the element asked for and speaks of the question's topic.
 
     On the topic: it shares enough of the question's words, and its document (its passages among
     `passages`, with its title, author, publisher and path) names every name the question names and,
     when the question names a year, that year (in its text or as its date).
     """
-    if sentence.overlap < ELEMENT_OVERLAP or not holds(kind, sentence.text):
+    if sentence.overlap < tuning.element_overlap or not holds(kind, sentence.text):
         return False
     counted = counted_words(question)
     if counted and not counted & {word[:COUNTED_STEM] for word in words(sentence.text)}:

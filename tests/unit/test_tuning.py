@@ -69,6 +69,8 @@ TUNED = {
         "figure_repeat_share": 0.25,
         "min_similarity": 0.55,
         "min_overlap": 0.08,
+        "strong_similarity": 0.45,
+        "element_overlap": 0.05,
         "context_chars": 300,
         "generation_sources": 4,
         "source_chars": 900,
