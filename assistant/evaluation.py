@@ -10,7 +10,10 @@ passage recall (`evidence@1/3/10`: the share of questions with evidence whose
 snippet lies in the first k passages the answerer read), key-fact coverage of
 the answer text, citation-quote validity (each quote found verbatim in the
 cited document's extracted text), refusal accuracy on unanswerable questions,
-the false-refusal rate and the median length of the answers given.
+the false-refusal rate, the median length of the answers given, the share of
+answer sentences no retrieved sentence supports (a generative backend's
+`[unsupported]` sentences; an extractive answer only quotes) and the median
+time to answer.
 
 A conversation is asked through a `Session` with no audit trail (see
 `AssistantService.evaluate`): each turn is rewritten from the earlier ones as
@@ -220,6 +223,24 @@ class QuestionResult:
     def answer_chars(self) -> int | None:
         return len(self.answer.text) if self.answer.status == "answered" else None
 
+    @property
+    def unsupported(self) -> tuple[int, int] | None:
+        """(unsupported, all) sentences of an answer given; None for a refusal."""
+        if self.answer.status != "answered":
+            return None
+        sentences = self.answer.sentences
+        return sum(1 for sentence in sentences if not sentence.supported), len(sentences)
+
+    @property
+    def unsupported_share(self) -> float | None:
+        counts = self.unsupported
+        return None if counts is None or not counts[1] else counts[0] / counts[1]
+
+    @property
+    def latency_ms(self) -> float | None:
+        """Retrieval plus answer of the scored turn, as `ask` reports it."""
+        return self.answer.timings_ms.get("total")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.question.id,
@@ -233,6 +254,8 @@ class QuestionResult:
             "facts_found": self.facts_found,
             "facts_total": len(self.question.key_facts),
             "answer_chars": self.answer_chars,
+            "unsupported_share": None if self.unsupported_share is None else round(self.unsupported_share, 3),
+            "latency_ms": self.latency_ms,
             "quotes_valid": self.quotes_valid,
             "quotes_total": self.quotes_total,
             "turns": len(self.question.turns),
@@ -255,6 +278,9 @@ class Summary:
     with_evidence: int = 0
     evidence_at: dict[int, float] = field(default_factory=dict)
     median_answer_chars: float | None = None
+    #: Unsupported sentences over all sentences of the answers given (None when none was given).
+    unsupported_share: float | None = None
+    latency_p50_ms: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -271,6 +297,8 @@ class Summary:
             "with_evidence": self.with_evidence,
             **{f"evidence@{k}": round(self.evidence_at[k], 3) if k in self.evidence_at else None for k in EVIDENCE_AT},
             "median_answer_chars": self.median_answer_chars,
+            "unsupported_share": None if self.unsupported_share is None else round(self.unsupported_share, 3),
+            "latency_p50_ms": self.latency_p50_ms,
         }
 
 
@@ -321,6 +349,11 @@ def summarise(results: Iterable[QuestionResult]) -> Summary:
             summary.evidence_at[k] = found / len(with_evidence)
     lengths = [r.answer_chars for r in items if r.answer_chars is not None]
     summary.median_answer_chars = statistics.median(lengths) if lengths else None
+    counts = [r.unsupported for r in items if r.unsupported is not None]
+    sentences = sum(total for _, total in counts)
+    summary.unsupported_share = sum(bad for bad, _ in counts) / sentences if sentences else None
+    latencies = [r.latency_ms for r in items if r.latency_ms is not None]
+    summary.latency_p50_ms = round(statistics.median(latencies), 1) if latencies else None
     return summary
 
 

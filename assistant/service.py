@@ -43,6 +43,7 @@ from assistant.search.retrieval import Filters, Retrieval, Retriever, RetrieverM
 from assistant.text.aliases import default_aliases
 
 if TYPE_CHECKING:
+    from assistant.answer.generated import ChatModel
     from assistant.brief.builder import Brief, Writer
 
 # The longest question (or brief topic) searched: longer text is a pasted document, not a question.
@@ -58,6 +59,8 @@ class AssistantService:
         self._query_encoder: Embedder | None = None
         self._open_reader: tuple[ChromaStore, ChunkReader] | None = None
         self._lexical: LexicalIndex | None = None
+        #: Generative models by backend name, loaded once: a local model takes a second or more to load.
+        self._chat_models: dict[str, tuple[ChatModel, str]] = {}
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -247,11 +250,10 @@ class AssistantService:
             parts = tuple(AnswerSentence(c.quote, (c.n,)) for c in citations)
             status = "answered"
         else:
-            # Imported here: LangChain costs start-up time the extractive path never needs.
-            from assistant.adapters.llm import chat_model
+            # Imported here, like the model itself: the extractive path never needs them.
             from assistant.answer.generated import attribute, stream_answer
 
-            model, model_name = chat_model(self.settings, backend)
+            model, model_name = self._chat_model(backend)
             hits = list(retrieval.hits[: tuning.generation_sources])
             passages = hits
             pieces: list[str] = []
@@ -333,11 +335,19 @@ class AssistantService:
         total = round((time.perf_counter() - started) * 1000, 1)
         return replace(brief, backend=backend, model=model_name, timings_ms={"total": total})
 
+    def _chat_model(self, backend: str) -> tuple[ChatModel, str]:
+        """The generative model of a backend and its display name, made on first use."""
+        if backend not in self._chat_models:
+            # Imported here: LangChain costs start-up time the extractive path never needs.
+            from assistant.adapters.llm import chat_model
+
+            self._chat_models[backend] = chat_model(self.settings, backend)
+        return self._chat_models[backend]
+
     def _bluf_writer(self, backend: str) -> tuple[Writer, str]:
-        from assistant.adapters.llm import chat_model
         from assistant.answer.generated import attribute, stream_answer
 
-        model, model_name = chat_model(self.settings, backend)
+        model, model_name = self._chat_model(backend)
         tuning = self.settings.tuning.answer
 
         def write(topic: str, hits: list[Hit]) -> list[tuple[str, Hit | None, str]]:
@@ -359,13 +369,16 @@ class AssistantService:
         return stitch_document(pieces) if pieces else None
 
     def evaluate(
-        self, questions: list[Question], *, mode: RetrieverMode = "hybrid", k: int = 10
+        self, questions: list[Question], *, mode: RetrieverMode = "hybrid", k: int = 10, backend: str | None = None
     ) -> list[QuestionResult]:
         """Answer every question and score it against its gold documents, evidence and facts.
 
         A question of several turns is asked as one conversation and its last
-        answer is scored; nothing is recorded in the conversation store.
+        answer is scored; nothing is recorded in the conversation store. A
+        generative backend's answers are attributed sentence by sentence as
+        `ask` does, and scored the same way as extractive ones.
         """
+        backend = self._backend(backend)
         cache: dict[str, str | None] = {}
 
         def text_of(path: str) -> str | None:
@@ -376,13 +389,16 @@ class AssistantService:
         results = []
         for question in questions:
             if len(question.turns) == 1:
-                answer, searched = self.ask(question.turns[0], k=k, mode=mode), tuple(question.turns)
+                answer = self.ask(question.turns[0], k=k, mode=mode, backend=backend)
+                searched = tuple(question.turns)
             else:
-                answer, searched = self._converse(question.turns, k=k, mode=mode)
+                answer, searched = self._converse(question.turns, k=k, mode=mode, backend=backend)
             results.append(score_question(question, answer, text_of, searched))
         return results
 
-    def _converse(self, turns: Sequence[str], *, k: int, mode: RetrieverMode) -> tuple[Answer, tuple[str, ...]]:
+    def _converse(
+        self, turns: Sequence[str], *, k: int, mode: RetrieverMode, backend: str
+    ) -> tuple[Answer, tuple[str, ...]]:
         """Ask `turns` as one conversation, as `ask --session` does: the last answer, and each turn as searched.
 
         The session has no audit trail, so nothing is recorded.
@@ -390,7 +406,7 @@ class AssistantService:
         from assistant.conversation.session import Session  # it imports this module
 
         session = Session(self)
-        replies = [session.ask(turn, k=k, mode=mode) for turn in turns]
+        replies = [session.ask(turn, k=k, mode=mode, backend=backend) for turn in turns]
         answer = replies[-1].answer
         assert answer is not None, "a question's reply carries its answer"
         return answer, tuple(reply.turn.rewritten_question for reply in replies)

@@ -505,12 +505,19 @@ def evaluate(
     as_json: JsonFlag = False,
     retriever: Retriever = "hybrid",
     k: Annotated[int, typer.Option("--k", min=1, max=50)] = 10,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="Answer backend to measure: extractive (default), local, openai or ollama.", show_default=False
+        ),
+    ] = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Measure retrieval and answer quality on a question set."""
     mode = _retriever_mode(retriever)
-    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url))
+    _check_backend(backend)
+    settings = guard(lambda: _settings(index_dir=index_dir, chroma_url=chroma_url, backend=backend))
     service = AssistantService(settings)
     items = guard(lambda: read_questions(questions))
     results = guard(lambda: service.evaluate(items, mode=mode, k=k))
@@ -521,6 +528,7 @@ def evaluate(
         emit_json(
             {
                 "retriever": mode,
+                "backend": settings.backend,
                 # Which numbers produced this result: the whole tuning, and its short fingerprint.
                 "tuning": tuning.as_json(),
                 "tuning_fingerprint": tuning.fingerprint(),
@@ -533,10 +541,11 @@ def evaluate(
             }
         )
         return
-    out.print(_evaluation_grid(f"Evaluation ({mode}, {len(results)} questions)", table))
+    label = mode if settings.backend == "extractive" else f"{mode}, {settings.backend}"
+    out.print(_evaluation_grid(f"Evaluation ({label}, {len(results)} questions)", table))
     for split, summaries in splits.items():
         count = summaries["overall"].questions
-        out.print(_evaluation_grid(f"Split {split} ({mode}, {count} questions)", summaries))
+        out.print(_evaluation_grid(f"Split {split} ({label}, {count} questions)", summaries))
     origin = "the defaults" if tuning == DEFAULTS else "changed from the defaults; see eval --json"
     out.print(f"tuning {tuning.fingerprint()} ({origin})", style="dim", markup=False)
     misses = [r for r in results if r.question.answerable and (r.rank is None or r.rank > 5)]
@@ -549,7 +558,7 @@ def _evaluation_grid(title: str, table: dict[str, Summary]) -> Table:
     """One `eval` table: a row per question type and overall."""
     grid = Table(title=plain(title), header_style="bold")
     columns = ["type", "n", "R@1", "R@5", "R@10", "MRR", "facts", "quotes", "refusal acc", "false ref"]
-    columns += [f"ev@{k}" for k in EVIDENCE_AT] + ["median chars"]
+    columns += [f"ev@{k}" for k in EVIDENCE_AT] + ["median chars", "unsup", "p50 ms"]
     for column in columns:
         grid.add_column(column, justify="right" if column != "type" else "left")
 
@@ -569,6 +578,8 @@ def _evaluation_grid(title: str, table: dict[str, Summary]) -> Table:
             share(data["false_refusals"]),
             *(share(data[f"evidence@{k}"]) for k in EVIDENCE_AT),
             "-" if summary.median_answer_chars is None else f"{summary.median_answer_chars:.0f}",
+            share(data["unsupported_share"]),
+            "-" if summary.latency_p50_ms is None else f"{summary.latency_p50_ms:.0f}",
         )
     return grid
 
