@@ -72,7 +72,7 @@ def test_eval_with_gemma_reports_unsupported_share_and_latency(
         "id": "g1",
         "type": "numeric",
         "question": "How many copies of the Christchurch video did Facebook remove in the first day?",
-        "gold_docs": ["notes/christchurch-facebook-live-figures.md"],
+        "gold_docs": ["christchurch-facebook-live-figures.md"],
         "key_facts": ["1.5 million"],
     }
     questions = tmp_path / "questions.jsonl"
