@@ -19,8 +19,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,23 +186,58 @@ class LocalLlamaChat(BaseChatModel):
                 stop=stop,
                 stream=True,
             )
+            pieces: Iterator[str] = (part["choices"][0].get("delta", {}).get("content") or "" for part in stream)
         else:
             stream = self._model().create_completion(
                 prompt=self.completion_prompt(messages),
                 max_tokens=self.max_tokens,
                 temperature=self.temperature,
-                # A blank line is where a base model starts the next section of the page it imagines.
-                stop=[*(stop or []), "\n\n"],
+                stop=stop,
                 stream=True,
             )
-        for part in stream:
-            choice = part["choices"][0]
-            delta = (choice.get("delta", {}).get("content") if self.chat else choice.get("text")) or ""
+            # A blank line is where a base model starts the next section of the page it imagines.
+            pieces = first_paragraph(part["choices"][0].get("text") or "" for part in stream)
+        wrote = False
+        for delta in pieces:
             if delta:
+                wrote = True
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                 if run_manager is not None:
                     run_manager.on_llm_new_token(delta, chunk=chunk)
                 yield chunk
+        if not wrote:
+            # A model may stop at once; LangChain takes a stream with no chunk at all for a failure.
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
+
+
+def first_paragraph(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces of a streamed text up to its first blank line, with blank space before the text dropped."""
+    started = False
+    pending = ""
+    for piece in pieces:
+        text = pending + piece
+        pending = ""
+        if not started:
+            text = text.lstrip()
+            if not text:
+                continue
+            started = True
+        blank = _BLANK_LINE.search(text)
+        if blank:
+            if blank.start():
+                yield text[: blank.start()]
+            return
+        # A line break at the end may be the start of a blank line: hold it until the next piece.
+        tail = _OPEN_LINE.search(text)
+        if tail:
+            pending = text[tail.start() :]
+            text = text[: tail.start()]
+        if text:
+            yield text
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_OPEN_LINE = re.compile(r"\n[ \t]*$")
 
 
 class LangChainChat:

@@ -7,12 +7,20 @@ the real lookup (importlib finding the module, then its file or its parts) runs 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.adapters.llm import PACKAGED_MODELS, LocalLlamaChat, chat_model, local_model_file
+from assistant.adapters.llm import (
+    PACKAGED_MODELS,
+    LangChainChat,
+    LocalLlamaChat,
+    chat_model,
+    first_paragraph,
+    local_model_file,
+)
 from assistant.config import LOCAL_MODELS, Settings, load_settings
 from assistant.errors import BackendError, ConfigError
 
@@ -103,3 +111,29 @@ def test_a_base_model_gets_a_plain_prompt_with_the_instructions_first(packages: 
         [SystemMessage(content="Answer from the sources."), HumanMessage(content="Source 1: ...\n\nQuestion: Why?")]
     )
     assert prompt.startswith("Answer from the sources.") and prompt.endswith("Question: Why?\nAnswer:")
+
+
+def test_a_base_models_answer_ends_at_its_first_blank_line() -> None:
+    streamed = ["\n\n", " About 1.5", " million copies.\n", "\nSource 2: another page"]
+    assert "".join(first_paragraph(streamed)) == "About 1.5 million copies."
+    assert "".join(first_paragraph(["One line\nand the next", "\n \n", "more"])) == "One line\nand the next"
+
+
+class _SilentLlama:
+    """Stands in for a loaded model that ends its answer before writing anything but blank lines."""
+
+    def create_completion(
+        self, stop: list[str] | None = None, **_: object
+    ) -> Iterator[dict[str, list[dict[str, str]]]]:
+        written = "\n\n"
+        # As llama.cpp does, nothing from a stop sequence on is returned.
+        for sequence in stop or []:
+            written = written.split(sequence, 1)[0]
+        for char in written:
+            yield {"choices": [{"text": char}]}
+
+
+def test_a_model_that_writes_nothing_gives_an_empty_answer_not_a_failure() -> None:
+    local = LocalLlamaChat(model_path="unused.gguf", chat=False)
+    local._llama = _SilentLlama()
+    assert list(LangChainChat(local).stream("Answer from the sources.", "Question: Why?")) == []
