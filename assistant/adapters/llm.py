@@ -178,23 +178,17 @@ class LocalLlamaChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        options: dict[str, Any] = {
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "stop": stop,
+            "stream": True,
+        }
         if self.chat:
-            stream = self._model().create_chat_completion(
-                messages=self._as_dicts(messages),
-                max_tokens=self.max_tokens,
-                temperature=self.temperature,
-                stop=stop,
-                stream=True,
-            )
+            stream = self._model().create_chat_completion(messages=self._as_dicts(messages), **options)
             pieces: Iterator[str] = (part["choices"][0].get("delta", {}).get("content") or "" for part in stream)
         else:
-            stream = self._model().create_completion(
-                prompt=self.completion_prompt(messages),
-                max_tokens=self.max_tokens,
-                temperature=self.temperature,
-                stop=stop,
-                stream=True,
-            )
+            stream = self._model().create_completion(prompt=self.completion_prompt(messages), **options)
             # A blank line is where a base model starts the next section of the page it imagines.
             pieces = first_paragraph(part["choices"][0].get("text") or "" for part in stream)
         wrote = False
