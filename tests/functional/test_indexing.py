@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import indexing
 from assistant.adapters.chroma_store import ChromaStore
 from assistant.config import Settings
 from assistant.errors import IndexMismatchError, IndexNotFoundError
+from assistant.ingest import indexing
 from assistant.service import AssistantService
 
 from ..conftest import HashEmbedder
