@@ -261,6 +261,11 @@ class QuestionResult:
             "turns": len(self.question.turns),
             "searched_as": list(self.searched) or [self.question.question],
             "top_documents": ranked_documents(self.answer)[:5],
+            # What was said and which facts it missed, so a reader can see why a question scored as it did.
+            "answer": self.answer.text,
+            "facts_missed": [fact for fact in self.question.key_facts if not fact_found(fact, self.answer.text)]
+            if self.answer.status == "answered"
+            else list(self.question.key_facts),
         }
 
 

@@ -243,3 +243,13 @@ def test_each_question_reports_its_split_status_reason_ranks_length_and_facts() 
     assert refused["status"] == "not_covered" and refused["not_covered_reason"] == "loosely related"
     assert refused["gold_rank"] is None and refused["evidence_rank"] is None
     assert refused["answer_chars"] is None and refused["facts_found"] == 0
+
+
+def test_each_question_shows_its_answer_and_the_key_facts_it_missed() -> None:
+    passages = [_hit(f"Yes: {SNIPPET}.")]
+    question = Question("a", "When did the pier close and reopen?", "factoid", ("notes/harbour.md",), ("2011", "2019"))
+    row = _score(question, _answer(passages, text="It closed in 2011. [1]")).to_json()
+    assert row["answer"] == "It closed in 2011. [1]" and row["facts_missed"] == ["2019"]
+
+    refused = _score(question, _answer(passages, status="not_covered", text="Not covered.")).to_json()
+    assert refused["facts_missed"] == ["2011", "2019"]
