@@ -34,9 +34,7 @@ def labelled(sentence: str, speaker: str) -> str:
 
 def speaking_group(text: str, aliases: AliasTable) -> str:
     """The extremist group or outlet speaking in a sentence, or "" if none is."""
-    for group in aliases.groups_in(text):
-        if group.kind not in EXTREMIST_KINDS:
-            continue
+    for group in aliases.groups_in(text, EXTREMIST_KINDS):
         names = "|".join(re.escape(n) for n in sorted(group.names, key=len, reverse=True))
         name = rf"(?:{names})"
         subject = r"(?:^|[.;:,(]\s*|\b(?:[Tt]he|that|when|as|after|and|while|but)\s+)"
@@ -119,9 +117,7 @@ def _actors(text: str, aliases: AliasTable) -> list[AliasGroup]:
     posted on name a medium, not a speaker.
     """
     found: list[tuple[int, AliasGroup]] = []
-    for group in aliases.groups_in(text):
-        if group.kind not in ACTOR_KINDS:
-            continue
+    for group in aliases.groups_in(text, ACTOR_KINDS):
         positions = [
             match.start()
             for name in group.names

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from assistant.text.names import name_regex
+from assistant.text.names import exact_case, name_regex
 
 #: Alias-table kinds whose own words are propaganda.
 EXTREMIST_KINDS = frozenset({"group", "movement", "media"})
@@ -33,10 +33,28 @@ class AliasTable:
 
     def __init__(self, groups: list[AliasGroup]) -> None:
         self.groups = groups
-        self._patterns = [(group, _pattern(group.names)) for group in groups]
+        # A name's pattern can only match where the name itself occurs: in its own capitals for
+        # a short acronym, folded (see `fold`) otherwise. Testing for that substring first is far
+        # cheaper than the patterns, and most sentences name no group at all.
+        self._patterns = [(group, *_spellings(group.names), _pattern(group.names)) for group in groups]
+        exact, folded = _spellings(tuple(name for group in groups for name in group.names))
+        self._any_exact = _alternatives(exact)
+        self._any_folded = _alternatives(folded)
 
-    def groups_in(self, text: str) -> list[AliasGroup]:
-        return [group for group, pattern in self._patterns if pattern.search(text)]
+    def groups_in(self, text: str, kinds: frozenset[str] | None = None) -> list[AliasGroup]:
+        """The groups named in `text`, in the table's order (only those of `kinds`, when given)."""
+        folded = fold(text)
+        if not (self._any_exact and self._any_exact.search(text)) and not (
+            self._any_folded and self._any_folded.search(folded)
+        ):
+            return []
+        return [
+            group
+            for group, exact, spellings, pattern in self._patterns
+            if (kinds is None or group.kind in kinds)
+            and (any(name in text for name in exact) or any(spelling in folded for spelling in spellings))
+            and pattern.search(text)
+        ]
 
     def expansion(self, text: str) -> list[str]:
         """Alternative names for every group mentioned in `text` (not already in it)."""
@@ -45,6 +63,27 @@ class AliasTable:
         for group in self.groups_in(text):
             extra += [name for name in group.names if name.lower() not in lowered]
         return extra
+
+
+# Letters a case-blind pattern matches that `str.casefold` does not fold to the same letter.
+_FOLD_EXTRA = str.maketrans({"İ": "i", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """Text folded so that wherever a case-blind name pattern matches, the folded name is a substring."""
+    return text.translate(_FOLD_EXTRA).casefold()
+
+
+def _spellings(names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names matched in their own capitals, and the others folded: what must occur for any to match."""
+    exact = tuple(dict.fromkeys(name for name in names if exact_case(name)))
+    folded = tuple(dict.fromkeys(fold(name) for name in names if not exact_case(name)))
+    return exact, folded
+
+
+def _alternatives(spellings: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern finding any of the spellings anywhere (None for none)."""
+    return re.compile("|".join(re.escape(spelling) for spelling in spellings)) if spellings else None
 
 
 def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:

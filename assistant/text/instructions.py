@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from assistant.text.sentences import sentence_spans
 from assistant.text.speech import SPEECH
@@ -97,6 +98,9 @@ _REPORTED = re.compile(rf"{SPEECH}|\baccording\b|\bbelieves?\b")
 _BARE_ADDRESS = 4
 
 
+# Answers read a passage's sentences more than once (candidates, then what was set aside), and
+# follow-up questions read the same passages again; the judgment depends on the text alone.
+@lru_cache(maxsize=8192)
 def looks_like_instruction(sentence: str) -> bool:
     """A sentence that addresses an AI, assistant, model or other machine reader, or tells the reader what to answer.
 

@@ -21,9 +21,14 @@ def name_regex(name: str, *, hyphen_bound: bool = False) -> str:
     """
     escaped = re.escape(name)
     before, after = (r"(?<![\w-])", r"(?![\w-])") if hyphen_bound else (r"\b", r"\b")
-    if len(name) <= 3 and name.isupper():
+    if exact_case(name):
         return rf"(?-i:{before}{escaped}{after})"
     return rf"(?i:{before}{escaped}{after})"
+
+
+def exact_case(name: str) -> bool:
+    """Whether `name_regex` finds `name` only in its own capitals: a short acronym ("IS", "EU", "X")."""
+    return len(name) <= 3 and name.isupper()
 
 
 # An institution's name: capitalised words joined by "of", "for", "on" or "to"
