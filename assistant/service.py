@@ -170,6 +170,7 @@ class AssistantService:
     def _searchable(self) -> tuple[ChromaStore, ChunkReader]:
         """The open index, refusing one with nothing in it (every file failed, or a first run is under way)."""
         store, reader = self._reader()
+        store.refresh()  # another process may have indexed since the index was opened
         if store.counts()[1] == 0:
             raise EmptyIndexError(f"the index at {store.location} has no documents yet")
         return store, reader

@@ -116,6 +116,10 @@ class ChromaStore:
         self._chunks: Collection | None = None
         self._documents: Collection | None = None
         self._sources: Collection | None = None
+        #: Set by `open_for_read`: what describes the index (its markers, its chunk count) is then
+        #: read once per generation, since it changes only when the content does.
+        self._reading = False
+        self._described: tuple[str, dict[str, Any]] | None = None
 
     # --- connection -----------------------------------------------------------
 
@@ -225,6 +229,7 @@ class ChromaStore:
     def open_for_read(self) -> None:
         """Open an existing index; raise IndexNotFoundError when there is none."""
         client = self._connect(create=False)
+        self._reading = True
         try:
             self._chunks = client.get_collection(self.name, embedding_function=None)
             self._documents = client.get_collection(f"{self.name}-documents", embedding_function=None)
@@ -239,6 +244,8 @@ class ChromaStore:
     def open_for_write(self, spec: IndexSpec, *, rebuild: bool = False) -> None:
         """Open or create the index, refusing one built with another spec."""
         client = self._connect(create=True)
+        self._reading = False
+        self._described = None
         if rebuild:
             try:
                 for suffix in ("", "-documents", "-sources"):
@@ -295,6 +302,34 @@ class ChromaStore:
         if "embedding_model" not in meta:
             return None
         return IndexSpec(str(meta["embedding_model"]), int(meta["dimension"]), str(meta["chunker"]))
+
+    def refresh(self) -> None:
+        """Reopen an index opened for reading if another store has indexed since it was opened.
+
+        The collections' metadata (and so `generation`) is read when they are
+        opened; this reads it again, which costs well under a millisecond.
+        """
+        client = self._connect(create=False)
+        try:
+            current = client.get_collection(self.name, embedding_function=None)
+        except AssistantError:
+            raise
+        except Exception:
+            current = None  # gone (a rebuild under way): reopening says so
+        if current is None or current.id != self._col("chunks").id or current.metadata != self._col("chunks").metadata:
+            self.open_for_read()
+
+    def _remembered(self, what: str, read: Callable[[], Any]) -> Any:
+        """`read()`, once per generation while the store is open for reading (always afresh for writing)."""
+        if not self._reading:
+            return read()
+        generation = self.generation()
+        if self._described is None or self._described[0] != generation:
+            self._described = (generation, {})
+        known = self._described[1]
+        if what not in known:
+            known[what] = read()
+        return known[what]
 
     def generation(self) -> str:
         """Changes whenever the indexed content changes."""
@@ -366,8 +401,15 @@ class ChromaStore:
                 return
             offset += page
 
+    def chunk_records(self) -> int:
+        """How many chunk records the index holds, of committed files or not."""
+        return int(self._remembered("chunk records", self._col("chunks").count))
+
     def markers(self) -> dict[str, SourceRecord]:
         """Every source marker, committed or pending."""
+        return dict(self._remembered("markers", self._read_markers))
+
+    def _read_markers(self) -> dict[str, SourceRecord]:
         records: dict[str, SourceRecord] = {}
         for key, meta in self._all_metadatas("sources"):
             records[key] = SourceRecord(
@@ -718,7 +760,7 @@ class ChunkReader:
         language parts are checked on its n results, so fewer may come back.
         """
         collection = self.store._col("chunks")
-        total = collection.count()
+        total = self.store.chunk_records()
         if total == 0:
             return []
         where = chroma_where(scope)
