@@ -25,7 +25,7 @@ from assistant.search.lexical import ChunkRow, LexicalIndex
 from assistant.search.passages import document_passages, leading_documents
 from assistant.text.aliases import AliasTable
 from assistant.text.dates import asked_years, date_number
-from assistant.text.words import content_words, words
+from assistant.text.words import content_words, leading_words
 from assistant.tuning import DEFAULTS, RetrievalTuning
 
 RetrieverMode = Literal["hybrid", "dense", "bm25"]
@@ -107,8 +107,17 @@ def document_allowed(document: DocumentInfo, filters: Filters | ChunkFilter) -> 
 
 
 def _dedup_key(text: str) -> str:
+    """The first 240 characters of the text's words, without links, handles and a retweet mark."""
     text = re.sub(r"https?://\S+|@\w+|^rt\b", " ", text.lower())
-    return " ".join(words(text))[:240]
+    key = ""
+    for token in leading_words(text):  # a chunk has far more words than the key holds
+        key = f"{key} {token}" if key else token
+        if len(key) >= _DEDUP_CHARS:
+            break
+    return key[:_DEDUP_CHARS]
+
+
+_DEDUP_CHARS = 240
 
 
 class Retriever:

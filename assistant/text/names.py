@@ -54,7 +54,9 @@ def institution_names(question: str) -> list[str]:
 def new_names(text: str, asked: set[str]) -> bool:
     """A capitalised word inside the sentence (not its first) that is not among the `asked` words."""
     for raw in text.split()[1:]:
+        if not raw[:1].isupper():
+            continue  # decided before the word is tokenised: most words are not capitalised
         token = words(raw)
-        if raw[:1].isupper() and token and token[0] not in asked and token[0] not in STOPWORDS:
+        if token and token[0] not in asked and token[0] not in STOPWORDS:
             return True
     return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 STOPWORDS = frozenset(
     """
@@ -23,27 +24,33 @@ QUESTION_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*(?![^\W_])|[^\W_]+(?:['’.-][^\W_]+)*", re.UNICODE)
-
-
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; numbers lose thousands separators (125,000 -> 125000)."""
+    curly = "’" in text
+    return [_token(raw, curly) for raw in _WORD.findall(text)]
+
+
+def leading_words(text: str) -> Iterator[str]:
+    """The tokens of `words(text)`, one at a time: for a caller that needs only the first few of a long text."""
+    curly = "’" in text
+    for match in _WORD.finditer(text):
+        yield _token(match.group(0), curly)
+
+
+def _token(raw: str, curly: bool) -> str:
     # Every answer reads thousands of sentences through this: the steps that change nothing
     # (no curly apostrophe in the text, no comma in the number) are skipped.
-    curly = "’" in text
-    tokens = []
-    for token in _WORD.findall(text):
-        token = token.lower()
-        if curly:
-            token = token.replace("’", "'")
-        if token.endswith("'s"):
-            token = token[:-2]
-        elif token[0].isdigit() and "," in token:
-            token = _THOUSANDS.sub("", token)
-        tokens.append(token)
-    return tokens
+    token = raw.lower()
+    if curly:
+        token = token.replace("’", "'")
+    if token.endswith("'s"):
+        return token[:-2]
+    if token[0].isdigit() and "," in token:
+        return _THOUSANDS.sub("", token)
+    return token
 
 
 #: Month names and their usual abbreviations, lower-cased, with the month's number.
