@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A sentence ends at . ! ? (with closing quotes or brackets, and footnote marks
 # such as Wikipedia's "[12]") before whitespace and a capital, digit or opening
@@ -63,6 +64,17 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
 
 def sentence_pieces(text: str) -> Iterator[tuple[int, int]]:
     """Sentence offsets in a passage, also split at HTML block tags, with the tags left out."""
+    yield from _pieces(text)
+
+
+# An answer splits each passage it reads several times (candidates, quotable sentences, what was
+# set aside), and follow-up questions read the same passages again.
+@lru_cache(maxsize=1024)
+def _pieces(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_split_pieces(text))
+
+
+def _split_pieces(text: str) -> Iterator[tuple[int, int]]:
     for span in sentence_spans(text):
         start = span.start
         for tag in _BLOCK_TAGS.finditer(text, span.start, span.end):
