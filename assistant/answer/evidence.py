@@ -4,7 +4,7 @@ Answers (`assistant.answer.extractive`) and briefs (`assistant.brief.builder`)
 read passages through the same functions here:
 
 - quotable or not: `quotable_sentences` / `quotable` (no instruction to a machine,
-  no heading, no apparatus, at least five words);
+  no heading, no apparatus, nothing that is not prose, at least five words);
 - scored candidates: `candidate_sentences` (question words, similarity, rank and
   answer-shape bonuses) and `set_aside` (the instructions left out);
 - enough to answer at all: `judge_coverage`;
@@ -31,7 +31,7 @@ from assistant.answer.attribution import quoted_speaker
 from assistant.domain import Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
-from assistant.text.apparatus import looks_like_apparatus, skip_marks, without_markup
+from assistant.text.apparatus import debris_kind, looks_like_apparatus, skip_marks, without_markup
 from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_years
 from assistant.text.figures import NUMBER_WORDS, figures, has_figure
 from assistant.text.instructions import instruction_flags
@@ -272,8 +272,9 @@ def quotable_sentences(
     """The sentences of a passage worth quoting: their piece number, offsets without layout marks, and words.
 
     A sentence is quotable unless it is addressed to a machine (`assistant.text.instructions`),
-    a heading, a horizontal rule, shorter than the tuning's `min_sentence_words`, or report apparatus
-    (`assistant.text.apparatus`). Piece numbers count every sentence of `sentence_pieces`.
+    a heading, a horizontal rule, shorter than the tuning's `min_sentence_words`, report apparatus
+    or not prose at all (`looks_like_apparatus`, `debris_kind` in `assistant.text.apparatus`).
+    Piece numbers count every sentence of `sentence_pieces`.
     """
     pieces = list(sentence_pieces(text))
     for index, ((start, end), instruction) in enumerate(zip(pieces, _flags(text, pieces), strict=True)):
@@ -287,6 +288,8 @@ def quotable_sentences(
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):
             continue
+        if debris_kind(body):
+            continue  # not prose: a piece of a link, a caption, a reference, a byline, a headline, a fragment
         yield index, (start, end, tokens)
 
 

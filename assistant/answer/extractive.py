@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from assistant.answer.attribution import labelled
 from assistant.answer.evidence import Sentence, refers_back, repeats
 from assistant.domain import Citation
-from assistant.text.apparatus import only_layout, strip_emphasis
+from assistant.text.apparatus import display_text, only_layout
 from assistant.tuning import DEFAULTS, AnswerTuning
 
 
@@ -132,7 +132,8 @@ def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
     parts: list[str] = []
     for n, sentence in enumerate(sentences, 1):
         citations.append(Citation(n=n, hit=sentence.hit, quote=sentence.text, attributed_to=sentence.speaker))
-        # The quote keeps the source's exact characters; the answer drops Markdown emphasis.
-        body = strip_emphasis(" ".join(sentence.text.split()))
+        # The quote keeps the source's exact characters; the answer shows them as prose: a link's
+        # text without its address, no Markdown emphasis or image syntax, no HTML tags.
+        body = display_text(sentence.text)
         parts.append(f"{labelled(body, sentence.speaker)} [{n}]")
     return " ".join(parts), citations

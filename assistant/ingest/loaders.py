@@ -1,7 +1,8 @@
 """Turning one source file into documents: decoding, extraction, cleaning.
 
 Each format has a loader that takes the file's bytes and yields `Document`s:
-Markdown and text (YAML front matter becomes metadata), HTML (main text and
+Markdown and text (YAML front matter becomes metadata, lines of page furniture
+such as lone images and "Full story on …" pointers are dropped), HTML (main text and
 metadata through trafilatura, boilerplate dropped), PDF (text per page with
 page offsets kept), and CSV/JSONL (one document per record). Everything a
 loader cannot handle becomes a `DocumentError` naming the file and the cause.
@@ -24,6 +25,7 @@ import yaml
 from assistant.domain import RECORD_MARK, Document, PageSpan
 from assistant.errors import DocumentError
 from assistant.ingest.sources import SourceFile
+from assistant.text.apparatus import POINTER, display_text, points_elsewhere, without_links
 from assistant.text.dates import normalise_date, pdf_date
 
 TEXT_COLUMNS = ("text", "full_text", "tweet", "tweets", "content", "body", "message", "post", "caption")
@@ -95,6 +97,38 @@ def clean_text(text: str) -> str:
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
+
+
+# Page furniture of blog and news-feed exports, a whole line at a time: a line that is only an image
+# (perhaps inside a link), a publishing shortcode ("[ad_1]"), or a pointer to the full story elsewhere
+# ("Full story on …: [title](url)", "<a …>Source</a>", "Read more… {player data}").
+_IMAGE_ONLY = re.compile(r"(?:\[?!\[[^\]]*\]\([^()]*(?:\([^()]*\)[^()]*)*\)\]?(?:\([^()]*\))?\s*)+")
+_SHORTCODE = re.compile(r"\[/?[a-z][a-z_]*\d*\]")
+_LINE_WRAP = re.compile(r"<br\s*/?>|^[\s>]+", re.IGNORECASE)
+
+
+def is_furniture(line: str) -> bool:
+    """A line of page furniture: an image alone, a shortcode, or a pointer to the story elsewhere.
+
+    A line qualifies only as a whole, so a sentence that mentions a source or a picture is never touched.
+    """
+    bare = _LINE_WRAP.sub("", line).strip()
+    if not bare:
+        return False
+    if _IMAGE_ONLY.fullmatch(bare) or _SHORTCODE.fullmatch(bare):
+        return True
+    if points_elsewhere(display_text(bare)):
+        return True
+    pointer = POINTER.match(bare)
+    # A pointer followed by nothing but links, or by a page's player data.
+    return pointer is not None and (not without_links(bare[pointer.end() :]).strip() or "{" in bare[pointer.end() :])
+
+
+def drop_furniture(text: str) -> str:
+    """`text` without its furniture lines (`is_furniture`); every other line is kept as it was."""
+    lines = text.split("\n")
+    kept = [line for line in lines if not is_furniture(line)]
+    return text if len(kept) == len(lines) else "\n".join(kept)
 
 
 def detect_language(text: str) -> str:
@@ -193,7 +227,7 @@ def _load_text(source: SourceFile, data: bytes, content_hash: str, _: ColumnOpti
         if isinstance(parsed, dict):
             meta = {str(k).lower(): v for k, v in parsed.items()}
             raw = raw[match.end() :]
-    text = clean_text(raw)
+    text = clean_text(drop_furniture(raw))
     if not text:
         raise DocumentError(source.relpath, "no text after the front matter")
     yield _make_document(source, text, content_hash, meta)

@@ -7,6 +7,10 @@
   other page furniture (`looks_like_apparatus`); sentences about the page itself
   ("this article", "click here": `about_the_page`); headlines, which announce
   rather than state (`finished`, `reads_as_prose`).
+- Debris: what is not prose at all, whatever it says (`debris_kind`): pieces of
+  links, file names of images and photo credits, reference entries, bylines and
+  credits, headlines and name lists, table rows, asides in brackets, a speaker's
+  label with nothing said, and fragments cut from the middle of a sentence.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 
-from assistant.text.speech import reports_speech
+from assistant.text.speech import SPEECH_VERBS, reports_speech
 
 #: Characters that mark a heading, a quotation or a list item at the start of a Markdown line.
 LINE_MARKS = "#>*-|•◦○▪●"
@@ -25,6 +29,13 @@ _LEADING_MARKS = re.compile(rf"^[\s{re.escape(LINE_MARKS)}]+")
 _LIST_NUMBER = re.compile(r"\d{1,2}[.)]\s+(?=\S)")
 # Link targets and markup are not read by anyone: they neither match the question nor make a sentence.
 _MARKUP = re.compile(r"<[^<>]*>|\]\([^()\s]*\)|https?://\S+")
+# What a reader of the prose does not see: HTML tags, and bare web addresses (their link text, if any, stays).
+_TAG = re.compile(r"<[^<>]*>")
+# Single-mark italics ("_Title_", "*word*") and a link cut before its address closes ("[text](https://ex").
+_ITALIC = re.compile(r"(?<![\w*_])([_*])(?=[^\s_*])([^_*\n]+?)(?<=[^\s_*])\1(?![\w*_])")
+_CUT_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*$")
+_WHOLE_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<a\b[^<>]*>[^<>]*</a>", re.IGNORECASE)
+_BARE_URL = re.compile(r"(?<![\w(\[/])(?:https?://|www\.)[^\s<>()\[\]]+")
 _LAYOUT = re.compile(rf"(?:\s|<[^<>]*>|[{re.escape(LINE_MARKS.lstrip('#'))}]\s|\d{{1,2}}[.)]\s)*")
 
 
@@ -38,12 +49,19 @@ def without_markup(text: str) -> str:
     return _MARKUP.sub(" ", text)
 
 
+def without_links(text: str) -> str:
+    """`text` with every link and image removed whole, its text too, and HTML tags blanked out."""
+    return _TAG.sub(" ", _WHOLE_LINK.sub(" ", text))
+
+
 def display_text(quote: str) -> str:
-    """A quote as prose: entities decoded; Markdown links, emphasis and list markers removed; spaces collapsed."""
+    """A quote as prose: entities decoded; links show their text only; tags, bare addresses, emphasis and
+    list markers removed; spaces collapsed."""
     # Web pages sometimes keep entities (&#8217;) in their extracted text; a reader wants the character.
     text = html.unescape(quote)
-    text = _LINK.sub(r"\1", text)
-    text = strip_emphasis(text)
+    text = _CUT_LINK.sub(r"\1", _LINK.sub(r"\1", text))
+    text = _BARE_URL.sub("", _TAG.sub("", text))
+    text = _ITALIC.sub(r"\2", strip_emphasis(text))
     text = _LEADING_MARKS.sub("", text)
     return " ".join(text.split())
 
@@ -74,6 +92,20 @@ _FURNITURE = re.compile(
     r"related|source|photograph|image|copyright)\b[^:—]{0,30}[:—]",
     re.IGNORECASE,
 )
+#: The opening of a pointer to the whole story elsewhere ("Full story on …:", "Read more…", "Source").
+POINTER = re.compile(
+    r"(?:full story|read (?:the )?full (?:story|article)|read more|continue reading|source(?: link)?|view original)"
+    r"\b\W*(?:(?:on|at)\b[^:]{0,40}:?\s*)?",
+    re.IGNORECASE,
+)
+
+
+def points_elsewhere(text: str) -> bool:
+    """`text` is only a pointer to the story elsewhere: "Read Full Article at RT.com", "Source", "Read more…"."""
+    pointer = POINTER.match(text.strip())
+    return pointer is not None and not text.strip()[pointer.end() :].strip(" .…")
+
+
 # Sentences about the page itself ("this article", "click here") state no finding.
 _ABOUT_THE_PAGE = re.compile(
     r"\b(?:this|our) (?:article|post|page|repository|repo|example|blog|thread|newsletter|piece)\b"
@@ -89,6 +121,8 @@ def looks_like_apparatus(sentence: str) -> bool:
     """
     if _DOT_LEADER.search(sentence) or _FURNITURE.match(sentence) or sentence.lstrip().startswith("!["):
         return True
+    if points_elsewhere(display_text(sentence)):
+        return True
     return bool(_REFERENCE.search(sentence)) and not reports_speech(sentence)
 
 
@@ -99,9 +133,137 @@ def about_the_page(sentence: str) -> bool:
 
 def finished(text: str) -> bool:
     """Ends as a sentence does; a headline or caption has no closing stop."""
-    return text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'"))
+    return text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'", "»", "。", "！", "？"))
 
 
 def reads_as_prose(text: str) -> bool:
     """A finished sentence without links: not a headline, a caption or a post full of URLs."""
     return "http" not in text and finished(text)
+
+
+# --- debris: what is not prose at all ----------------------------------------------------
+
+# A piece of a web address: percent-encoding, a query string, or a long run of letters and digits
+# (an image id, a hash) before any word. Sentences split inside a link leave such pieces.
+_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}.*%[0-9A-Fa-f]{2}|[?&][\w.-]+=[^\s&]*&[\w.-]+=")
+_ADDRESS_START = re.compile(r"^\W*(?=\S{10,})(?:[\w.-]*[/=&%#]\S*|(?=[a-z]*\d)(?=\d*[a-z])[0-9a-z]{12,}\S*)(?:\s|$)")
+# The file name of an image, and the credits and numbers of pictures and figures.
+_IMAGE_FILE = re.compile(r"[\w%()-]+\.(?:jpe?g|png|gif|svg|webp|tiff?)\b", re.IGNORECASE)
+_PICTURE = re.compile(
+    r"^\W*(?:figure|fig\.|table|chart|exhibit|graph|map)\s*\d+\b|\b(?:photo(?:graph)?|image|picture) ?"
+    r"(?:credit)?\s*[:/]|\bgetty images\b|^\W*credits?:|\((?:[a-z]+ )?(?:left|right|centre|center|pictured|above|"
+    r"below)\)",
+    re.IGNORECASE,
+)
+# Reference-list entries the quoted-title rule misses: a footnote number opening the line, an access
+# date, an author with a date in brackets, an italic venue after a name, a page number or DOI at the end.
+_ENTRY = re.compile(
+    r"^\W*\[\d{1,4}\]\s*\S"
+    r"|\b(?:retrieved|accessed|archived)(?: on| from)?\s+(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2},?\s+)?\d{4}\b"
+    r"|^[A-Z][\w'’.-]*(?:,?\s+[A-Z][\w'’.-]*){0,4},?\s+\((?:\d{4}|[A-Z][a-z]+\.? \d{1,2}, \d{4}|eds?\.?)\)"
+    r"|^[A-Z][\w'’.-]*(?:,?\s+[A-Z][\w'’.-]*){0,4},\s+[_*][A-Z]"
+    r"|(?:^|[.,]\s+)[_*][A-Z][^_*]{2,60}[_*][.,]?\s*(?:\(?\d{4}\)?[.,]?\s*)?$"
+    r"|^[\"“][^\"”]{3,}[,.]?[\"”][,.]\s+(?:[_*]?[A-Z])"
+    r"|^[_*][A-Z][^_*]{2,80}[_*]\s*(?:\(\d{4}\)\s*)?(?:[—–]|\(\d{4}\))"
+    r"|\bpp?\.\s*[\d–-]*\.?\s*$|\bdoi\.org/"
+)
+# Who wrote or reported a piece, not what it says: "(Reporting by …; editing by …)", "Written by …",
+# or the authors' block of a paper, with their e-mail addresses.
+_CREDIT = re.compile(r"^\W*(?:additional )?(?:reporting|writing|editing|written|compiled) by\b", re.IGNORECASE)
+# A speaker's label opening a transcript turn: "Jane Q. Doe, Jr.: …".
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# A post's own marks: a post need not be written as a sentence.
+_POST_MARKS = re.compile(r"(?:^|\s)[#@]\w")
+_SPEAKER_LABEL = re.compile(r"^[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}:\s+")
+# Words that may stay in lower case in a title, a name or a list of names ("Ku Klux Klan in the Cities",
+# "Sciences & Lettres", "Osama bin Laden", "Nathalie van Raemdonck").
+_TITLE_WORDS = frozenset(
+    """
+    a an and as at by de del der des du ed eds et for from in la le of on or the to van von vs al bin ibn und with
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+# Finite verbs a headline keeps when it is a sentence after all ("Site says it will remove …").
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|should|do|does|did)\b"
+    rf"|{SPEECH_VERBS}|\b\w{{3,}}ed\b",
+    re.IGNORECASE,
+)
+#: Words of a sentence's own that make it prose rather than a line of layout.
+HEADLINE_WORDS = 8
+
+
+def _case_words(text: str) -> list[str]:
+    """Words of `text` that begin with a letter that has a case (not in Arabic or Chinese script)."""
+    found = []
+    for raw in display_text(text).split():
+        token = raw.strip("\"'“”‘’()[]{}.,;:!?*_#@")
+        if token[:1].isupper() or token[:1].islower():
+            found.append(token)
+    return found
+
+
+def _cased(text: str, cased: list[str]) -> bool:
+    """Most of `text` is in a script with capitals, so its capitals can be read."""
+    lettered = [token for token in display_text(text).split() if any(ch.isalpha() for ch in token)]
+    return len(cased) >= 2 and len(cased) >= len(lettered) / 2
+
+
+def _no_prose_words(text: str) -> bool:
+    """Every word is capitalised or a title's small word: a title, a name list, a byline or a heading."""
+    cased = _case_words(text)
+    if not _cased(text, cased):
+        return False  # too little in a cased script to tell
+    return all(not word[:1].islower() or word.lower() in _TITLE_WORDS for word in cased)
+
+
+# A snippet cut short: an ellipsis right after the last word ("… more needs to be do...").
+_TRUNCATED = re.compile(r"\w\s?(?:\.\.\.|…)$")
+
+
+def _cut_fragment(text: str) -> bool:
+    """Begins or ends where a sentence was cut: a lower-case first word, a closing mark, an open bracket."""
+    shown = text.lstrip()
+    if shown[:1] in ",;:)]}" or shown.rstrip().endswith(("(", "[")) or _TRUNCATED.search(shown):
+        return True
+    first = shown.split()[0] if shown.split() else ""
+    first = first.lstrip("\"'“‘(")
+    # "eBay" and "iPhone" are names; "@user" and "#tag" are a post's own words.
+    return first[:1].islower() and not any(ch.isupper() for ch in first[1:])
+
+
+def debris_kind(sentence: str) -> str:
+    """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
+    "aside", "speaker", "fragment"), or "" when it reads as prose.
+
+    Each kind is a property of how the text is written, not of what it is about, so a real sentence that
+    merely mentions a link, a picture, a book or a speaker still reads as prose.
+    """
+    text = sentence.strip()
+    if not text:
+        return "fragment"
+    shown = _LINK.sub(r"\1", text)  # a link in a sentence shows its text: only what is left of links counts
+    if _ENCODED.search(shown) or _ADDRESS_START.match(shown):
+        return "link"
+    if _IMAGE_FILE.search(shown) or _PICTURE.search(text):
+        return "image"
+    if (_ENTRY.search(text) or _CREDIT.match(text) or len(_EMAIL.findall(text)) > 1) and not (
+        reports_speech(text) and finished(text)
+    ):
+        return "reference"
+    if text.count(" | ") >= 2 or text.count("|") >= 3:
+        return "table"
+    if text[0] in "([" and text.rstrip(".").endswith((")", "]")) and text.rstrip(".")[1:-1].count(text[0]) == 0:
+        return "aside"
+    label = _SPEAKER_LABEL.match(text)
+    if label and len(_case_words(text[label.end() :])) < HEADLINE_WORDS // 2:
+        return "speaker"
+    if _no_prose_words(text):
+        return "byline" if text.lower().startswith(("by ", "from ")) else "headline"
+    if _POST_MARKS.search(text):
+        return ""  # hashtags and mentions: a post, which need be neither finished nor capitalised
+    cased = _case_words(text)
+    if not finished(text) and _cased(text, cased) and len(cased) <= HEADLINE_WORDS and not _FINITE.search(text):
+        return "headline"
+    if _cut_fragment(text):
+        return "fragment"
+    return ""

@@ -1,0 +1,193 @@
+"""What is not prose is never quoted: link pieces, captions, references, bylines, headlines, fragments.
+
+Each rule has a made-up sentence it rejects and a look-alike piece of real prose it keeps. The
+loader drops whole lines of page furniture, and answers show links by their text only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.evidence import Retrieval, candidate_sentences, quotable
+from assistant.answer.extractive import compose_extractive, select_sentences
+from assistant.domain import DocumentInfo, Hit
+from assistant.ingest.loaders import ColumnOptions, drop_furniture, is_furniture, load
+from assistant.ingest.sources import SourceFile, discover
+from assistant.text.apparatus import debris_kind, display_text
+from assistant.text.words import content_words
+
+# (kind, a made-up sentence of that kind, a real sentence that looks like it and must be quoted)
+CASES = [
+    (
+        "link",
+        "4417%252FXYZ.jpeg%26client%3Dab12cd%26signature%3D9f8e7d&client=77aa&signature=1b2c) the image loads.",
+        "The hosting firm said 25% of the 300 requests it received in 2019 came from the police.",
+    ),
+    (
+        "link",
+        "a91c0ffee7d3b2a4e5f6#diff-abc12) to stop people from using its channels for crimes.",
+        "The messaging app changed its [privacy policy](https://example.org/policy?v=2) to stop crimes.",
+    ),
+    (
+        "image",
+        "River-town-bridge-protest-march.jpg, was crowded with people who believed the rumour.",
+        "The bridge in the river town was crowded with people who believed the rumour.",
+    ),
+    (
+        "image",
+        "Protesters march through the old town square (pictured) on the second day of the strike.",
+        "Protesters marched through the old town square on the second day of the strike.",
+    ),
+    (
+        "image",
+        "Figure 4 Share of removed posts by month across the three forums studied",
+        "The share of removed posts rose every month across the three forums studied.",
+    ),
+    (
+        "reference",
+        "[212] Maria Example, The Long Road to the Border: A Study, Northern Press",
+        "Maria Example's study of the border, published by Northern Press, found that smuggling fell.",
+    ),
+    (
+        "reference",
+        "Editors (March 3, 2016). Forum rules tighten after a wave of reports",
+        "Editors tightened the forum rules on March 3, 2016, after a wave of reports.",
+    ),
+    (
+        "reference",
+        '"Forum bans extremist channels". _The Daily Courier_, Retrieved June 2, 2018',
+        "The forum banned extremist channels, the Daily Courier reported on June 2, 2018.",
+    ),
+    (
+        "reference",
+        "Jonas Pike, _The Hidden Networks of the Coast_ (1999), pp.",
+        "Jonas Pike wrote in 1999 that the hidden networks of the coast reached far inland.",
+    ),
+    (
+        "reference",
+        "(Reporting by Ana Lopez; editing by Tom Field)",
+        "Ana Lopez reported that the editors had cut the story by half before it ran.",
+    ),
+    (
+        "byline",
+        "By [Ruth Okafor](http://example.org/author/ruth/) / March 9, 2016 / [Example Daily](http://example.org/)",
+        "By March 9, 2016, the channel had lost half of its followers to a rival app.",
+    ),
+    (
+        "byline",
+        "From Example News's Ruth Okafor and Dan Brill",
+        "From the start, Example News said it would publish the leaked documents.",
+    ),
+    (
+        "headline",
+        "Growth of Separatism by Region",
+        "Separatism grew in every region of the country.",
+    ),
+    (
+        "headline",
+        "Listing as a terrorist organisation",
+        "The group was listed as a terrorist organisation.",
+    ),
+    (
+        "headline",
+        "Northern Alliance of the River Provinces and the Coast",
+        "The Northern Alliance holds the river provinces and the coast.",
+    ),
+    (
+        "table",
+        "1998 | ongoing | Insurgency in the hills | Asia | Northland | Hill Front |",
+        "The insurgency in the hills of Northland began in 1998 and is still ongoing.",
+    ),
+    (
+        "aside",
+        "[Old harbour museum shows its hidden treasures]",
+        "The old harbour museum shows treasures that were hidden for a century.",
+    ),
+    (
+        "speaker",
+        "Maria T. Example, Jr.: Judge Brennan?",
+        "Maria T. Example, Jr.: The statute covers every platform that hosts content for others.",
+    ),
+    (
+        "fragment",
+        "and other similar clips of the attack, the sources said.",
+        "And other platforms removed similar clips of the attack, the sources said.",
+    ),
+    (
+        "fragment",
+        ") has closed more than 40,000 accounts since the spring, the company said.",
+        "The company has closed more than 40,000 accounts since the spring.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "debris", "prose"), CASES)
+def test_debris_is_never_quoted_and_its_look_alike_prose_is(kind: str, debris: str, prose: str) -> None:
+    assert debris_kind(debris) == kind
+    assert not quotable(debris)
+    assert debris_kind(prose) == ""
+    assert quotable(prose)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "eBay said it removed the listings within a day.",
+        "Tens of thousands of accounts are run by the group",
+        "The ministry said the videos were removed.",
+        "#Breaking militants enter the town after a week of fighting",
+        "Veuillez revenir dans les prochains jours, a déclaré le ministère. »",
+        "قالت الحكومة إن القناة أغلقت بعد أسبوع من التحذيرات",
+    ],
+)
+def test_short_posts_names_and_other_scripts_still_read_as_prose(prose: str) -> None:
+    assert debris_kind(prose) == ""
+
+
+def test_the_loader_drops_lines_of_page_furniture_and_keeps_the_prose(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: Forum bans channels\n---\n\n"
+        "![Forum bans channels - Example](https://cdn.example.com/img/670x503/2017/10/26/ban.jpg)\n\n"
+        "[ad_1]\n"
+        "The forum updated its rules on incitement, calling the old ones too vague.\n\n"
+        "Full story on Example News: [Forum bans channels - Example](http://example.com/n/AbCdEf)\n\n"
+        'Read more... {"player":{"image":"https://example.com/a%2Fb.jpg"}}\n'
+        '<br><a href="http://feeds.example.com/story01.htm">Source </a>\n'
+        "The source of the leak said the full story would come out later.\n"
+    )
+    path = tmp_path / "snippet.md"
+    path.write_text(text)
+    found = discover([path], max_bytes=10**9).files[0]
+    source = SourceFile(tmp_path, "snippet.md", path, found.format, found.size, {})
+    [doc] = list(load(source, path.read_bytes(), "hash", ColumnOptions()))
+    assert doc.text == (
+        "The forum updated its rules on incitement, calling the old ones too vague.\n\n"
+        "The source of the leak said the full story would come out later."
+    )
+    assert not is_furniture("An image of the attack was shared 300,000 times, police said.")
+    assert drop_furniture("Read more about the ban in the report.\n") == "Read more about the ban in the report.\n"
+
+
+def _hit(text: str) -> Hit:
+    info = DocumentInfo("d-1", "news/forum.md", "news/forum.md", "Title", "", "", "2017-10-26", "", "en", "md", 1)
+    return Hit("c", text, info, 0, len(text), None, 1.0, 1, similarity=0.7)
+
+
+def test_an_answer_shows_a_links_text_and_the_citation_keeps_the_source_verbatim() -> None:
+    sentence = (
+        "The forum banned the channels after a [report by researchers](https://example.org/r?id=7&x=1) "
+        "found ![chart](https://example.org/c.png) <b>calls for violence</b> in them."
+    )
+    text = "Forum moderators met in October. " + sentence
+    question = "Why did the forum ban the channels?"
+    retrieval = Retrieval([_hit(text)], content_words(question), [], idf={})
+    body, citations = compose_extractive(select_sentences(candidate_sentences(question, retrieval)))
+    assert "report by researchers" in body
+    for syntax in ("](", "http", "![", "<b>", "example.org"):
+        assert syntax not in body
+    assert any(c.quote == sentence for c in citations)
+    assert display_text('See <a href="http://x.example/a">the ruling</a> at https://x.example/b now.') == (
+        "See the ruling at now."
+    )
