@@ -149,11 +149,11 @@ _ENCODED = re.compile(r"%[0-9A-Fa-f]{2}.*%[0-9A-Fa-f]{2}|[?&][\w.-]+=[^\s&]*&[\w
 _ADDRESS_START = re.compile(r"^\W*(?=\S{10,})(?:[\w.-]*[/=&%#]\S*|(?=[a-z]*\d)(?=\d*[a-z])[0-9a-z]{12,}\S*)(?:\s|$)")
 # The file name of an image, and the credits and numbers of pictures and figures.
 _IMAGE_FILE = re.compile(r"[\w%()-]+\.(?:jpe?g|png|gif|svg|webp|tiff?)\b", re.IGNORECASE)
+# A figure's caption goes on with a capital or a sign ("Figure 3: Share …"); prose with a verb ("Figure 3 shows").
 _PICTURE = re.compile(
-    r"^\W*(?:figure|fig\.|table|chart|exhibit|graph|map)\s*\d+\b|\b(?:photo(?:graph)?|image|picture) ?"
-    r"(?:credit)?\s*[:/]|\bgetty images\b|^\W*credits?:|\((?:[a-z]+ )?(?:left|right|centre|center|pictured|above|"
-    r"below)\)",
-    re.IGNORECASE,
+    r"^\W*(?i:figure|fig\.|table|chart|exhibit|graph|map)\s*\d+(?:\.\d+)*[.:]?(?:\s+[A-Z%]|\s*$)"
+    r"|(?i:\b(?:photo(?:graph)?|image|picture) ?(?:credit)?\s*[:/]|\bgetty images\b|^\W*credits?:)"
+    r"|(?i:\((?:[a-z]+ )?(?:left|right|centre|center|pictured|above|below)\))"
 )
 # Reference-list entries the quoted-title rule misses: a footnote number opening the line, an access
 # date, an author with a date in brackets, an italic venue after a name, a page number or DOI at the end.
@@ -170,10 +170,10 @@ _ENTRY = re.compile(
 # Who wrote or reported a piece, not what it says: "(Reporting by …; editing by …)", "Written by …",
 # or the authors' block of a paper, with their e-mail addresses.
 _CREDIT = re.compile(r"^\W*(?:additional )?(?:reporting|writing|editing|written|compiled) by\b", re.IGNORECASE)
-# A speaker's label opening a transcript turn: "Jane Q. Doe, Jr.: …".
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 # A post's own marks: a post need not be written as a sentence.
 _POST_MARKS = re.compile(r"(?:^|\s)[#@]\w")
+# A speaker's label opening a transcript turn: "Jane Q. Doe, Jr.: …".
 _SPEAKER_LABEL = re.compile(r"^[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}:\s+")
 # Words that may stay in lower case in a title, a name or a list of names ("Ku Klux Klan in the Cities",
 # "Sciences & Lettres", "Osama bin Laden", "Nathalie van Raemdonck").
@@ -188,7 +188,8 @@ _FINITE = re.compile(
     rf"|{SPEECH_VERBS}|\b\w{{3,}}ed\b",
     re.IGNORECASE,
 )
-#: Words of a sentence's own that make it prose rather than a line of layout.
+#: A line of at most this many words, with no verb and no closing stop, is a headline or a list item;
+#: a speaker's label followed by fewer than half as many words has said nothing.
 HEADLINE_WORDS = 8
 
 

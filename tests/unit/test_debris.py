@@ -135,6 +135,7 @@ def test_debris_is_never_quoted_and_its_look_alike_prose_is(kind: str, debris: s
     "prose",
     [
         "eBay said it removed the listings within a day.",
+        "Figure 4 shows that the share of removed posts rose every month.",
         "Tens of thousands of accounts are run by the group",
         "The ministry said the videos were removed.",
         "#Breaking militants enter the town after a week of fighting",
