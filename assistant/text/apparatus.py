@@ -10,7 +10,8 @@
 - Debris: what is not prose at all, whatever it says (`debris_kind`): pieces of
   links, file names of images and photo credits, reference entries, bylines and
   credits, headlines and name lists, table rows, asides in brackets, a speaker's
-  label with nothing said, and fragments cut from the middle of a sentence.
+  label with nothing said, the writer's own questions, and fragments cut from the
+  middle of a sentence.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 
-from assistant.text.speech import SPEECH_VERBS, reports_speech
+from assistant.text.speech import SPEECH_VERBS, quotes_someone, reports_speech
 
 #: Characters that mark a heading, a quotation or a list item at the start of a Markdown line.
 LINE_MARKS = "#>*-|•◦○▪●"
@@ -234,7 +235,7 @@ def _cut_fragment(text: str) -> bool:
 
 def debris_kind(sentence: str) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
-    "aside", "speaker", "fragment"), or "" when it reads as prose.
+    "aside", "speaker", "question", "fragment"), or "" when it reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
     merely mentions a link, a picture, a book or a speaker still reads as prose.
@@ -260,6 +261,8 @@ def debris_kind(sentence: str) -> str:
         return "speaker"
     if _no_prose_words(text):
         return "byline" if text.lower().startswith(("by ", "from ")) else "headline"
+    if text.endswith("?") and not quotes_someone(text) and not label:
+        return "question"  # the writer asks, and the answer, if any, is in another sentence
     if _POST_MARKS.search(text):
         return ""  # hashtags and mentions: a post, which need be neither finished nor capitalised
     cased = _case_words(text)

@@ -111,6 +111,11 @@ CASES = [
         "Maria T. Example, Jr.: The statute covers every platform that hosts content for others.",
     ),
     (
+        "question",
+        "What do the moderators of these forums actually remove?",
+        'The moderator asked: "What do we actually remove?"',
+    ),
+    (
         "fragment",
         "and other similar clips of the attack, the sources said.",
         "And other platforms removed similar clips of the attack, the sources said.",
