@@ -283,12 +283,13 @@ def quotable_sentences(
         if text[start] == "#":
             continue  # a heading names a topic; it states no fact
         # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
-        start = skip_marks(text, start, end)
+        marked, start = start, skip_marks(text, start, end)
         body = text[start:end]
+        item = start > marked and text[marked] not in ">|"  # after a bullet or number, not a quote or table mark
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):
             continue
-        if debris_kind(body):
+        if debris_kind(body, list_item=item):
             continue  # not prose: a piece of a link, a caption, a reference, a byline, a headline, a fragment
         yield index, (start, end, tokens)
 

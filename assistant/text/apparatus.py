@@ -153,15 +153,17 @@ _IMAGE_FILE = re.compile(r"[\w%()-]+\.(?:jpe?g|png|gif|svg|webp|tiff?)\b", re.IG
 # A figure's caption goes on with a capital or a sign ("Figure 3: Share …"); prose with a verb ("Figure 3 shows").
 _PICTURE = re.compile(
     r"^\W*(?i:figure|fig\.|table|chart|exhibit|graph|map)\s*\d+(?:\.\d+)*[.:]?(?:\s+[A-Z%]|\s*$)"
-    r"|(?i:\b(?:photo(?:graph)?|image|picture) ?(?:credit)?\s*[:/]|\bgetty images\b|^\W*credits?:)"
+    r"|(?i:^\W*(?:photo(?:graph)?|image|picture)s? ?(?:credits?)?\s*[:/]|\bgetty images\b|^\W*credits?:)"
     r"|(?i:\((?:[a-z]+ )?(?:left|right|centre|center|pictured|above|below)\))"
 )
 # Reference-list entries the quoted-title rule misses: a footnote number opening the line, an access
-# date, an author with a date in brackets, an italic venue after a name, a page number or DOI at the end.
+# date, an author with a date in brackets before a title (not before a verb: "NetzDG (2017) relied …"),
+# an italic venue after a name, a page number or DOI at the end.
 _ENTRY = re.compile(
     r"^\W*\[\d{1,4}\]\s*\S"
     r"|\b(?:retrieved|accessed|archived)(?: on| from)?\s+(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2},?\s+)?\d{4}\b"
     r"|^[A-Z][\w'’.-]*(?:,?\s+[A-Z][\w'’.-]*){0,4},?\s+\((?:\d{4}|[A-Z][a-z]+\.? \d{1,2}, \d{4}|eds?\.?)\)"
+    r"[.,]?(?:\s+[A-Z\"“_*]|\s*$)"
     r"|^[A-Z][\w'’.-]*(?:,?\s+[A-Z][\w'’.-]*){0,4},\s+[_*][A-Z]"
     r"|(?:^|[.,]\s+)[_*][A-Z][^_*]{2,60}[_*][.,]?\s*(?:\(?\d{4}\)?[.,]?\s*)?$"
     r"|^[\"“][^\"”]{3,}[,.]?[\"”][,.]\s+(?:[_*]?[A-Z])"
@@ -176,6 +178,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _POST_MARKS = re.compile(r"(?:^|\s)[#@]\w")
 # A speaker's label opening a transcript turn: "Jane Q. Doe, Jr.: …".
 _SPEAKER_LABEL = re.compile(r"^[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}:\s+")
+# A fact line of a notes page or fact box: a short label, a colon and its value ("Passed by the
+# Bundestag: 30 June 2017.", "Partners: Jigsaw and Moonshot."). It states a fact in few words.
+_FACT_LABEL = re.compile(r"^[A-Z][\w'’.()/&-]*(?:\s+[\w'’.()/&-]+){0,4}:(?:\*\*|__)?\s+\S")
 # Words that may stay in lower case in a title, a name or a list of names ("Ku Klux Klan in the Cities",
 # "Sciences & Lettres", "Osama bin Laden", "Nathalie van Raemdonck").
 _TITLE_WORDS = frozenset(
@@ -222,23 +227,26 @@ def _no_prose_words(text: str) -> bool:
 _TRUNCATED = re.compile(r"\w\s?(?:\.\.\.|…)$")
 
 
-def _cut_fragment(text: str) -> bool:
-    """Begins or ends where a sentence was cut: a lower-case first word, a closing mark, an open bracket."""
+def _cut_fragment(text: str, list_item: bool) -> bool:
+    """Begins or ends where a sentence was cut: a lower-case first word (not in a list item), a closing mark,
+    an open bracket, a trailing ellipsis."""
     shown = text.lstrip()
     if shown[:1] in ",;:)]}" or shown.rstrip().endswith(("(", "[")) or _TRUNCATED.search(shown):
         return True
     first = shown.split()[0] if shown.split() else ""
     first = first.lstrip("\"'“‘(")
     # "eBay" and "iPhone" are names; "@user" and "#tag" are a post's own words.
-    return first[:1].islower() and not any(ch.isupper() for ch in first[1:])
+    return not list_item and first[:1].islower() and not any(ch.isupper() for ch in first[1:])
 
 
-def debris_kind(sentence: str) -> str:
+def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
     "aside", "speaker", "question", "fragment"), or "" when it reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
-    merely mentions a link, a picture, a book or a speaker still reads as prose.
+    merely mentions a link, a picture, a book or a speaker still reads as prose. A `list_item` (the text
+    after a bullet or a number) may open in lower case and end with a comma or semicolon: it carries on
+    the sentence that leads into the list.
     """
     text = sentence.strip()
     if not text:
@@ -257,17 +265,21 @@ def debris_kind(sentence: str) -> str:
     if text[0] in "([" and text.rstrip(".").endswith((")", "]")) and text.rstrip(".")[1:-1].count(text[0]) == 0:
         return "aside"
     label = _SPEAKER_LABEL.match(text)
-    if label and len(_case_words(text[label.end() :])) < HEADLINE_WORDS // 2:
+    said = text[label.end() :] if label else ""
+    if label and len(_case_words(said)) < HEADLINE_WORDS // 2 and not any(ch.isdigit() for ch in said):
         return "speaker"
-    if _no_prose_words(text):
+    ended = finished(text) or (list_item and text.endswith((";", ",", ":")))
+    fact_line = bool(_FACT_LABEL.match(text)) and (ended or any(ch.isdigit() for ch in text))
+    if _no_prose_words(text) and not fact_line:
         return "byline" if text.lower().startswith(("by ", "from ")) else "headline"
     if text.endswith("?") and not quotes_someone(text) and not label:
         return "question"  # the writer asks, and the answer, if any, is in another sentence
     if _POST_MARKS.search(text):
         return ""  # hashtags and mentions: a post, which need be neither finished nor capitalised
     cased = _case_words(text)
-    if not finished(text) and _cased(text, cased) and len(cased) <= HEADLINE_WORDS and not _FINITE.search(text):
+    short = _cased(text, cased) and len(cased) <= HEADLINE_WORDS
+    if not ended and not fact_line and short and not _FINITE.search(text):
         return "headline"
-    if _cut_fragment(text):
+    if _cut_fragment(text, list_item):
         return "fragment"
     return ""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.evidence import Retrieval, candidate_sentences, quotable
+from assistant.answer.evidence import Retrieval, candidate_sentences, quotable, quotable_sentences
 from assistant.answer.extractive import compose_extractive, select_sentences
 from assistant.domain import DocumentInfo, Hit
 from assistant.ingest.loaders import ColumnOptions, drop_furniture, is_furniture, load
@@ -150,6 +150,26 @@ def test_debris_is_never_quoted_and_its_look_alike_prose_is(kind: str, debris: s
 )
 def test_short_posts_names_and_other_scripts_still_read_as_prose(prose: str) -> None:
     assert debris_kind(prose) == ""
+
+
+def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
+    text = (
+        "Under the law, platforms must:\n\n"
+        "- remove manifestly unlawful posts within 24 hours of a complaint;\n"
+        "- publish a transparency report every six months.\n\n"
+        "Passed by the Assembly: 30 June 2017.\n\n"
+        "Northland's Media Act (2017) relied on complaints from users and a one-day deadline."
+    )
+    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    assert quoted == [
+        "Under the law, platforms must:",
+        "remove manifestly unlawful posts within 24 hours of a complaint;",
+        "publish a transparency report every six months.",
+        "Passed by the Assembly: 30 June 2017.",
+        "Northland's Media Act (2017) relied on complaints from users and a one-day deadline.",
+    ]
+    # Out of a list, the same lower-case opening is a piece cut from a sentence.
+    assert debris_kind("remove manifestly unlawful posts within 24 hours of a complaint;") == "fragment"
 
 
 def test_the_loader_drops_lines_of_page_furniture_and_keeps_the_prose(tmp_path: Path) -> None:
