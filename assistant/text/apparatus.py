@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from assistant.text.speech import SPEECH_VERBS, quotes_someone, reports_speech
 
@@ -199,26 +200,25 @@ _FINITE = re.compile(
 HEADLINE_WORDS = 8
 
 
-def _case_words(text: str) -> list[str]:
-    """Words of `text` that begin with a letter that has a case (not in Arabic or Chinese script)."""
+def _case_words(shown: str) -> list[str]:
+    """Words of a displayed text that begin with a letter that has a case (not in Arabic or Chinese script)."""
     found = []
-    for raw in display_text(text).split():
+    for raw in shown.split():
         token = raw.strip("\"'“”‘’()[]{}.,;:!?*_#@")
         if token[:1].isupper() or token[:1].islower():
             found.append(token)
     return found
 
 
-def _cased(text: str, cased: list[str]) -> bool:
-    """Most of `text` is in a script with capitals, so its capitals can be read."""
-    lettered = [token for token in display_text(text).split() if any(ch.isalpha() for ch in token)]
+def _cased(shown: str, cased: list[str]) -> bool:
+    """Most of a displayed text is in a script with capitals, so its capitals can be read."""
+    lettered = [token for token in shown.split() if any(ch.isalpha() for ch in token)]
     return len(cased) >= 2 and len(cased) >= len(lettered) / 2
 
 
-def _no_prose_words(text: str) -> bool:
+def _no_prose_words(shown: str, cased: list[str]) -> bool:
     """Every word is capitalised or a title's small word: a title, a name list, a byline or a heading."""
-    cased = _case_words(text)
-    if not _cased(text, cased):
+    if not _cased(shown, cased):
         return False  # too little in a cased script to tell
     return all(not word[:1].islower() or word.lower() in _TITLE_WORDS for word in cased)
 
@@ -239,12 +239,14 @@ def _cut_fragment(text: str, list_item: bool) -> bool:
     return not list_item and first[:1].islower() and not any(ch.isupper() for ch in first[1:])
 
 
+@lru_cache(maxsize=16384)
 def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
     "aside", "speaker", "question", "fragment"), or "" when it reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
-    merely mentions a link, a picture, a book or a speaker still reads as prose. A `list_item` (the text
+    merely mentions a link, a picture, a book or a speaker still reads as prose (judgments are remembered:
+    the same passages come back question after question). A `list_item` (the text
     after a bullet or a number) may open in lower case and end with a comma or semicolon: it carries on
     the sentence that leads into the list.
     """
@@ -266,18 +268,19 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
         return "aside"
     label = _SPEAKER_LABEL.match(text)
     said = text[label.end() :] if label else ""
-    if label and len(_case_words(said)) < HEADLINE_WORDS // 2 and not any(ch.isdigit() for ch in said):
+    if label and len(_case_words(display_text(said))) < HEADLINE_WORDS // 2 and not any(c.isdigit() for c in said):
         return "speaker"
     ended = finished(text) or (list_item and text.endswith((";", ",", ":")))
     fact_line = bool(_FACT_LABEL.match(text)) and (ended or any(ch.isdigit() for ch in text))
-    if _no_prose_words(text) and not fact_line:
+    displayed = display_text(text)
+    cased = _case_words(displayed)
+    if _no_prose_words(displayed, cased) and not fact_line:
         return "byline" if text.lower().startswith(("by ", "from ")) else "headline"
     if text.endswith("?") and not quotes_someone(text) and not label:
         return "question"  # the writer asks, and the answer, if any, is in another sentence
     if _POST_MARKS.search(text):
         return ""  # hashtags and mentions: a post, which need be neither finished nor capitalised
-    cased = _case_words(text)
-    short = _cased(text, cased) and len(cased) <= HEADLINE_WORDS
+    short = _cased(displayed, cased) and len(cased) <= HEADLINE_WORDS
     if not ended and not fact_line and short and not _FINITE.search(text):
         return "headline"
     if _cut_fragment(text, list_item):
