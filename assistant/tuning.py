@@ -143,10 +143,43 @@ class AnswerTuning(_Frozen):
         default=10, ge=1, description="Sentence length in words that the damper leaves alone."
     )
     number_bonus: float = Field(
-        default=0.1, ge=0, description="Bonus for a new figure when the question asks how many."
+        default=0.1,
+        ge=0,
+        description="Bonus for a figure the question does not hold when it asks how many, how much, what share "
+        "or how long.",
     )
     name_bonus: float = Field(
-        default=0.1, ge=0, description="Bonus for a new capitalised name when the question asks who."
+        default=0.1,
+        ge=0,
+        description="Bonus for a capitalised name the question does not hold when it asks who or which company.",
+    )
+    date_bonus: float = Field(
+        default=0.1,
+        ge=0,
+        description="Bonus for a year or month the question does not hold when it asks when or in what year.",
+    )
+    reason_bonus: float = Field(
+        default=0.1,
+        ge=0,
+        description="Bonus for a clause of cause or purpose ('because', 'in order to') when the question asks why.",
+    )
+    place_bonus: float = Field(
+        default=0.1,
+        ge=0,
+        description="Bonus for a place named after 'in', 'at' or 'from' when the question asks where.",
+    )
+    inflection_weight: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Share of a question word's weight that another form of it earns a sentence ('banned' for 'ban').",
+    )
+    paraphrase_weight: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="Share of a question word's weight that a word of its paraphrase family earns a sentence "
+        "('deleted' for 'removal'); a form of the word itself ('banned' for 'ban') earns all of it.",
     )
     year_bonus: float = Field(
         default=0.1, ge=0, description="Bonus for sentences of a source dated in a year asked about."

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.answer.attribution import quoted_speaker
 from assistant.domain import Hit
@@ -34,6 +35,7 @@ from assistant.text.aliases import AliasTable, default_aliases
 from assistant.text.apparatus import debris_kind, looks_like_apparatus, skip_marks, without_markup
 from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_years
 from assistant.text.figures import NUMBER_WORDS, figures, has_figure
+from assistant.text.forms import kin, phrase_terms, stem, word_stems
 from assistant.text.instructions import instruction_flags
 from assistant.text.names import institution_names, new_names
 from assistant.text.sentences import CONNECTIVES, sentence_pieces
@@ -66,6 +68,10 @@ class Coverage:
     best_similarity: float
 
 
+#: A question word as sentences are matched against it: the word, its weight, its stem, its family's stems.
+_Form = tuple[str, float, str, frozenset[str]]
+
+
 @dataclass(frozen=True)
 class TermWeights:
     """How much each question word matters, with the aliases of the names it holds kept apart."""
@@ -84,6 +90,14 @@ class TermWeights:
         """The weight of every own word: a sentence holding them all covers the question."""
         return sum(self.own.values()) or 1.0
 
+    @cached_property
+    def forms(self) -> tuple[list[_Form], list[_Form]]:
+        """Own and alias words as (word, weight, stem, stems of its paraphrase family), worked out once a question."""
+        return (
+            [(term, weight, stem(term), kin(term)) for term, weight in self.own.items()],
+            [(term, weight, stem(term), kin(term)) for term, weight in self.alias.items()],
+        )
+
 
 def term_weights(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEFAULTS.answer) -> TermWeights:
     """How much each question word matters: names and numbers most, aliases least.
@@ -99,6 +113,10 @@ def term_weights(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEF
             continue
         weight = max(retrieval.idf.get(term, 1.0), tuning.idf_floor)
         own[term] = weight * (tuning.premise_weight if term in scene else 1.0)
+    # "take down" asks about a takedown: the verb's weight goes to the one word it stands for.
+    for head, word in phrase_terms(words(question)).items():
+        if head in own:
+            own[word] = max(own.pop(head), own.get(word, 0.0))
     alias: dict[str, float] = {}
     for term in retrieval.expanded_terms:
         # Aliases stand in for a name the question already weighs: count once, lightly.
@@ -130,34 +148,42 @@ def premise_words(question: str) -> set[str]:
     return scene - asked if asked else set()
 
 
-def overlap_share(sentence_words: set[str], weights: TermWeights) -> float:
+def overlap_share(
+    sentence_words: Iterable[str],
+    weights: TermWeights,
+    paraphrase_weight: float | None = None,
+    inflection_weight: float | None = None,
+) -> float:
     """Share of the question's (IDF-weighted) words that the sentence contains.
 
-    Aliases do not add up: the best matching one adds its weight once.
+    A word counts in any of its forms ("banned" for "ban", "suspension" for
+    "suspended", see `assistant.text.forms`), and a word of the same
+    paraphrase family ("deleted" for "removal") counts `paraphrase_weight` of it
+    (the default tuning's unless given). Aliases do not add up: the best
+    matching one adds its weight once.
     """
-    own = sum(w for t, w in weights.own.items() if t in sentence_words)
-    alias = max((w for t, w in weights.alias.items() if t in sentence_words), default=0.0)
+    listed = sentence_words if isinstance(sentence_words, (list, tuple, set, frozenset)) else list(sentence_words)
+    exact = set(listed)
+    stems = word_stems(listed)
+    paraphrase = DEFAULTS.answer.paraphrase_weight if paraphrase_weight is None else paraphrase_weight
+    inflection = DEFAULTS.answer.inflection_weight if inflection_weight is None else inflection_weight
+    own_forms, alias_forms = weights.forms
+    own = sum(_match(form, exact, stems, inflection, paraphrase) for form in own_forms)
+    alias = max((_match(form, exact, stems, inflection, paraphrase) for form in alias_forms), default=0.0)
     return min(1.0, (own + alias) / weights.total)
 
 
-def _wants_number(question: str) -> bool:
-    lowered = question.lower()
-    return any(
-        cue in lowered
-        for cue in (
-            "how many",
-            "how much",
-            "how large",
-            "how big",
-            "what number",
-            "death toll",
-            "what percentage",
-            "how long",
-            "how fast",
-            "how often",
-            "when ",
-        )
-    )
+def _match(
+    form: tuple[str, float, str, frozenset[str]], exact: set[str], stems: set[str], inflection: float, paraphrase: float
+) -> float:
+    """A word's weight when the sentence holds it, `inflection` of it for another form of it ("banned" for
+    "ban"), `paraphrase` of it for a word of its family ("deleted" for "removed")."""
+    term, weight, own, family = form
+    if term in exact:
+        return weight
+    if own in stems:
+        return weight * inflection
+    return weight * paraphrase if family and not family.isdisjoint(stems) else 0.0
 
 
 def candidate_sentences(
@@ -174,13 +200,13 @@ def candidate_sentences(
     never candidates (`set_aside` counts them); each candidate knows whether it is an extremist
     group's own words.
 
-    Score: share of question words + passage similarity + source rank + answer-shape bonuses
+    Score: share of question words (in any of their forms, see `overlap_share`) + passage similarity
+    + source rank + a bonus for holding the kind of answer asked for (see `answer_kinds`)
     - a length damper, weighted as the tuning says.
     """
     aliases = aliases or default_aliases()
     weights = term_weights(question, retrieval, tuning)
-    numeric = _wants_number(question)
-    naming = _wants_name(question)
+    kinds = answer_kinds(question)
     asked = set(words(question))
     years, _ = asked_years(question)
     found: list[Sentence] = []
@@ -198,17 +224,13 @@ def candidate_sentences(
             if key in seen:
                 continue
             seen.add(key)
-            overlap = overlap_share(set(tokens), weights)
+            overlap = overlap_share(tokens, weights, tuning.paraphrase_weight, tuning.inflection_weight)
             text = hit.text[start:end]
             # A long sentence matches more words by chance; damp it a little.
             reference = tuning.length_reference_words
             length_penalty = tuning.length_weight * math.log(max(len(tokens), reference) / reference)
             # The answer to "how many" or "who" is a figure or a name the question does not already contain.
-            bonus = dated
-            if numeric and any(t[0].isdigit() and t not in asked for t in tokens):
-                bonus += tuning.number_bonus
-            if naming and new_names(text, asked):
-                bonus += tuning.name_bonus
+            bonus = dated + sum(_kind_bonus(kind, tuning) for kind in kinds if offers(kind, text, tokens, asked))
             score = overlap + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
             before, context = lead_in(hit, pieces, index, pool, tuning)
             speaker = quoted_speaker(text, before, aliases, context)
@@ -321,11 +343,6 @@ def lead_in(
                 start, end = spans[-1]
                 return earlier[start:end], earlier[max(0, start - tuning.context_chars) : start]
     return "", ""
-
-
-def _wants_name(question: str) -> bool:
-    lowered = question.lower()
-    return lowered.startswith(("who ", "which ")) or any(cue in lowered for cue in (" who ", " which ", "what company"))
 
 
 def judge_coverage(
@@ -441,7 +458,40 @@ _KIND_WORDS = {
     "figure": "a figure",
     "name": "a name",
 }
+# Kinds asked for without the documents having to hold them: the answer may give them in other ways
+# ("how long" in a year, "who" as "the company"), so they only earn a sentence a bonus.
+_ASKS_MEASURE = re.compile(
+    r"\bhow (?:large|big|long|fast|often|far|old)\b|\bwhat number\b|\bdeath toll\b", re.IGNORECASE
+)
+_ASKS_DATE = re.compile(r"\b(?:what|which) (?:date|month|day)\b|\bsince when\b|\bhow long ago\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"^\s*(?:who|whom|whose|which)\b|(?:,|\band|\bor)\s+(?:who|whom|which)\b|\bwhat company\b", re.I)
+_ASKS_WHY = re.compile(r"\bwhy\b|\bwhat (?:led|prompted|caused|drove)\b|\bfor what reason\b", re.IGNORECASE)
+_ASKS_WHERE = re.compile(r"^\s*where\b|(?:,|\band|\bor)\s+where\b|\bin (?:what|which) (?:country|city|place)\b", re.I)
+#: The kinds of answer a question may ask for, with the form that asks and whether the documents must hold one
+#: for the question to count as covered (`asked_kind`); earlier entries win where one form holds another.
+_KINDS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
+    ("share", _ASKS_SHARE, True),
+    ("amount", _ASKS_AMOUNT, True),
+    ("figure", _ASKS_FIGURE, True),
+    ("year", _ASKS_YEAR, True),
+    ("name", _ASKS_NAME, True),
+    ("figure", _ASKS_MEASURE, False),
+    ("year", _ASKS_DATE, False),
+    ("name", _ASKS_WHO, False),
+    ("reason", _ASKS_WHY, False),
+    ("place", _ASKS_WHERE, False),
+)
 _YEAR_OR_MONTH = re.compile(rf"\b{YEAR}\b|\b(?:{MONTHS})\b")
+# A clause giving a cause or purpose: what a "why" question is answered with.
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|in order to|so that|as a result|as a consequence|in response to"
+    r"|the reasons?|reasons? (?:for|why)|led to|leading to|caused by|driven by|aimed at|in an effort to|to prevent"
+    r"|to avoid|for fear)\b",
+    re.IGNORECASE,
+)
+# A place named after a preposition ("in Germany", "at the Al Noor mosque"): what a "where" question wants.
+_PLACE = re.compile(r"\b(?:in|at|from|across|near|into|inside|throughout|outside)\s+(?:the\s+)?([A-Z][\w-]+)")
+_NOT_PLACES = frozenset(MONTH_NUMBERS) | frozenset(WEEKDAYS) | STOPWORDS
 _SHARE = re.compile(
     r"%|\bper ?cent\b|\bpercentage\b|\b(?:half|third|thirds|quarter|quarters|majority)\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine) in (?:ten|five|four|three)\b",
@@ -451,19 +501,58 @@ _MONEY = re.compile(r"[$€£¥]|\b(?:EUR|USD|GBP|euros?|dollars?|pounds?)\b", r
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
 
 
+def answer_kinds(question: str) -> tuple[str, ...]:
+    """Every kind of answer a question asks for, each once: "share", "amount", "figure" (how many, how
+    long, how large), "year" (when, what year or date), "name" (who, which company), "reason" (why)
+    and "place" (where)."""
+    found: list[str] = []
+    for kind, pattern, _ in _KINDS:
+        if kind not in found and pattern.search(question):
+            found.append(kind)
+    return tuple(found)
+
+
 def asked_kind(question: str) -> str:
     """What a question asks for, when the documents must hold it: "year", "share", "amount", "figure", "name" or ""."""
-    if _ASKS_SHARE.search(question):
-        return "share"
-    if _ASKS_AMOUNT.search(question):
-        return "amount"
-    if _ASKS_FIGURE.search(question):
-        return "figure"
-    if _ASKS_YEAR.search(question):
-        return "year"
-    if _ASKS_NAME.search(question):
-        return "name"
-    return ""
+    return next((kind for kind, pattern, required in _KINDS if required and pattern.search(question)), "")
+
+
+def offers(kind: str, sentence: str, tokens: list[str], asked: set[str]) -> bool:
+    """Whether a sentence (with its `words`) gives an answer of `kind` that is not among the question's `asked` words.
+
+    A number, year or name the question already holds answers nothing; a reason is a clause of cause
+    or purpose ("because", "in order to"); a place a capitalised word after "in", "at", "from" ....
+    """
+    if kind == "figure":
+        # Any number counts, dates too: "how much did it rise on election day" is answered beside the day,
+        # and on `tune` counting only `figures` lost more answers than it gained.
+        return any((t[0].isdigit() or t in NUMBER_WORDS) and t not in asked for t in tokens)
+    if kind in ("share", "amount"):
+        return holds(kind, sentence)
+    if kind == "year":
+        return any(match.group(0).lower() not in asked for match in _YEAR_OR_MONTH.finditer(sentence))
+    if kind == "name":
+        return new_names(sentence, asked)
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
+    if kind == "place":
+        return any(
+            (word := match.group(1).lower()) not in asked and word not in _NOT_PLACES
+            for match in _PLACE.finditer(sentence)
+        )
+    return False
+
+
+def _kind_bonus(kind: str, tuning: AnswerTuning) -> float:
+    if kind in ("figure", "share", "amount"):
+        return tuning.number_bonus
+    if kind == "year":
+        return tuning.date_bonus
+    if kind == "name":
+        return tuning.name_bonus
+    if kind == "reason":
+        return tuning.reason_bonus
+    return tuning.place_bonus
 
 
 def _gives(kind: str, question: str, sentence: Sentence, passages: list[Hit], tuning: AnswerTuning) -> bool:

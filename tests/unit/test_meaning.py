@@ -1,0 +1,157 @@
+"""Sentences chosen by meaning: word forms, paraphrase families and the kind of answer asked for (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.evidence import answer_kinds, candidate_sentences, overlap_share, term_weights
+from assistant.domain import DocumentInfo, Hit
+from assistant.search.retrieval import Retrieval
+from assistant.text.forms import stem, word_stems
+from assistant.text.words import content_words, words
+from assistant.tuning import AnswerTuning
+
+
+def _hit(text: str, path: str = "news/report.md", rank: int = 1) -> Hit:
+    info = DocumentInfo("d-" + path, path, path, "Title", "", "", "2016-06-15", "", "en", "md", 1)
+    return Hit("c-" + path, text, info, 0, len(text), None, 1.0, rank, similarity=0.7)
+
+
+def _retrieval(question: str, hits: list[Hit] | None = None) -> Retrieval:
+    return Retrieval(hits or [], content_words(question), [], idf={})
+
+
+def _share(question: str, sentence: str, tuning: AnswerTuning | None = None) -> float:
+    weights = term_weights(question, _retrieval(question))
+    paraphrase = None if tuning is None else tuning.paraphrase_weight
+    return overlap_share(words(sentence), weights, paraphrase)
+
+
+def _best(question: str, texts: list[str], tuning: AnswerTuning | None = None) -> str:
+    """The best scored of `texts`, sentences of one passage (on a tie, the first)."""
+    retrieval = _retrieval(question, [_hit(" ".join(texts))])
+    found = candidate_sentences(question, retrieval, tuning=tuning or AnswerTuning())
+    return max(found, key=lambda s: s.score).text
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ["ban", "bans", "banned", "banning"],
+        ["suspend", "suspends", "suspended", "suspending", "suspension", "suspensions"],
+        ["remove", "removes", "removed", "removing", "removal", "removals"],
+        ["designate", "designated", "designating", "designation"],
+        ["radicalise", "radicalize", "radicalised", "radicalized", "radicalising", "radicalisation", "radicalization"],
+        ["moderate", "moderated", "moderation", "moderator", "moderators"],
+        ["extremist", "extremists", "extremism"],
+        ["policy", "policies"],
+    ],
+)
+def test_inflections_and_derivations_share_one_form(family: list[str]) -> None:
+    assert len({stem(word) for word in family}) == 1
+
+
+@pytest.mark.parametrize(("one", "other"), [("news", "new"), ("billion", "bill"), ("threat", "three"), ("is", "isis")])
+def test_unrelated_words_keep_apart(one: str, other: str) -> None:
+    assert stem(one) != stem(other)
+
+
+def test_a_sentence_in_another_inflection_matches_every_question_word() -> None:
+    question = "Which forum banned the recruiters?"
+    assert _share(question, "The forum bans recruiters outright.") == pytest.approx(1.0)
+    assert _share(question, "The forum hosts recruiters outright.") < 0.7
+
+
+def test_a_paraphrase_counts_its_family_share() -> None:
+    question = "What did the platform say about the removal of the videos?"
+    # "deleted" is another word for removing, "footage" for videos: both count, at the tuning's share.
+    full = _share(question, "The platform says it deleted the footage.", AnswerTuning(paraphrase_weight=1.0))
+    half = _share(question, "The platform says it deleted the footage.", AnswerTuning(paraphrase_weight=0.5))
+    none = _share(question, "The platform says it deleted the footage.", AnswerTuning(paraphrase_weight=0.0))
+    assert full == pytest.approx(1.0)
+    assert none < half < full
+
+
+def test_a_two_word_verb_matches_its_one_word_paraphrase() -> None:
+    assert stem("takedown") in word_stems(words("The host took down the page within hours."))
+    question = "How fast were the pages taken down?"
+    assert _share(question, "The takedown of the pages was fast.") == pytest.approx(1.0)
+    # Only in order: a bag of words with "down" in it is not a takedown.
+    assert stem("takedown") not in word_stems(set(words("The host took the page down.")))
+
+
+def test_the_sentence_in_other_words_beats_an_unrelated_one_sharing_one_word() -> None:
+    question = "Why was the channel prohibited?"
+    chosen = _best(
+        question,
+        [
+            "The channel ran for three years on a small budget and gained a steady audience.",
+            "Regulators banned it because it had spread calls to violence against the harbour town.",
+        ],
+    )
+    assert chosen.startswith("Regulators banned it")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who ran the harbour channel?", "name"),
+        ("Which company hosted the harbour channel?", "name"),
+        ("How many members did the harbour channel have?", "figure"),
+        ("What share of the posts were deleted?", "share"),
+        ("How much money did the harbour channel raise?", "amount"),
+        ("What fine did the regulator impose on the host?", "amount"),
+        ("When did the harbour channel close?", "year"),
+        ("In what year did the harbour channel close?", "year"),
+        ("On what date did the harbour channel close?", "year"),
+        ("Why did the host close the harbour channel?", "reason"),
+        ("Where did the harbour channel's members go next?", "place"),
+        ("What did the harbour channel post about the ferry?", None),
+    ],
+)
+def test_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
+    kinds = answer_kinds(question)
+    assert (kinds[0] if kinds else None) == kind
+
+
+def test_a_question_may_ask_for_two_kinds() -> None:
+    assert answer_kinds("Who bought the harbour channel, and when?") == ("year", "name")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "words_only"),
+    [
+        (
+            "How many subscribers did the harbour channel lose?",
+            "The harbour channel lost 4,200 subscribers over the following weeks.",
+            "The harbour channel lost many subscribers over the following weeks.",
+        ),
+        (
+            "Why did the host close the harbour channel?",
+            "The host closed the harbour channel because it broke the rules on incitement.",
+            "The host closed the harbour channel and then it opened the harbour forum.",
+        ),
+        (
+            "Where did the harbour channel's members regroup?",
+            "Members of the harbour channel regrouped on a forum hosted in Moldova.",
+            "Members of the harbour channel regrouped quickly and kept posting every night.",
+        ),
+        (
+            "When did the host close the harbour channel?",
+            "The host closed the harbour channel in March 2019 after repeated warnings.",
+            "The host closed the harbour channel after repeated warnings from the moderators.",
+        ),
+        (
+            "Who bought the harbour channel?",
+            "The harbour channel was bought by Quayside Media for an undisclosed sum.",
+            "The harbour channel was bought by a rival for an undisclosed sum.",
+        ),
+    ],
+)
+def test_a_sentence_holding_the_kind_asked_for_beats_one_with_only_the_words(
+    question: str, answer: str, words_only: str
+) -> None:
+    # The two are of one length and share the same question words: only the kind asked for tells them apart.
+    assert _best(question, [words_only, answer]) == answer
+    flat = AnswerTuning(number_bonus=0, name_bonus=0, date_bonus=0, reason_bonus=0, place_bonus=0)
+    assert _best(question, [words_only, answer], flat) == words_only
