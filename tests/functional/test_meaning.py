@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.adapters.embedding import SentenceTransformerEmbedder
-from assistant.config import Settings
 from assistant.service import AssistantService
 
 from ..conftest import build_index

@@ -23,8 +23,8 @@ def _retrieval(question: str, hits: list[Hit] | None = None) -> Retrieval:
 
 def _share(question: str, sentence: str, tuning: AnswerTuning | None = None) -> float:
     weights = term_weights(question, _retrieval(question))
-    paraphrase = None if tuning is None else tuning.paraphrase_weight
-    return overlap_share(words(sentence), weights, paraphrase)
+    tuning = tuning or AnswerTuning()
+    return overlap_share(words(sentence), weights, tuning.paraphrase_weight, tuning.inflection_weight)
 
 
 def _best(question: str, texts: list[str], tuning: AnswerTuning | None = None) -> str:
@@ -58,16 +58,21 @@ def test_unrelated_words_keep_apart(one: str, other: str) -> None:
 
 def test_a_sentence_in_another_inflection_matches_every_question_word() -> None:
     question = "Which forum banned the recruiters?"
-    assert _share(question, "The forum bans recruiters outright.") == pytest.approx(1.0)
+    whole = AnswerTuning(inflection_weight=1.0)
+    assert _share(question, "The forum bans recruiters outright.", whole) == pytest.approx(1.0)
+    # Another form of a word is weaker evidence than the word itself, but far more than none.
+    assert _share(question, "The forum banned recruiters outright.") == pytest.approx(1.0)
+    assert 0.9 < _share(question, "The forum bans recruiters outright.") < 1.0
     assert _share(question, "The forum hosts recruiters outright.") < 0.7
 
 
 def test_a_paraphrase_counts_its_family_share() -> None:
     question = "What did the platform say about the removal of the videos?"
     # "deleted" is another word for removing, "footage" for videos: both count, at the tuning's share.
-    full = _share(question, "The platform says it deleted the footage.", AnswerTuning(paraphrase_weight=1.0))
-    half = _share(question, "The platform says it deleted the footage.", AnswerTuning(paraphrase_weight=0.5))
-    none = _share(question, "The platform says it deleted the footage.", AnswerTuning(paraphrase_weight=0.0))
+    sentence = "The platform says it deleted the footage."
+    full = _share(question, sentence, AnswerTuning(paraphrase_weight=1.0, inflection_weight=1.0))
+    half = _share(question, sentence, AnswerTuning(paraphrase_weight=0.5, inflection_weight=1.0))
+    none = _share(question, sentence, AnswerTuning(paraphrase_weight=0.0, inflection_weight=1.0))
     assert full == pytest.approx(1.0)
     assert none < half < full
 
@@ -75,7 +80,7 @@ def test_a_paraphrase_counts_its_family_share() -> None:
 def test_a_two_word_verb_matches_its_one_word_paraphrase() -> None:
     assert stem("takedown") in word_stems(words("The host took down the page within hours."))
     question = "How fast were the pages taken down?"
-    assert _share(question, "The takedown of the pages was fast.") == pytest.approx(1.0)
+    assert _share(question, "The takedown of the pages was fast.", AnswerTuning(inflection_weight=1.0)) == 1.0
     # Only in order: a bag of words with "down" in it is not a takedown.
     assert stem("takedown") not in word_stems(set(words("The host took the page down.")))
 
@@ -85,11 +90,11 @@ def test_the_sentence_in_other_words_beats_an_unrelated_one_sharing_one_word() -
     chosen = _best(
         question,
         [
-            "The channel ran for three years on a small budget and gained a steady audience.",
-            "Regulators banned it because it had spread calls to violence against the harbour town.",
+            "The channel ran for three years on a small budget.",
+            "Regulators banned the channel because it spread violent calls.",
         ],
     )
-    assert chosen.startswith("Regulators banned it")
+    assert chosen.startswith("Regulators banned the channel")
 
 
 @pytest.mark.parametrize(
