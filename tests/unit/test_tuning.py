@@ -63,7 +63,7 @@ TUNED = {
         "reason_bonus": 0.1,
         "place_bonus": 0.1,
         "inflection_weight": 0.8,
-        "paraphrase_weight": 0.5,
+        "paraphrase_weight": 1.0,
         "year_bonus": 0.1,
         "premise_weight": 0.7,
         "alias_weight": 0.5,
