@@ -16,9 +16,10 @@ from assistant.search.retrieval import Retrieval
 from assistant.text.words import QUESTION_WORDS, content_words
 from assistant.tuning import DEFAULTS
 
-# Words that mean "taking content off a service" share a direction, as do places and recordings;
-# every other content word points the same fourth way.
-_TOPICS = {"removed": 0, "deleted": 0, "removal": 0, "pier": 1, "harbour": 1, "videos": 2, "clips": 2}
+# Words that mean "kept out of sight" share a direction, as do places and recordings; every other
+# content word points the same fourth way. "hidden" and "concealed" are in no paraphrase family of
+# the word matcher, so only the vectors can tell that they mean the same.
+_TOPICS = {"hidden": 0, "concealed": 0, "pier": 1, "harbour": 1, "videos": 2, "clips": 2}
 
 
 class HandVectors:
@@ -33,10 +34,10 @@ class HandVectors:
         return out
 
 
-QUESTION = "Which harbour clips were removed?"
+QUESTION = "Which harbour clips were hidden?"
 # Both hold the same two question words; only one says what happened to the clips, in its own words.
 RESTATES = "The harbour clips drew big crowds."
-ANSWERS = "The harbour clips were deleted."
+ANSWERS = "The harbour clips were concealed."
 
 
 def _retrieval(*texts: str) -> Retrieval:
