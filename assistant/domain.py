@@ -10,7 +10,7 @@ an answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -114,18 +114,6 @@ class Embedder(Protocol):
     def dimension(self) -> int: ...
 
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
-
-
-@runtime_checkable
-class WordVectors(Protocol):
-    """Anything that gives a cheap vector of a text's meaning from its words alone.
-
-    Sentence choice compares every candidate sentence with the question, far
-    more texts than the full encoder can take in an answer's time; a mean of
-    the encoder's own word-piece vectors costs a table look-up per word.
-    """
-
-    def word_vectors(self, texts: list[str]) -> npt.NDArray[np.float32]: ...
 
 
 @dataclass(frozen=True)

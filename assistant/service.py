@@ -31,7 +31,6 @@ from assistant.domain import (
     IndexReport,
     IndexStatus,
     RecordGroup,
-    WordVectors,
 )
 from assistant.errors import DiskFullError, EmptyIndexError, IndexNotFoundError, StoreUnavailableError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
@@ -185,12 +184,6 @@ class AssistantService:
             self._query_encoder = NumpyEncoder(self.settings.embedding_model)
         return self._query_encoder
 
-    @property
-    def word_vectors(self) -> WordVectors | None:
-        """The query encoder's cheap word-vector similarity for sentence choice, when it has one."""
-        encoder = self.query_encoder
-        return encoder if isinstance(encoder, WordVectors) else None
-
     def lexical(self) -> LexicalIndex:
         """The BM25 index, rebuilt first if the store has changed since it was built."""
         store, reader = self._reader()
@@ -242,7 +235,7 @@ class AssistantService:
         started = time.perf_counter()
         retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
         retrieved_at = time.perf_counter()
-        sentences = candidate_sentences(question, retrieval, tuning=tuning, meaning=self.word_vectors)
+        sentences = candidate_sentences(question, retrieval, tuning=tuning)
         coverage = judge_coverage(question, retrieval, sentences, tuning)
         model_name = ""
         parts: tuple[AnswerSentence, ...] = ()

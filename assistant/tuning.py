@@ -133,14 +133,6 @@ class AnswerTuning(_Frozen):
     similarity_weight: float = Field(
         default=0.5, ge=0, description="Weight of the passage's similarity in a sentence score."
     )
-    meaning_weight: float = Field(
-        default=0.3,
-        ge=0,
-        description="Weight of the sentence's own word-vector similarity to the question: it finds the answer "
-        "sentence written in other words than the question's and than the paraphrase table's. On `tune`, 0.3 "
-        "and 0.6 both found more key facts than 0 (0.541 and 0.552 of single-turn facts, against 0.520); 0.3 "
-        "lengthened answers half as much.",
-    )
     rank_weight: float = Field(
         default=0.25, ge=0, description="Weight of 1/source rank: earlier sources usually answer."
     )

@@ -240,23 +240,6 @@ class NumpyEncoder:
             return int(_read_json(pooling)["word_embedding_dimension"])
         return int(_read_json(self.path / "config.json")["hidden_size"])
 
-    def word_vectors(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        """Each text as the normalised mean of its word pieces' input vectors (`WordVectors`).
-
-        No attention layer runs, so this is thousands of times cheaper than
-        `embed`: words with related meanings (ban, prohibit; removal,
-        takedown) have nearby vectors, but word order and context are lost.
-        """
-        model = self._load()
-        out = np.zeros((len(texts), model.word.shape[1]), dtype=np.float32)
-        for row, encoding in enumerate(model.tokenizer.encode_batch(texts)):
-            # The first and last pieces are the [CLS] and [SEP] markers, the same in every text.
-            pieces = encoding.ids[1:-1]
-            if pieces:
-                mean = model.word[pieces].mean(axis=0)
-                out[row] = mean / max(float(np.linalg.norm(mean)), 1e-12)
-        return out
-
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

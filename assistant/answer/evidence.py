@@ -25,11 +25,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.answer.attribution import quoted_speaker
-from assistant.domain import Hit, WordVectors
+from assistant.domain import Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
 from assistant.text.apparatus import debris_kind, looks_like_apparatus, skip_marks, without_markup
@@ -193,7 +193,6 @@ def candidate_sentences(
     pool_size: int | None = None,
     aliases: AliasTable | None = None,
     tuning: AnswerTuning = DEFAULTS.answer,
-    meaning: WordVectors | None = None,
 ) -> list[Sentence]:
     """Every sentence of the first `pool_size` hits (and of further passages of their documents), scored.
 
@@ -203,8 +202,7 @@ def candidate_sentences(
 
     Score: share of question words (in any of their forms, see `overlap_share`) + passage similarity
     + source rank + a bonus for holding the kind of answer asked for (see `answer_kinds`)
-    - a length damper + (given `meaning`) the sentence's word-vector similarity to the question,
-    weighted as the tuning says.
+    - a length damper, weighted as the tuning says.
     """
     aliases = aliases or default_aliases()
     weights = term_weights(question, retrieval, tuning)
@@ -237,25 +235,7 @@ def candidate_sentences(
             before, context = lead_in(hit, pieces, index, pool, tuning)
             speaker = quoted_speaker(text, before, aliases, context)
             found.append(Sentence(hit, start, end, score, overlap, speaker))
-    return _with_meaning(question, found, meaning, tuning)
-
-
-def _with_meaning(
-    question: str, found: list[Sentence], meaning: WordVectors | None, tuning: AnswerTuning
-) -> list[Sentence]:
-    """The candidates with their word-vector similarity to the question added to their scores.
-
-    Question words alone favour sentences that restate the question; the one
-    that answers it often says so in other words ("removed" for "took down").
-    """
-    if meaning is None or not found or not tuning.meaning_weight:
-        return found
-    vectors = meaning.word_vectors([question, *(s.text for s in found)])
-    similarities = vectors[1:] @ vectors[0]
-    return [
-        replace(s, score=s.score + tuning.meaning_weight * float(similarity))
-        for s, similarity in zip(found, similarities, strict=True)
-    ]
+    return found
 
 
 def set_aside(

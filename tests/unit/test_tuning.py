@@ -54,7 +54,6 @@ TUNED = {
         "answer_chars": 1400,
         "score_floor": 0.5,
         "similarity_weight": 0.5,
-        "meaning_weight": 0.3,
         "rank_weight": 0.25,
         "length_weight": 0.1,
         "length_reference_words": 10,
