@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
-from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from assistant.conversation.store import (
     default_store_path,
 )
 from assistant.domain import Answer, Citation, DocumentInfo, Hit
-from assistant.errors import ConversationStoreVersionError
 from assistant.search.retrieval import Filters
 from assistant.text.dates import time_frames
 
@@ -341,69 +339,6 @@ def test_owner_defaults_to_the_os_user(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("LOGNAME", "field-analyst")
     assert current_user() == "field-analyst"
     assert ConversationStore(tmp_path / "c.sqlite3").create().owner == "field-analyst"
-
-
-_OLD_SCHEMA = """
-CREATE TABLE conversations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, title TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
-);
-CREATE TABLE turns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id INTEGER NOT NULL REFERENCES conversations(id),
-    asked_at TEXT NOT NULL, question TEXT NOT NULL, rewritten_question TEXT NOT NULL, status TEXT NOT NULL,
-    answer TEXT NOT NULL, citations TEXT NOT NULL, index_state TEXT, backend TEXT NOT NULL DEFAULT '',
-    filters TEXT NOT NULL DEFAULT '{}', note TEXT NOT NULL DEFAULT '', nearest TEXT NOT NULL DEFAULT '[]'
-);
-INSERT INTO conversations (name, title, created_at, updated_at)
-    VALUES ('old-desk', 'An old question?', '2023-05-01T00:00:00+00:00', '2023-05-01T00:00:00+00:00');
-INSERT INTO turns (conversation_id, asked_at, question, rewritten_question, status, answer, citations)
-    VALUES (1, '2023-05-01T00:00:00+00:00', 'An old question?', 'An old question?', 'answered', 'Old.', '[]');
-"""
-
-
-def _columns(path: Path) -> list[str]:
-    with closing(sqlite3.connect(path)) as db:
-        return [row[1] for row in db.execute("PRAGMA table_info(conversations)")]
-
-
-def test_store_without_owners_is_read_then_migrated_in_place_keeping_its_rows(tmp_path: Path) -> None:
-    path = tmp_path / "conversations.sqlite3"
-    with closing(sqlite3.connect(path)) as db:
-        db.executescript(_OLD_SCHEMA)
-    ana = ConversationStore(path, owner="ana")
-    # Reading changes nothing and lists the old conversation (whose owner is unknown).
-    assert [(c.name, c.owner, c.turns) for c in ana.conversations()] == [("old-desk", "", 1)]
-    assert [t.question for t in ana.history()] == ["An old question?"]
-    assert "owner" not in _columns(path)
-
-    # The first write adds the column; the old rows are all still there.
-    new = ana.create()
-    ana.add_turn(new.id, Turn("A new question?", "A new question?", "answered", "New."))
-    assert "owner" in _columns(path)
-    assert [(c.name, c.owner) for c in ana.conversations()] == [(new.name, "ana"), ("old-desk", "")]
-    assert [t.answer for t in ana.turns(1)] == ["Old."]
-    # Someone else sees the old conversation (it may be theirs) but not Ana's.
-    assert [c.name for c in ConversationStore(path, owner="ben").conversations()] == ["old-desk"]
-    # Opening it again (and a second process) does not try to add the column twice.
-    ConversationStore(path, owner="ben").create()
-    assert _columns(path).count("owner") == 1
-
-
-def test_a_store_from_a_newer_version_is_not_altered(tmp_path: Path) -> None:
-    path = tmp_path / "conversations.sqlite3"
-    with closing(sqlite3.connect(path)) as db:
-        db.executescript(_OLD_SCHEMA)
-        db.execute("PRAGMA user_version = 7")
-    store = ConversationStore(path, owner="ana")
-    # A layout this version does not know is neither read nor written: it is refused, and says why.
-    with pytest.raises(ConversationStoreVersionError, match="newer version"):
-        store.conversations()
-    with pytest.raises(ConversationStoreVersionError):
-        store.create()
-    assert "owner" not in _columns(path)
-    with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (7,)
-        assert db.execute("SELECT COUNT(*) FROM turns").fetchone() == (1,)
 
 
 def test_reference_is_a_pasteable_citation() -> None:

@@ -100,6 +100,22 @@ def test_an_old_store_migrates_on_first_write_and_keeps_its_turns(tmp_path: Path
     assert _version(path) == SCHEMA_VERSION and _layout(path) == _layout(fresh.path)
 
 
+def test_old_conversations_keep_an_unknown_owner_that_every_user_sees(tmp_path: Path) -> None:
+    path = _old_store(tmp_path / "conversations.sqlite3", with_owner=False)
+    ana = ConversationStore(path, owner="ana")
+    # Reading lists the old conversation, whose owner nobody recorded.
+    assert [(c.name, c.owner, c.turns) for c in ana.conversations()] == [("field-desk", "", 2)]
+    _write_a_turn(ana)
+    mine = next(c.name for c in ana.conversations() if c.owner == "ana")
+    assert [(c.name, c.owner) for c in ana.conversations()] == [(mine, "ana"), ("field-desk", "")]
+    # Someone else sees the old conversation (it may be theirs) but not Ana's, and writing again
+    # from a second store does not try to add the owner column twice.
+    ben = ConversationStore(path, owner="ben")
+    assert [c.name for c in ben.conversations()] == ["field-desk"]
+    _write_a_turn(ben)
+    assert [name for name, _, _ in _layout(path)["conversations"]].count("owner") == 1
+
+
 def test_a_failing_step_leaves_the_old_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _old_store(tmp_path / "conversations.sqlite3", with_owner=False)
     before = _layout(path)
