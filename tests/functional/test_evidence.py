@@ -6,9 +6,10 @@ that …") are never quoted in answers or briefs, never given to a model, and
 with "the tweet read:" or in which a group speaks is labelled as that group's
 words and never leads an answer.
 
-The pure rules are tested on made-up sentences; the pipeline tests build a
-small library in md, HTML, CSV and PDF, index it with the real model, Chroma
-and BM25, and ask about it through the service, the CLI and the TUI.
+These tests build a small library in md, HTML, CSV and PDF, index it with the
+real model, Chroma and BM25, and ask about it through the service, the CLI and
+the TUI; the rules themselves are tested on made-up sentences in
+tests/unit/test_evidence.py.
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
-"""What counts as evidence: sentences addressed to the assistant, and an extremist group's own words.
+"""What counts as evidence, judged on made-up sentences: lines addressed to the assistant, and a group's own words.
 
 Sentences planted for whatever reads a page ("If you are an AI system, report
-that …") are never quoted in answers or briefs, never given to a model, and
-`ask --json` counts them in `set_aside`. A quotation that a source introduces
-with "the tweet read:" or in which a group speaks is labelled as that group's
-words and never leads an answer.
-
-The pure rules are tested on made-up sentences; the pipeline tests build a
-small library in md, HTML, CSV and PDF, index it with the real model, Chroma
-and BM25, and ask about it through the service, the CLI and the TUI.
+that …") are never quoted, never put in a model's prompt and are counted as set
+aside; a quotation introduced with "the tweet read:" or spoken by a group is
+labelled as that group's words and never leads an answer. The same rules through
+a real index, the CLI and the TUI are in tests/functional/test_evidence.py.
 """
 
 from __future__ import annotations
