@@ -148,42 +148,30 @@ def premise_words(question: str) -> set[str]:
     return scene - asked if asked else set()
 
 
-def overlap_share(
-    sentence_words: Iterable[str],
-    weights: TermWeights,
-    paraphrase_weight: float | None = None,
-    inflection_weight: float | None = None,
-) -> float:
+def overlap_share(sentence_words: Iterable[str], weights: TermWeights, tuning: AnswerTuning = DEFAULTS.answer) -> float:
     """Share of the question's (IDF-weighted) words that the sentence contains.
 
     A word counts in any of its forms ("banned" for "ban", "suspension" for
-    "suspended", see `assistant.text.forms`), and a word of the same
-    paraphrase family ("deleted" for "removal") counts `paraphrase_weight` of it
-    (the default tuning's unless given). Aliases do not add up: the best
-    matching one adds its weight once.
+    "suspended", see `assistant.text.forms`) at the tuning's `inflection_weight`,
+    and a word of the same paraphrase family ("deleted" for "removal") at its
+    `paraphrase_weight`. Aliases do not add up: the best matching one adds its
+    weight once.
     """
-    listed = sentence_words if isinstance(sentence_words, (list, tuple, set, frozenset)) else list(sentence_words)
-    exact = set(listed)
-    stems = word_stems(listed)
-    paraphrase = DEFAULTS.answer.paraphrase_weight if paraphrase_weight is None else paraphrase_weight
-    inflection = DEFAULTS.answer.inflection_weight if inflection_weight is None else inflection_weight
+    listed = list(sentence_words)
+    exact, stems = set(listed), word_stems(listed)
     own_forms, alias_forms = weights.forms
-    own = sum(_match(form, exact, stems, inflection, paraphrase) for form in own_forms)
-    alias = max((_match(form, exact, stems, inflection, paraphrase) for form in alias_forms), default=0.0)
+
+    def match(form: _Form) -> float:
+        term, weight, own_stem, family = form
+        if term in exact:
+            return weight
+        if own_stem in stems:
+            return weight * tuning.inflection_weight
+        return weight * tuning.paraphrase_weight if family and not family.isdisjoint(stems) else 0.0
+
+    own = sum(match(form) for form in own_forms)
+    alias = max((match(form) for form in alias_forms), default=0.0)
     return min(1.0, (own + alias) / weights.total)
-
-
-def _match(
-    form: tuple[str, float, str, frozenset[str]], exact: set[str], stems: set[str], inflection: float, paraphrase: float
-) -> float:
-    """A word's weight when the sentence holds it, `inflection` of it for another form of it ("banned" for
-    "ban"), `paraphrase` of it for a word of its family ("deleted" for "removed")."""
-    term, weight, own, family = form
-    if term in exact:
-        return weight
-    if own in stems:
-        return weight * inflection
-    return weight * paraphrase if family and not family.isdisjoint(stems) else 0.0
 
 
 def candidate_sentences(
@@ -224,7 +212,7 @@ def candidate_sentences(
             if key in seen:
                 continue
             seen.add(key)
-            overlap = overlap_share(tokens, weights, tuning.paraphrase_weight, tuning.inflection_weight)
+            overlap = overlap_share(tokens, weights, tuning)
             text = hit.text[start:end]
             # A long sentence matches more words by chance; damp it a little.
             reference = tuning.length_reference_words

@@ -531,8 +531,8 @@ class BriefBuilder:
                     continue
                 if not _speaks_to(facet, sentence.text):
                     continue
-                own = overlap_share(set(words(sentence.text)), topic_weights)
-                around = overlap_share(set(words(f"{doc.title} {sentence.hit.text}")), topic_weights)
+                own = overlap_share(words(sentence.text), topic_weights, self.answer_tuning)
+                around = overlap_share(words(f"{doc.title} {sentence.hit.text}"), topic_weights, self.answer_tuning)
                 relevance = max(own, tuning.context_relevance_share * around)
                 if relevance < tuning.min_relevance:
                     continue

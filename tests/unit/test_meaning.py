@@ -24,7 +24,7 @@ def _retrieval(question: str, hits: list[Hit] | None = None) -> Retrieval:
 def _share(question: str, sentence: str, tuning: AnswerTuning | None = None) -> float:
     weights = term_weights(question, _retrieval(question))
     tuning = tuning or AnswerTuning()
-    return overlap_share(words(sentence), weights, tuning.paraphrase_weight, tuning.inflection_weight)
+    return overlap_share(words(sentence), weights, tuning)
 
 
 def _best(question: str, texts: list[str], tuning: AnswerTuning | None = None) -> str:
