@@ -106,6 +106,10 @@ def document_allowed(document: DocumentInfo, filters: Filters | ChunkFilter) -> 
     return scope.allows(document.path, document.publisher, date_number(document.date), document.language)
 
 
+# Two chunks whose first this many characters of words agree are the same text (a retweet, a mirror).
+_DEDUP_CHARS = 240
+
+
 def _dedup_key(text: str) -> str:
     """The first 240 characters of the text's words, without links, handles and a retweet mark."""
     text = re.sub(r"https?://\S+|@\w+|^rt\b", " ", text.lower())
@@ -115,9 +119,6 @@ def _dedup_key(text: str) -> str:
         if len(key) >= _DEDUP_CHARS:
             break
     return key[:_DEDUP_CHARS]
-
-
-_DEDUP_CHARS = 240
 
 
 class Retriever:
