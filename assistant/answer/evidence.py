@@ -353,7 +353,7 @@ def judge_coverage(
         return Coverage(False, "no passage addresses the question's key terms", best_overlap, best_similarity)
     kind = asked_kind(question)
     passages = answer_passages(retrieval, tuning=tuning) if kind else []
-    if kind and not any(_gives(kind, question, s, passages, tuning) for s in sentences):
+    if kind and not _given(kind, question, sentences, passages, tuning):
         return Coverage(
             False, f"no retrieved passage on the topic gives {_KIND_WORDS[kind]}", best_overlap, best_similarity
         )
@@ -543,24 +543,43 @@ def _kind_bonus(kind: str, tuning: AnswerTuning) -> float:
     return tuning.place_bonus
 
 
-def _gives(kind: str, question: str, sentence: Sentence, passages: list[Hit], tuning: AnswerTuning) -> bool:
-    """The sentence holds the element asked for and speaks of the question's topic.
+def _given(kind: str, question: str, sentences: list[Sentence], passages: list[Hit], tuning: AnswerTuning) -> bool:
+    """Some sentences hold the element asked for, speak of the question's topic, and between them name its names.
 
-    On the topic: it shares enough of the question's words, and its document (its passages among
-    `passages`, with its title, author, publisher and path) names every name the question names and,
-    when the question names a year, that year (in its text or as its date).
+    On the topic: a sentence shares enough of the question's words and, when the question names a year,
+    its document (its passages among `passages`, with its title, author, publisher and path) names that
+    year in its text or as its date. The question's names may be spread over documents: one asking how
+    two states' laws fared is answered by a ruling on each, neither naming the other state.
     """
+    names = question_names(question)
+    wanted = set(names)
+    for sentence in sentences:
+        named = _names_where_given(kind, question, sentence, passages, names, tuning)
+        if named is not None:
+            wanted -= named
+            if not wanted:
+                return True
+    return False
+
+
+def _names_where_given(
+    kind: str, question: str, sentence: Sentence, passages: list[Hit], names: list[str], tuning: AnswerTuning
+) -> set[str] | None:
+    """Which of the question's `names` the sentence's document names, when the sentence gives the element
+    asked for on the question's topic; None when it does not give it."""
     if sentence.overlap < tuning.element_overlap or not holds(kind, sentence.text):
-        return False
+        return None
     counted = counted_words(question)
     if counted and not counted & {word[:COUNTED_STEM] for word in words(sentence.text)}:
-        return False
+        return None
     doc = sentence.hit.document
     text = _document_words(sentence.hit, [hit for hit in passages if hit.document.path == doc.path])
     years, _ = asked_years(question)
     if years and doc.date[:4] not in years and not any(f" {year} " in text for year in years):
-        return False
-    return all(_named_in(name, text) for name in question_names(question))
+        return None
+    named = {name for name in names if _named_in(name, text)}
+    # A document naming none of the question's names is about something else.
+    return named if named or not names else None
 
 
 #: Words are compared by their first letters, so that "follower" matches "followers" and "video" "videos".

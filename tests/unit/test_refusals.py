@@ -125,3 +125,24 @@ def test_a_question_whose_asked_for_element_no_passage_gives_is_not_covered(
 def test_a_question_whose_asked_for_element_a_passage_gives_is_covered(question: str, passage: str) -> None:
     covered, reason = _judge(question, _hit(passage))
     assert covered, reason
+
+
+# --- names spread over documents ------------------------------------------------------------------
+
+TWO_PORTS_QUESTION = "Which court upheld the ferry rules of Dunmore and Caraway?"
+
+
+def test_the_names_a_question_asks_about_may_be_answered_by_a_document_each() -> None:
+    dunmore = _hit("The Northern Tribunal upheld the Dunmore ferry rules in full.", path="notes/dunmore.md")
+    caraway = _hit("The Coastal Bench upheld the Caraway ferry rules after appeal.", path="notes/caraway.md")
+    covered, reason = _judge(TWO_PORTS_QUESTION, dunmore, caraway)
+    assert covered, reason
+
+
+def test_a_name_no_document_giving_the_element_names_still_refuses() -> None:
+    # The Caraway passage names the port but gives no court, so only Dunmore is answered.
+    dunmore = _hit("The Northern Tribunal upheld the Dunmore ferry rules in full.", path="notes/dunmore.md")
+    caraway = _hit("the ferry rules of caraway were upheld, its harbour office said.", path="notes/caraway.md")
+    covered, reason = _judge(TWO_PORTS_QUESTION, dunmore, caraway)
+    assert not covered
+    assert "a name" in reason
