@@ -35,6 +35,8 @@ _MARKUP = re.compile(r"<[^<>]*>|\]\([^()\s]*\)|https?://\S+")
 _TAG = re.compile(r"<[^<>]*>")
 # Single-mark italics ("_Title_", "*word*") and a link cut before its address closes ("[text](https://ex").
 _ITALIC = re.compile(r"(?<![\w*_])([_*])(?=[^\s_*])([^_*\n]+?)(?<=[^\s_*])\1(?![\w*_])")
+# A page number left inside a sentence where a page ended mid-sentence ("there was\n\n6 a notable surge").
+_PAGE_NUMBER = re.compile(r"\n\s*\d{1,4}\s+(?=[a-z])")
 _CUT_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*$")
 _WHOLE_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<a\b[^<>]*>[^<>]*</a>", re.IGNORECASE)
 _BARE_URL = re.compile(r"(?<![\w(\[/])(?:https?://|www\.)[^\s<>()\[\]]+")
@@ -64,7 +66,7 @@ def display_text(quote: str) -> str:
     text = _CUT_LINK.sub(r"\1", _LINK.sub(r"\1", text))
     text = _BARE_URL.sub("", _TAG.sub("", text))
     text = _ITALIC.sub(r"\2", strip_emphasis(text))
-    text = _LEADING_MARKS.sub("", text)
+    text = _LEADING_MARKS.sub("", _PAGE_NUMBER.sub(" ", text))
     return " ".join(text.split())
 
 
@@ -225,6 +227,59 @@ def _no_prose_words(shown: str, cased: list[str]) -> bool:
 
 # A snippet cut short: an ellipsis right after the last word ("… more needs to be do...").
 _TRUNCATED = re.compile(r"\w\s?(?:\.\.\.|…)$")
+# Words no sentence ends on: an unfinished sentence ending with one ("..., there was") was cut at a
+# passage's edge, and what it was going to say is in the next passage.
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "into",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "that",
+        "which",
+        "whose",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "my",
+        "your",
+        "as",
+        "than",
+        "there",
+    ]
+)
+# A page's prompt to follow a link ("Download and read the letter here."): the words of a button, not a claim.
+_LINK_PROMPT = re.compile(
+    r"^\W*(?:(?:click|tap)\s+(?:here|on|this link|the link|below)\b[^.!?]{0,80}"
+    r"|(?:download|read|see|watch|listen|view|visit|subscribe|sign up|find out|learn more)\b[^.!?]{0,60}"
+    r"\b(?:here|below|at this link|at the link))\W*$",
+    re.IGNORECASE,
+)
 
 
 def _cut_fragment(text: str, list_item: bool) -> bool:
@@ -232,6 +287,9 @@ def _cut_fragment(text: str, list_item: bool) -> bool:
     an open bracket, a trailing ellipsis."""
     shown = text.lstrip()
     if shown[:1] in ",;:)]}" or shown.rstrip().endswith(("(", "[")) or _TRUNCATED.search(shown):
+        return True
+    last = shown.rstrip().split()[-1] if shown.split() else ""
+    if last.lower() in _DANGLING and not (list_item and last.endswith((",", ";"))):
         return True
     first = shown.split()[0] if shown.split() else ""
     first = first.lstrip("\"'“‘(")
@@ -254,7 +312,7 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     if not text:
         return "fragment"
     shown = _LINK.sub(r"\1", text)  # a link in a sentence shows its text: only what is left of links counts
-    if _ENCODED.search(shown) or _ADDRESS_START.match(shown):
+    if _ENCODED.search(shown) or _ADDRESS_START.match(shown) or _LINK_PROMPT.match(display_text(text)):
         return "link"
     if _IMAGE_FILE.search(shown) or _PICTURE.search(text):
         return "image"

@@ -18,7 +18,8 @@ from functools import lru_cache
 # quote. A line or paragraph break ends one too, except before a lower-case
 # letter when the line did not end in punctuation: PDF text and hard-wrapped
 # Markdown break lines (even with blank lines between) inside sentences, and
-# "...pieces of video\n\ncontent globally..." is one sentence.
+# "...pieces of video\n\ncontent globally..." is one sentence. So is "...there was\n\n6 a notable surge...",
+# where a page ended mid-sentence and left its number behind.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?…])"
     # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13") end no sentence.
@@ -26,7 +27,7 @@ _SENTENCE_END = re.compile(
     r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)"
     r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
     # A break after closing punctuation, or before anything but a lower-case letter.
-    r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z])"
+    r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z]|\d{1,4}\s+[a-z])"
 )
 # Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does.
 _BLOCK_TAGS = re.compile(r"(?:\s*</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|span)\b[^<>]*>\s*)+", re.IGNORECASE)

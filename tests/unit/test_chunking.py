@@ -10,6 +10,7 @@ import pytest
 from assistant.adapters.embedding import model_dir
 from assistant.domain import Document, PageSpan
 from assistant.ingest.chunking import MODEL_MAX_TOKENS, Chunker, embed_text, sentence_spans
+from assistant.text.apparatus import display_text
 
 from ..conftest import CORPUS
 
@@ -134,6 +135,17 @@ def test_wrapped_lines_stay_in_their_sentence_but_lists_and_paragraphs_split() -
         "- one item",
         "- another item",
     ]
+
+
+def test_a_page_number_left_where_a_page_broke_a_sentence_stays_inside_it_and_is_not_shown() -> None:
+    text = "The ferry ran late. On the first day there was\n\n6 a sharp rise in delays, up 41%.\n\n7 Ferry routes"
+    sentences = _sentences(text)
+    assert sentences == [
+        "The ferry ran late.",
+        "On the first day there was\n\n6 a sharp rise in delays, up 41%.",
+        "7 Ferry routes",
+    ]
+    assert display_text(sentences[1]) == "On the first day there was a sharp rise in delays, up 41%."
 
 
 def test_initials_and_abbreviations_end_no_sentence() -> None:

@@ -122,6 +122,21 @@ CASES = [
     ),
     (
         "fragment",
+        "On the second day of the strike, the harbour office said there was",
+        "On the second day of the strike, the harbour office said there was no ferry.",
+    ),
+    (
+        "link",
+        "[Download and read the full harbour report here.",
+        "Readers can download the harbour report here, the office said, and judge its figures for themselves.",
+    ),
+    (
+        "link",
+        "Click here to see every ferry timetable.",
+        "The ferry company told passengers to check its timetables before travelling.",
+    ),
+    (
+        "fragment",
         ") has closed more than 40,000 accounts since the spring, the company said.",
         "The company has closed more than 40,000 accounts since the spring.",
     ),
