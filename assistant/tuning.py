@@ -62,6 +62,15 @@ class RetrievalTuning(_Frozen):
     earlier_discount: float = Field(
         default=0.7, ge=0, description="Score factor for a source written before the earliest year asked about."
     )
+    crosslingual_weight: float = Field(
+        default=0.5,
+        ge=0,
+        description="Weight in fusion of the multilingual ranking of chunks not written in English (0 turns it off): "
+        "those chunks have no other way in, since MiniLM and BM25 read English.",
+    )
+    crosslingual_candidates: int = Field(
+        default=10, ge=1, description="Foreign-language chunks the multilingual side ranks into the fusion."
+    )
     dense_similarity_weight: float = Field(
         default=0.04, ge=0, description="Raw similarity added in hybrid mode: a clear lead in meaning survives BM25."
     )

