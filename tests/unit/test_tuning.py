@@ -37,6 +37,8 @@ TUNED = {
         "same_document_discount": 0.6,
         "year_boost": 1.3,
         "earlier_discount": 0.7,
+        "crosslingual_weight": 0.5,
+        "crosslingual_candidates": 10,
         "dense_similarity_weight": 0.04,
         "support_chunks": 12,
         "leading_documents": 4,
