@@ -318,3 +318,7 @@ class IndexStatus:
     dimension: int | None
     chunker: str
     last_indexed: str | None
+    #: Chunks of documents not in English that the multilingual encoder matches (None: off or not built yet).
+    crosslingual_chunks: int | None = None
+    #: Those documents by language code, most first.
+    other_languages: dict[str, int] = field(default_factory=dict)

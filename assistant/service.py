@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.adapters.chroma_store import ChromaStore, ChunkReader, IndexSpec
 from assistant.adapters.embedding import SentenceTransformerEmbedder, model_dir
@@ -153,7 +153,17 @@ class AssistantService:
             dimension=spec.dimension if spec else None,
             chunker=spec.chunker if spec else "",
             last_indexed=store.last_indexed(),
+            **self._crosslingual_status(store.generation()),
         )
+
+    def _crosslingual_status(self, generation: str) -> dict[str, Any]:
+        """What the multilingual side covers, from its saved vectors (None when off or not yet built)."""
+        if not self._crosslingual_wanted():
+            return {"crosslingual_chunks": None, "other_languages": {}}
+        saved = CrossLingualIndex.load(crosslingual_path(self.settings))
+        if saved is None or saved.stamp != generation:
+            return {"crosslingual_chunks": None, "other_languages": {}}
+        return {"crosslingual_chunks": len(saved), "other_languages": saved.documents_by_language()}
 
     def sources(self, filters: Filters | None = None, *, language: str | None = None) -> list[DocumentInfo]:
         """Every indexed document, or those the filters (and a language code such as `en`) allow."""
@@ -526,7 +536,7 @@ def _build_crosslingual(
     for document in store.documents():
         if foreign(document.language):
             found = sorted(reader.chunks_at(document.path), key=lambda chunk: chunk.id)
-            chunks += [ForeignChunk(chunk.id, chunk.text) for chunk in found]
+            chunks += [ForeignChunk(chunk.id, chunk.text, document.path, document.language) for chunk in found]
     return CrossLingualIndex.build(chunks, generation, encoder, previous)
 
 

@@ -195,6 +195,11 @@ def status(as_json: JsonFlag = False, index_dir: IndexDir = None, chroma_url: Ch
     table.add_row("embedding model", f"{info.embedding_model} ({info.dimension} dimensions)")
     table.add_row("chunker", info.chunker)
     table.add_row("last indexed", info.last_indexed or "never completed")
+    if info.other_languages:
+        listed = ", ".join(f"{code or 'unknown'} {count:,}" for code, count in info.other_languages.items())
+        table.add_row(
+            "other languages", plain(f"{listed} documents ({info.crosslingual_chunks:,} chunks, multilingual e5)")
+        )
     out.print(table)
 
 

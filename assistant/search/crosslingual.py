@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from assistant.config import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: How many passages go to the encoder at once: bounds memory, not results.
 BATCH = 32
 
@@ -49,6 +49,9 @@ def foreign(language: str) -> bool:
 class ForeignChunk:
     id: str
     text: str
+    #: The chunk's document and its language, for telling the analyst what the library holds.
+    path: str = ""
+    language: str = ""
 
     @property
     def digest(self) -> str:
@@ -58,11 +61,28 @@ class ForeignChunk:
 class CrossLingualIndex:
     """The e5 vectors of the foreign-language chunks, with the store generation they were built from."""
 
-    def __init__(self, ids: list[str], digests: list[str], vectors: npt.NDArray[np.float32], stamp: str) -> None:
+    def __init__(
+        self,
+        ids: list[str],
+        digests: list[str],
+        vectors: npt.NDArray[np.float32],
+        stamp: str,
+        paths: list[str] | None = None,
+        languages: list[str] | None = None,
+    ) -> None:
         self.ids = ids
         self.digests = digests
         self.vectors = vectors
         self.stamp = stamp
+        self.paths = paths if paths is not None else [""] * len(ids)
+        self.languages = languages if languages is not None else [""] * len(ids)
+
+    def documents_by_language(self) -> dict[str, int]:
+        """How many documents of each language the vectors cover, most first."""
+        documents: dict[str, set[str]] = {}
+        for path, language in zip(self.paths, self.languages, strict=True):
+            documents.setdefault(language, set()).add(path)
+        return dict(sorted(((code, len(paths)) for code, paths in documents.items()), key=lambda kv: (-kv[1], kv[0])))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -87,7 +107,8 @@ class CrossLingualIndex:
                 fresh[digests[i]] = vector
         rows = [fresh[d] if d in fresh else known[d] for d in digests]
         vectors = np.stack(rows).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
-        return cls([chunk.id for chunk in listed], digests, vectors, stamp)
+        paths = [chunk.path for chunk in listed]
+        return cls([chunk.id for chunk in listed], digests, vectors, stamp, paths, [chunk.language for chunk in listed])
 
     def save(self, path: Path) -> None:
         """Written to a temporary file and moved into place, so a reader never sees half of it."""
@@ -101,6 +122,8 @@ class CrossLingualIndex:
                     stamp=np.array(self.stamp),
                     ids=np.array(self.ids, dtype=str),
                     digests=np.array(self.digests, dtype=str),
+                    paths=np.array(self.paths, dtype=str),
+                    languages=np.array(self.languages, dtype=str),
                     vectors=self.vectors,
                 )
             os.replace(tmp, path)
@@ -119,11 +142,13 @@ class CrossLingualIndex:
                 digests = [str(d) for d in data["digests"]]
                 vectors = np.asarray(data["vectors"], dtype=np.float32)
                 stamp = str(data["stamp"])
+                paths = [str(p) for p in data["paths"]]
+                languages = [str(code) for code in data["languages"]]
         except Exception:  # a missing, truncated or foreign file: the cure is the same, rebuild
             return None
-        if len(ids) != len(digests) or (ids and vectors.shape[0] != len(ids)):
+        if not len(ids) == len(digests) == len(paths) == len(languages) or (ids and vectors.shape[0] != len(ids)):
             return None
-        return cls(ids, digests, vectors, stamp)
+        return cls(ids, digests, vectors, stamp, paths, languages)
 
     def nearest(
         self, query: npt.NDArray[np.float32], n: int, allowed: set[str] | None = None

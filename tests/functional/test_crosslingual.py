@@ -69,8 +69,12 @@ def test_an_english_question_finds_a_report_written_in_dutch(
     saved = CrossLingualIndex.load(crosslingual_path(settings))
     assert saved is not None and len(saved) >= 1  # built by the index run, not by the first question
 
+    status = service.status()
+    assert status.other_languages == {"nl": 1} and status.crosslingual_chunks == len(saved)
+
     off = _service(settings.model_copy(update={"crosslingual": False}), embedder)
     assert _rank(off) > _rank(service)
+    assert off.status().crosslingual_chunks is None
 
 
 def test_an_english_only_library_never_loads_the_multilingual_model(
@@ -82,6 +86,7 @@ def test_an_english_only_library_never_loads_the_multilingual_model(
     assert service.multilingual._model is None
     saved = CrossLingualIndex.load(crosslingual_path(settings))
     assert saved is not None and len(saved) == 0
+    assert service.status().other_languages == {}
 
 
 @pytest.mark.parametrize("damage", ["deleted", "garbled"])

@@ -91,3 +91,18 @@ def test_nearest_ranks_by_similarity_and_keeps_to_the_allowed_chunks() -> None:
     assert [chunk_id for chunk_id, _ in search.nearest(search.start("brief"), 1)] == ["c2"]
     allowed = search.nearest(search.start("brief"), 3, allowed={"c1", "c3"})
     assert len(allowed) == 2 and "c2" not in dict(allowed)
+
+
+def test_the_index_says_how_many_documents_of_each_language_it_covers(tmp_path: Path) -> None:
+    chunks = [
+        ForeignChunk("c1", "anker", "a.md", "nl"),
+        ForeignChunk("c2", "brug", "a.md", "nl"),
+        ForeignChunk("c3", "dijk", "b.md", "fr"),
+        ForeignChunk("c4", "eb", "c.md", "fr"),
+        ForeignChunk("c5", "fort", "d.md", "ar"),
+    ]
+    path = tmp_path / "crosslingual.npz"
+    CrossLingualIndex.build(chunks, "g1", CountingEncoder()).save(path)
+    loaded = CrossLingualIndex.load(path)
+    assert loaded is not None
+    assert loaded.documents_by_language() == {"fr": 2, "ar": 1, "nl": 1}
