@@ -157,13 +157,25 @@ class AssistantService:
         )
 
     def _crosslingual_status(self, generation: str) -> dict[str, Any]:
-        """What the multilingual side covers, from its saved vectors (None when off or not yet built)."""
-        if not self._crosslingual_wanted():
-            return {"crosslingual_chunks": None, "other_languages": {}}
-        saved = CrossLingualIndex.load(crosslingual_path(self.settings))
-        if saved is None or saved.stamp != generation:
+        """What the multilingual side covers (None when off or not built for this generation yet).
+
+        A conversation reads the status on every turn, so the saved vectors are read at most once per
+        generation: the loaded index is kept for the questions that follow.
+        """
+        saved = self._current_crosslingual(generation) if self._crosslingual_wanted() else None
+        if saved is None:
             return {"crosslingual_chunks": None, "other_languages": {}}
         return {"crosslingual_chunks": len(saved), "other_languages": saved.documents_by_language()}
+
+    def _current_crosslingual(self, generation: str) -> CrossLingualIndex | None:
+        """The multilingual vectors of this store generation, from memory or the saved file; None if stale."""
+        if self._crosslingual is not None and self._crosslingual.index.stamp == generation:
+            return self._crosslingual.index
+        loaded = CrossLingualIndex.load(crosslingual_path(self.settings))
+        if loaded is None or loaded.stamp != generation:
+            return None
+        self._crosslingual = CrossLingualSearch(loaded, self.multilingual)  # the model loads only when asked
+        return loaded
 
     def sources(self, filters: Filters | None = None, *, language: str | None = None) -> list[DocumentInfo]:
         """Every indexed document, or those the filters (and a language code such as `en`) allow."""
@@ -242,15 +254,12 @@ class AssistantService:
             return None
         store, reader = self._reader()
         generation = store.generation()
-        if self._crosslingual is not None and self._crosslingual.index.stamp == generation:
-            return self._crosslingual
-        path = crosslingual_path(self.settings)
-        loaded = CrossLingualIndex.load(path)
-        if loaded is None or loaded.stamp != generation:
-            loaded = _build_crosslingual(store, reader, generation, self.multilingual, loaded)
+        if self._current_crosslingual(generation) is None:
+            path = crosslingual_path(self.settings)
+            built = _build_crosslingual(store, reader, generation, self.multilingual, CrossLingualIndex.load(path))
             # A read-only index folder still answers: the vectors are kept for this session only.
-            _save_derived(loaded, path, strict=False)
-        self._crosslingual = CrossLingualSearch(loaded, self.multilingual)
+            _save_derived(built, path, strict=False)
+            self._crosslingual = CrossLingualSearch(built, self.multilingual)
         return self._crosslingual
 
     def retrieve(

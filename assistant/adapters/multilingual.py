@@ -14,6 +14,7 @@ downloaded; it is loaded on first use, in about 0.2 s. e5 reads a question as
 from __future__ import annotations
 
 import importlib.util
+import threading
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,9 @@ class MultilingualEncoder:
 
     def __init__(self) -> None:
         self._model: Any = None
+        # The chat answers in one worker while an index run may embed in another; the engine is
+        # not documented as safe to call from two threads at once, so calls take turns.
+        self._lock = threading.Lock()
 
     def _load(self) -> Any:
         if self._model is None:
@@ -60,6 +64,7 @@ class MultilingualEncoder:
     def _encode(self, texts: list[str], *, query: bool) -> npt.NDArray[np.float32]:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        model = self._load()
-        vectors = model.query(texts) if query else model.passage(texts)
+        with self._lock:
+            model = self._load()
+            vectors = model.query(texts) if query else model.passage(texts)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)

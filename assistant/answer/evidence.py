@@ -546,40 +546,34 @@ def _kind_bonus(kind: str, tuning: AnswerTuning) -> float:
 def _given(kind: str, question: str, sentences: list[Sentence], passages: list[Hit], tuning: AnswerTuning) -> bool:
     """Some sentences hold the element asked for, speak of the question's topic, and between them name its names.
 
-    On the topic: a sentence shares enough of the question's words and, when the question names a year,
-    its document (its passages among `passages`, with its title, author, publisher and path) names that
-    year in its text or as its date. The question's names may be spread over documents: one asking how
-    two states' laws fared is answered by a ruling on each, neither naming the other state.
+    On the topic: a sentence shares enough of the question's words (and, for "how many", a word for what
+    is counted) and, when the question names a year, its document (its passages among `passages`, with
+    its title, author, publisher and path) names that year in its text or as its date. The question's
+    names may be spread over documents: one asking how two states' laws fared is answered by a ruling on
+    each, neither naming the other state; a document naming none of them is about something else.
     """
     names = question_names(question)
     wanted = set(names)
-    for sentence in sentences:
-        named = _names_where_given(kind, question, sentence, passages, names, tuning)
-        if named is not None:
-            wanted -= named
-            if not wanted:
-                return True
-    return False
-
-
-def _names_where_given(
-    kind: str, question: str, sentence: Sentence, passages: list[Hit], names: list[str], tuning: AnswerTuning
-) -> set[str] | None:
-    """Which of the question's `names` the sentence's document names, when the sentence gives the element
-    asked for on the question's topic; None when it does not give it."""
-    if sentence.overlap < tuning.element_overlap or not holds(kind, sentence.text):
-        return None
     counted = counted_words(question)
-    if counted and not counted & {word[:COUNTED_STEM] for word in words(sentence.text)}:
-        return None
-    doc = sentence.hit.document
-    text = _document_words(sentence.hit, [hit for hit in passages if hit.document.path == doc.path])
     years, _ = asked_years(question)
-    if years and doc.date[:4] not in years and not any(f" {year} " in text for year in years):
-        return None
-    named = {name for name in names if _named_in(name, text)}
-    # A document naming none of the question's names is about something else.
-    return named if named or not names else None
+    named_by: dict[str, set[str] | None] = {}  # per document: the names it names, None when off the year
+    for sentence in sentences:
+        if sentence.overlap < tuning.element_overlap or not holds(kind, sentence.text):
+            continue
+        if counted and not counted & {word[:COUNTED_STEM] for word in words(sentence.text)}:
+            continue
+        doc = sentence.hit.document
+        if doc.path not in named_by:
+            text = _document_words(sentence.hit, [hit for hit in passages if hit.document.path == doc.path])
+            on_year = not years or doc.date[:4] in years or any(f" {year} " in text for year in years)
+            named_by[doc.path] = {name for name in names if _named_in(name, text)} if on_year else None
+        named = named_by[doc.path]
+        if named is None or (names and not named):
+            continue
+        wanted -= named
+        if not wanted:
+            return True
+    return False
 
 
 #: Words are compared by their first letters, so that "follower" matches "followers" and "video" "videos".

@@ -229,50 +229,11 @@ def _no_prose_words(shown: str, cased: list[str]) -> bool:
 _TRUNCATED = re.compile(r"\w\s?(?:\.\.\.|…)$")
 # Words no sentence ends on: an unfinished sentence ending with one ("..., there was") was cut at a
 # passage's edge, and what it was going to say is in the next passage.
-_DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "into",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "that",
-        "which",
-        "whose",
-        "was",
-        "were",
-        "is",
-        "are",
-        "be",
-        "been",
-        "being",
-        "has",
-        "have",
-        "had",
-        "its",
-        "their",
-        "his",
-        "her",
-        "our",
-        "my",
-        "your",
-        "as",
-        "than",
-        "there",
-    ]
-)
+_DETERMINERS = ("a", "an", "the", "its", "their", "his", "her", "our", "my", "your")
+_PREPOSITIONS = ("of", "to", "in", "on", "at", "for", "with", "by", "from", "into", "as", "than")
+_JOINING = ("and", "or", "but", "nor", "that", "which", "whose")  # conjunctions and relatives
+_WAITING = ("was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "there")  # verbs wanting more
+_DANGLING = frozenset((*_DETERMINERS, *_PREPOSITIONS, *_JOINING, *_WAITING))
 # A page's prompt to follow a link ("Download and read the letter here."): the words of a button, not a claim.
 _LINK_PROMPT = re.compile(
     r"^\W*(?:(?:click|tap)\s+(?:here|on|this link|the link|below)\b[^.!?]{0,80}"

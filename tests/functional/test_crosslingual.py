@@ -174,3 +174,22 @@ def test_a_broken_multilingual_engine_is_a_clear_error_that_keeps_the_indexed_fi
         service.index([_with_dutch(library)])
     assert "crosslingual = false" in raised.value.hint
     assert DUTCH_PATH in [d.path for d in _service(settings, embedder).sources()]
+
+
+def test_a_conversation_reads_the_saved_vectors_once_not_on_every_turn(
+    settings: Settings, embedder: HashEmbedder, library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _service(settings, embedder).index([_with_dutch(library)])
+    reads: list[Path] = []
+    load = CrossLingualIndex.load
+
+    def counted(path: Path) -> CrossLingualIndex | None:
+        reads.append(path)
+        return load(path)
+
+    monkeypatch.setattr(CrossLingualIndex, "load", counted)
+    service = _service(settings, embedder)
+    for _ in range(3):  # each turn records the index state, which reads the status
+        service.ask(QUESTION)
+        assert service.status().other_languages == {"nl": 1}
+    assert len(reads) == 1
