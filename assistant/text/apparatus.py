@@ -243,11 +243,20 @@ _LINK_PROMPT = re.compile(
 )
 
 
+# A sentence that ends on a colon ("The rewrite adds some clear permissions:", "In June it apologised,
+# stating:") announces what follows it, a list or a quotation, and says nothing alone.
+_LEADS_ON = re.compile(r":[\s*_]*$")
+
+
 def _cut_fragment(text: str, list_item: bool) -> bool:
     """Begins or ends where a sentence was cut: a lower-case first word (not in a list item), a closing mark,
-    an open bracket, a trailing ellipsis."""
+    an open bracket or one never closed, a trailing ellipsis."""
     shown = text.lstrip()
     if shown[:1] in ",;:)]}" or shown.rstrip().endswith(("(", "[")) or _TRUNCATED.search(shown):
+        return True
+    # A bracket opened and never closed: the line broke inside it ("integrations with StopNCII.org (Stop
+    # Non-Consensual Intimate"), and the rest of the sentence is on the next line.
+    if shown.count("(") > shown.count(")"):
         return True
     last = shown.rstrip().split()[-1] if shown.split() else ""
     if last.lower() in _DANGLING and not (list_item and last.endswith((",", ";"))):
@@ -261,7 +270,7 @@ def _cut_fragment(text: str, list_item: bool) -> bool:
 @lru_cache(maxsize=16384)
 def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
-    "aside", "speaker", "question", "fragment"), or "" when it reads as prose.
+    "aside", "speaker", "question", "fragment", "lead-in"), or "" when it reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
     merely mentions a link, a picture, a book or a speaker still reads as prose (judgments are remembered:
@@ -304,4 +313,6 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
         return "headline"
     if _cut_fragment(text, list_item):
         return "fragment"
+    if _LEADS_ON.search(text):
+        return "lead-in"
     return ""

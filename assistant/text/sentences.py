@@ -22,10 +22,15 @@ from functools import lru_cache
 # where a page ended mid-sentence and left its number behind.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?…])"
-    # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13") end no sentence.
-    r"(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:e\.g|i\.e)\.)"
-    r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co)\.)(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep)\.)"
-    r"(?:[\"'”’)\]]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
+    # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13", a case's
+    # "Twitter v. Taamneh", a paper's "Smith et al. (2020)") end no sentence. Python's look-behinds are of
+    # fixed width, hence one group per length.
+    r"(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:e\.g|i\.e)\.)(?<!\bv\.)"
+    r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co|al|Lt|cf|pp)\.)"
+    r"(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep|Gov|Col|Sgt|Nos|Vol|Fig|Art)\.)(?<!\b(?:Prof|Capt|Corp|Dept)\.)"
+    # What may close a sentence after its stop: quotes, brackets, footnote marks, and Markdown emphasis
+    # ("... on our platform.** This includes").
+    r"(?:[\"'”’)\]*_]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[*_]?[A-Z0-9])"
     # A break after closing punctuation, or before anything but a lower-case letter.
     r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z]|\d{1,4}\s+[a-z])"
 )

@@ -151,14 +151,23 @@ def test_a_page_number_left_where_a_page_broke_a_sentence_stays_inside_it_and_is
 def test_initials_and_abbreviations_end_no_sentence() -> None:
     text = (
         "Parler points to the U.S. State Department list. Dr. Ahmed and J. Smith disagreed. "
-        "Dabiq No. 13 named him. Gab AI, Inc. filed a report."
+        "Dabiq No. 13 named him. Gab AI, Inc. filed a report. The ruling in Harbour v. Ferry Co. stands. "
+        "Smith et al. Found the same. Gov. Abbott signed it."
     )
     assert _sentences(text) == [
         "Parler points to the U.S. State Department list.",
         "Dr. Ahmed and J. Smith disagreed.",
         "Dabiq No. 13 named him.",
         "Gab AI, Inc. filed a report.",
+        "The ruling in Harbour v. Ferry Co. stands.",
+        "Smith et al. Found the same.",
+        "Gov. Abbott signed it.",
     ]
+
+
+def test_a_sentence_ends_inside_markdown_emphasis() -> None:
+    text = "The harbour bans **weapons and explosives on every ferry.** This covers: knives."
+    assert _sentences(text) == ["The harbour bans **weapons and explosives on every ferry.", "This covers: knives."]
 
 
 def test_a_short_record_is_one_chunk_counted_as_the_model_counts(chunker: Chunker) -> None:

@@ -140,6 +140,21 @@ CASES = [
         ") has closed more than 40,000 accounts since the spring, the company said.",
         "The company has closed more than 40,000 accounts since the spring.",
     ),
+    (
+        "fragment",
+        "The harbour office signed an agreement with FerryWatch (Ferry Safety Monitoring",
+        "The harbour office signed an agreement with FerryWatch (a safety monitor) in May.",
+    ),
+    (
+        "lead-in",
+        "In June the harbour office issued an apology, stating:",
+        "In June the harbour office issued an apology: the timetable had been wrong for a year.",
+    ),
+    (
+        "lead-in",
+        "The new rules allow three kinds of cargo that were banned before (lines 12 to 20):",
+        "The new rules allow three kinds of cargo that were banned before (lines 12 to 20).",
+    ),
 ]
 
 
@@ -176,8 +191,8 @@ def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
         "Northland's Media Act (2017) relied on complaints from users and a one-day deadline."
     )
     quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    # The lead-in says nothing alone: what it announces is in the items, each quoted as a sentence.
     assert quoted == [
-        "Under the law, platforms must:",
         "remove manifestly unlawful posts within 24 hours of a complaint;",
         "publish a transparency report every six months.",
         "Passed by the Assembly: 30 June 2017.",
