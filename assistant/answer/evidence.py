@@ -32,7 +32,7 @@ from assistant.answer.attribution import quoted_speaker
 from assistant.domain import Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
-from assistant.text.apparatus import debris_kind, looks_like_apparatus, skip_marks, without_markup
+from assistant.text.apparatus import debris_kind, looks_like_apparatus, skip_heading, skip_marks, without_markup
 from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_years
 from assistant.text.figures import NUMBER_WORDS, figures, has_figure
 from assistant.text.forms import kin, phrase_terms, stem, word_stems
@@ -294,6 +294,7 @@ def quotable_sentences(
             continue  # a heading names a topic; it states no fact
         # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
         marked, start = start, skip_marks(text, start, end)
+        start = skip_heading(text, start, end)
         body = text[start:end]
         item = start > marked and text[marked] not in ">|"  # after a bullet or number, not a quote or table mark
         tokens = words(without_markup(body))

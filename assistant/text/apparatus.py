@@ -78,6 +78,23 @@ def skip_marks(text: str, start: int, end: int) -> int:
     return numbered.end() if numbered else start
 
 
+# A report's section heading that a PDF's text layer ran into the first sentence of the section
+# ("Conclusion In conclusion, this study ...", "4.2 Limitations While this study ..."): a heading
+# word, perhaps numbered, then a sentence's opening ("In conclusion", "While this"), not more of a title.
+_GLUED_HEADING = re.compile(
+    r"(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?"
+    r"(?:Abstract|Introduction|Background|Overview|Summary|Executive [Ss]ummary|Methods?|Methodology|Results|"
+    r"Findings|Key [Ff]indings|Discussion|Limitations|Conclusions?|Recommendations|Acknowledge?ments)"
+    r"[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z])"
+)
+
+
+def skip_heading(text: str, start: int, end: int) -> int:
+    """Where a sentence begins after a section heading glued to its front, or `start` when there is none."""
+    glued = _GLUED_HEADING.match(text, start, end)
+    return glued.end() if glued else start
+
+
 def only_layout(text: str) -> bool:
     """`text` holds nothing but spaces, tags and list markers: what may stand between two sentences of a run."""
     return bool(_LAYOUT.fullmatch(text))
@@ -172,6 +189,9 @@ _ENTRY = re.compile(
     r"|^[\"“][^\"”]{3,}[,.]?[\"”][,.]\s+(?:[_*]?[A-Z])"
     r"|^[_*][A-Z][^_*]{2,80}[_*]\s*(?:\(\d{4}\)\s*)?(?:[—–]|\(\d{4}\))"
     r"|\bpp?\.\s*[\d–-]*\.?\s*$|\bdoi\.org/"
+    # A book's imprint ("New York: Columbia University Press, 2012.") or a thesis ("PhD thesis, X University, 2018.").
+    r"|^[A-Z][\w .'’-]{1,40}:\s+[A-Z][\w .&'’-]*\b(?:Press|Publishers|Publishing|Books)\b[^.]{0,40},\s*\d{4}\.?\s*$"
+    r"|^(?:PhD|Ph\.D\.|MA|MSc|Master'?s|Doctoral|Bachelor'?s)\s+(?:thesis|dissertation)\b[^.]{0,80}\d{4}\.?\s*$"
 )
 # Who wrote or reported a piece, not what it says: "(Reporting by …; editing by …)", "Written by …",
 # or the authors' block of a paper, with their e-mail addresses.
@@ -248,6 +268,25 @@ _LINK_PROMPT = re.compile(
 _LEADS_ON = re.compile(r":[\s*_]*$")
 
 
+# A table whose cells a PDF's text layer ran together ("Number of Communities 111 89 -19.8% Size of the
+# Largest Community 6877 8027 16.72%"), often with the paragraph after it glued on: up to its last cell,
+# figures are a third of the words and no verb joins them.
+_CELL_NUMBER = re.compile(r"^[-+−–]?[$€£]?\d[\d,.]*%?$")
+TABLE_FIGURES = 6
+
+
+def _flattened_table(text: str) -> bool:
+    tokens = text.split()
+    figures = 0
+    for end, token in enumerate(tokens, 1):
+        if not _CELL_NUMBER.match(token.strip("()[],;")):
+            continue
+        figures += 1
+        if figures >= TABLE_FIGURES and figures * 3 >= end and not _FINITE.search(" ".join(tokens[:end])):
+            return True
+    return False
+
+
 def _cut_fragment(text: str, list_item: bool) -> bool:
     """Begins or ends where a sentence was cut: a lower-case first word (not in a list item), a closing mark,
     an open bracket or one never closed, a trailing ellipsis."""
@@ -290,7 +329,7 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
         reports_speech(text) and finished(text)
     ):
         return "reference"
-    if text.count(" | ") >= 2 or text.count("|") >= 3:
+    if text.count(" | ") >= 2 or text.count("|") >= 3 or _flattened_table(text):
         return "table"
     if text[0] in "([" and text.rstrip(".").endswith((")", "]")) and text.rstrip(".")[1:-1].count(text[0]) == 0:
         return "aside"

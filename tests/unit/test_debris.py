@@ -146,6 +146,22 @@ CASES = [
         "The harbour office signed an agreement with FerryWatch (a safety monitor) in May.",
     ),
     (
+        "table",
+        "Route Before After % Change Ferries per day 14 11 -21.4% Passengers per ferry 310 402 29.7% The port "
+        "authority expects the numbers to settle by the summer.",
+        "Ferries per day fell from 14 to 11 (-21.4%), while passengers per ferry rose from 310 to 402 (29.7%).",
+    ),
+    (
+        "reference",
+        "Portsmouth: Harbour University Press, 2012.",
+        "Portsmouth: the harbour office said the university's press would publish its report in 2012.",
+    ),
+    (
+        "reference",
+        "PhD thesis, Harbour University, 2018.",
+        "A PhD thesis at Harbour University found in 2018 that ferry delays doubled in a decade.",
+    ),
+    (
         "lead-in",
         "In June the harbour office issued an apology, stating:",
         "In June the harbour office issued an apology: the timetable had been wrong for a year.",
@@ -200,6 +216,21 @@ def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
     ]
     # Out of a list, the same lower-case opening is a piece cut from a sentence.
     assert debris_kind("remove manifestly unlawful posts within 24 hours of a complaint;") == "fragment"
+
+
+def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote() -> None:
+    text = (
+        "4.2 Limitations While this study counts ferries, it does not count passengers.\n\n"
+        "Conclusion In conclusion, the harbour is busier than ever.\n\n"
+        "Results Are Mixed for the Harbour\n\n"
+        "Results show that ferries ran late on most days."
+    )
+    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    assert quoted == [
+        "While this study counts ferries, it does not count passengers.",
+        "In conclusion, the harbour is busier than ever.",
+        "Results show that ferries ran late on most days.",
+    ]
 
 
 def test_the_loader_drops_lines_of_page_furniture_and_keeps_the_prose(tmp_path: Path) -> None:
