@@ -203,6 +203,11 @@ class AnswerTuning(_Frozen):
         ge=0,
         description="Weight of scene-setting words against 1 for the asked part: every source repeats them.",
     )
+    part_weight: float = Field(
+        default=0.2,
+        ge=0,
+        description="Weight of the share of one asked part a sentence covers, in a question asking several things.",
+    )
     alias_weight: float = Field(
         default=0.5,
         ge=0,

@@ -148,6 +148,34 @@ def premise_words(question: str) -> set[str]:
     return scene - asked if asked else set()
 
 
+# Where a question moves on to another thing it asks: "..., and what did it ...", "...; how ...", "...? Why ...".
+_NEXT_PART = re.compile(
+    r",?\s+and\s+(?=(?:what|how|why|who|whom|which|when|where|whether|did|does|do|has|have|had|is|are|was|were"
+    r"|can|could)\b)|[;?]\s+|,\s+(?=(?:what|how|why|who|which|when|where)\b)",
+    re.IGNORECASE,
+)
+#: A part needs this many content words to stand alone; fewer ("and when?") lean on the rest of the question.
+PART_WORDS = 3
+
+
+def question_parts(question: str) -> list[str]:
+    """The things a question asks, when it asks more than one ("Which court kept the law blocked, and what
+    standard did it apply?"); otherwise an empty list."""
+    parts = [part for part in _NEXT_PART.split(question) if part and len(content_words(part)) >= PART_WORDS]
+    return parts if len(parts) > 1 else []
+
+
+def part_weights(question: str, weights: TermWeights) -> list[TermWeights]:
+    """The question's word weights for each of its `question_parts`, with all of its aliases."""
+    found = []
+    for part in question_parts(question):
+        present = set(words(part))
+        own = {term: weight for term, weight in weights.own.items() if term in present}
+        if own:
+            found.append(TermWeights(own, weights.alias))
+    return found
+
+
 def overlap_share(sentence_words: Iterable[str], weights: TermWeights, tuning: AnswerTuning = DEFAULTS.answer) -> float:
     """Share of the question's (IDF-weighted) words that the sentence contains.
 
@@ -190,10 +218,12 @@ def candidate_sentences(
 
     Score: share of question words (in any of their forms, see `overlap_share`) + passage similarity
     + source rank + a bonus for holding the kind of answer asked for (see `answer_kinds`)
-    - a length damper, weighted as the tuning says.
+    - a length damper, and for a question asking several things the best share of one part's words
+    (see `question_parts`), weighted as the tuning says.
     """
     aliases = aliases or default_aliases()
     weights = term_weights(question, retrieval, tuning)
+    parts = part_weights(question, weights) if tuning.part_weight else []
     kinds = answer_kinds(question)
     asked = set(words(question))
     years, _ = asked_years(question)
@@ -220,6 +250,9 @@ def candidate_sentences(
             # The answer to "how many" or "who" is a figure or a name the question does not already contain.
             bonus = dated + sum(_kind_bonus(kind, tuning) for kind in kinds if offers(kind, text, tokens, asked))
             score = overlap + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
+            if parts:
+                # One part of a question asking several things, answered in full, outweighs a little of each.
+                score += tuning.part_weight * max(overlap_share(tokens, part, tuning) for part in parts)
             before, context = lead_in(hit, pieces, index, pool, tuning)
             speaker = quoted_speaker(text, before, aliases, context)
             found.append(Sentence(hit, start, end, score, overlap, speaker))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answer.evidence import candidate_sentences, premise_words
+from assistant.answer.evidence import candidate_sentences, premise_words, question_parts
 from assistant.answer.extractive import select_sentences
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
@@ -10,6 +10,7 @@ from assistant.text.apparatus import looks_like_apparatus
 from assistant.text.dates import asked_years
 from assistant.text.names import institution_names
 from assistant.text.words import content_words
+from assistant.tuning import DEFAULTS, AnswerTuning
 
 
 def _hit(text: str, path: str = "news/report.md", rank: int = 1, start: int = 0, chunk: str = "c") -> Hit:
@@ -161,3 +162,27 @@ def test_institution_names_are_read_from_the_question() -> None:
     # Two names side by side, or capitals in a title-cased question, are not one institution.
     assert institution_names("How did Facebook and YouTube respond to the New Zealand attack?") == []
     assert institution_names("How Many of Them Were Removed?") == []
+
+
+def test_a_question_asking_two_things_is_split_where_it_moves_on() -> None:
+    assert question_parts("Which court kept the ferry law blocked, and what standard did the judges apply?") == [
+        "Which court kept the ferry law blocked",
+        "what standard did the judges apply?",
+    ]
+    assert question_parts("When did the harbour close, and why?") == []  # "why" leans on the rest
+    assert question_parts("How many ferries did the harbour office cancel in 2019?") == []
+
+
+def test_a_sentence_answering_one_part_in_full_leads_over_one_touching_each_part() -> None:
+    question = "Which court kept the ferry law blocked, and what standard did the judges apply to the harbour rules?"
+    touching = "The ferry law and the harbour rules were discussed by the court."
+    answering = "The judges applied strict scrutiny as the standard for the harbour rules."
+    hits = [_hit(f"{touching} {answering}")]
+    retrieval = Retrieval(hits, content_words(question), [], idf={})
+
+    def first(tuning: AnswerTuning) -> str:
+        return select_sentences(candidate_sentences(question, retrieval, tuning=tuning), limit=1, tuning=tuning)[0].text
+
+    assert first(DEFAULTS.answer) == answering
+    # Without the part's share, the sentence holding a few words of each part wins.
+    assert first(DEFAULTS.answer.model_copy(update={"part_weight": 0.0})) == touching

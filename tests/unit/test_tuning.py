@@ -68,6 +68,7 @@ TUNED = {
         "paraphrase_weight": 1.0,
         "year_bonus": 0.1,
         "premise_weight": 0.7,
+        "part_weight": 0.2,
         "alias_weight": 0.5,
         "idf_floor": 0.1,
         "min_sentence_words": 5,
