@@ -44,11 +44,11 @@ from assistant.search.crosslingual import (
     CrossLingualSearch,
     ForeignChunk,
     crosslingual_path,
-    foreign,
 )
 from assistant.search.lexical import ChunkRow, LexicalIndex, lexical_dir
 from assistant.search.retrieval import Filters, Retrieval, Retriever, RetrieverMode, document_allowed
 from assistant.text.aliases import default_aliases
+from assistant.text.languages import foreign
 
 if TYPE_CHECKING:
     from assistant.answer.generated import ChatModel

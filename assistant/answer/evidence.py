@@ -37,6 +37,7 @@ from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_ye
 from assistant.text.figures import NUMBER_WORDS, figures, has_figure
 from assistant.text.forms import kin, phrase_terms, stem, word_stems
 from assistant.text.instructions import instruction_flags
+from assistant.text.languages import foreign, language_name
 from assistant.text.names import institution_names, new_names
 from assistant.text.sentences import CONNECTIVES, sentence_pieces
 from assistant.text.words import QUESTION_WORDS, STOPWORDS, content_words, words
@@ -376,7 +377,16 @@ def judge_coverage(
     best_overlap = max((s.overlap for s in sentences), default=0.0)
     names = _missing_names(question, retrieval)
     if names:
-        return Coverage(False, f"no indexed document mentions {', '.join(names)}", best_overlap, best_similarity)
+        reason = f"no indexed document mentions {', '.join(names)}"
+        elsewhere = next((hit for hit in retrieval.hits if foreign(hit.document.language)), None)
+        if elsewhere is not None:
+            # A transliterated name ("Tayyar Muwatana") is written in its own script in the document that
+            # has it: the refusal may be wrong, and the analyst should know where to look.
+            reason += (
+                f" in English letters; a document in {language_name(elsewhere.document.language)} among the results"
+                f" may name it in its own script: {elsewhere.document.path}"
+            )
+        return Coverage(False, reason, best_overlap, best_similarity)
     absent = [name for name in institution_names(question) if not _mentioned(name, retrieval)]
     if absent:
         listed = ", ".join(f"“{name}”" for name in absent)

@@ -39,12 +39,6 @@ def crosslingual_path(settings: Settings) -> Path:
     return settings.state_dir / f"crosslingual-{settings.collection}.npz"
 
 
-def foreign(language: str) -> bool:
-    """A document language the English encoder does not read: known, and not English."""
-    code = language.strip().lower()
-    return bool(code) and code != "en"
-
-
 @dataclass(frozen=True)
 class ForeignChunk:
     id: str

@@ -11,7 +11,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from assistant.search.crosslingual import CrossLingualIndex, CrossLingualSearch, ForeignChunk, foreign
+from assistant.search.crosslingual import CrossLingualIndex, CrossLingualSearch, ForeignChunk
+from assistant.text.languages import foreign, language_name
 
 
 class CountingEncoder:
@@ -39,6 +40,16 @@ CHUNKS = [ForeignChunk("c1", "anker"), ForeignChunk("c2", "brug"), ForeignChunk(
 @pytest.mark.parametrize(("language", "expected"), [("nl", True), ("AR", True), ("en", False), ("", False)])
 def test_only_a_known_language_other_than_english_counts_as_foreign(language: str, expected: bool) -> None:
     assert foreign(language) is expected
+
+
+def test_a_language_code_reads_as_its_name_and_an_unknown_one_as_itself() -> None:
+    assert [language_name(code) for code in ("ar", "zh-cn", "NL", "pt_BR", "xx")] == [
+        "Arabic",
+        "Chinese",
+        "Dutch",
+        "Portuguese",
+        "xx",
+    ]
 
 
 def test_a_rebuild_embeds_only_the_chunks_it_has_not_seen() -> None:

@@ -14,8 +14,15 @@ from assistant.search.retrieval import Retrieval
 from assistant.text.words import QUESTION_WORDS, content_words
 
 
-def _hit(text: str, *, similarity: float = 0.7, title: str = "Harbour notes", path: str = "notes/harbour.md") -> Hit:
-    info = DocumentInfo("d-" + path, path, path, title, "", "", "", "", "en", "md", 1)
+def _hit(
+    text: str,
+    *,
+    similarity: float = 0.7,
+    title: str = "Harbour notes",
+    path: str = "notes/harbour.md",
+    language: str = "en",
+) -> Hit:
+    info = DocumentInfo("d-" + path, path, path, title, "", "", "", "", language, "md", 1)
     return Hit("c-" + path, text, info, 0, len(text), None, 1.0, 1, similarity=similarity)
 
 
@@ -52,6 +59,24 @@ def test_a_proper_name_no_chunk_holds_still_refuses() -> None:
     covered, reason = _judge(question, passage, unknown=("quillmarsh",))
     assert not covered
     assert "Quillmarsh" in reason
+
+
+def test_a_name_missing_in_english_letters_points_to_a_document_in_another_language_found() -> None:
+    question = "What did the Harakat Marfa movement demand before the harbour talks?"
+    english = _hit("The relay forum removed posts about the harbour talks within a day.")
+    arabic = _hit(
+        "حركة المرفأ تطالب بفتح الميناء قبل المحادثات.", path="notes/ar/marfa.md", language="ar", similarity=0.2
+    )
+    covered, reason = _judge(question, english, arabic, unknown=("harakat", "marfa"))
+    assert not covered
+    assert "Harakat, Marfa" in reason
+    assert "a document in Arabic" in reason
+    assert "notes/ar/marfa.md" in reason
+    # With only English documents found, the refusal says nothing of other languages.
+    covered, reason = _judge(question, english, unknown=("harakat", "marfa"))
+    assert not covered
+    assert "Arabic" not in reason
+    assert "notes/ar" not in reason
 
 
 # --- loosely related ----------------------------------------------------------------------------
