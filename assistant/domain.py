@@ -10,6 +10,7 @@ an answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
@@ -103,6 +104,27 @@ class DocumentInfo:
 
 #: What joins a table file's path and a record's number in the record's path: `posts.csv#row=12`.
 RECORD_MARK = "#row="
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A source file as last committed to the index."""
+
+    key: str
+    abspath: str
+    root: str
+    relpath: str
+    content_hash: str
+    documents: int
+    chunks: int
+    indexed_at: str
+    #: True while the file's records are being replaced or removed: none of them count.
+    pending: bool = False
+
+    @property
+    def location(self) -> Path:
+        """Where the file was found (a symlink's own place, not its target)."""
+        return Path(self.root) / self.relpath
 
 
 class Embedder(Protocol):

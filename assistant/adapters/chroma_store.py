@@ -34,7 +34,16 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.config import Settings, server_endpoint
-from assistant.domain import RECORD_MARK, Chunk, ChunkFilter, ChunkMeta, Document, DocumentInfo, StoredChunk
+from assistant.domain import (
+    RECORD_MARK,
+    Chunk,
+    ChunkFilter,
+    ChunkMeta,
+    Document,
+    DocumentInfo,
+    SourceRecord,
+    StoredChunk,
+)
 from assistant.errors import (
     AssistantError,
     DiskFullError,
@@ -74,27 +83,6 @@ class IndexSpec:
     embedding_model: str
     dimension: int
     chunker: str
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    """A source file as last committed to the index."""
-
-    key: str
-    abspath: str
-    root: str
-    relpath: str
-    content_hash: str
-    documents: int
-    chunks: int
-    indexed_at: str
-    #: True while the file's records are being replaced or removed: none of them count.
-    pending: bool = False
-
-    @property
-    def location(self) -> Path:
-        """Where the file was found (a symlink's own place, not its target)."""
-        return Path(self.root) / self.relpath
 
 
 def _now() -> str:

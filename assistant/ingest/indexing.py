@@ -16,7 +16,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Protocol
@@ -24,9 +24,8 @@ from typing import IO, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from assistant.adapters.chroma_store import ChromaStore, SourceRecord
 from assistant.config import Settings
-from assistant.domain import Chunk, Document, Embedder, FileFailure, IndexReport
+from assistant.domain import Chunk, Document, Embedder, FileFailure, IndexReport, SourceRecord
 from assistant.errors import DocumentError
 from assistant.ingest.chunking import Chunker, embed_text
 from assistant.ingest.loaders import ColumnOptions, load
@@ -128,13 +127,42 @@ class _Batch:
         return sum(item.spool.chunks for item in self.items)
 
 
+class IndexWriter(Protocol):
+    """The writes an index run makes, in the order that keeps every committed source whole.
+
+    A source's records change only between `begin_sources` (its marker turns pending, so readers
+    ignore it) and `commit_source`; a run killed in between leaves the old records or none, never
+    half of the new ones. The Chroma adapter (`assistant.adapters.chroma_store`) is the one in use.
+    """
+
+    def needs_check(self) -> bool: ...
+
+    def check_markers(self) -> list[SourceRecord]: ...
+
+    def markers(self) -> dict[str, SourceRecord]: ...
+
+    def begin_sources(self, records: Sequence[SourceRecord]) -> None: ...
+
+    def clear_source(self, key: str) -> None: ...
+
+    def add_documents(self, source_key: str, documents: Iterable[tuple[Document, int]]) -> None: ...
+
+    def add_chunks(self, chunks: Sequence[tuple[str, Chunk]], vectors: npt.NDArray[np.float32]) -> None: ...
+
+    def commit_source(self, record: SourceRecord) -> None: ...
+
+    def remove_source(self, record: SourceRecord) -> None: ...
+
+    def touch(self, *, changed: bool) -> None: ...
+
+
 class Indexer:
     """Brings a store in line with the files under some roots."""
 
     def __init__(
         self,
         settings: Settings,
-        store: ChromaStore,
+        store: IndexWriter,
         chunker: Chunker,
         embedder: Embedder,
         progress: IndexProgress | None = None,

