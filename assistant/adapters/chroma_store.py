@@ -155,14 +155,16 @@ class ChromaStore:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
-            except Exception as exc:
+            except BaseException as exc:
+                if not _chroma_failure(exc):
+                    raise
                 raise self.failure(exc) or StoreUnavailableError(
                     f"cannot open the index at {folder} ({_reason(exc)})"
                 ) from exc
             self._client = _guarded(client, self)
         return self._client
 
-    def failure(self, exc: Exception) -> AssistantError | None:
+    def failure(self, exc: BaseException) -> AssistantError | None:
         """The core's error for a failure inside Chroma, or None when it is not the store's.
 
         "Not found" stays Chroma's (callers ask for collections that may not
@@ -189,12 +191,13 @@ class ChromaStore:
                     hint="Check the server's log; run the command again once the server is healthy.",
                 )
             return None
-        if not isinstance(exc, ChromaError | OSError):
-            return None
         folder = Path(self.settings.index_dir)
+        # A panic of Chroma's Rust core means it gave up on the files ("database disk image is malformed").
+        if not isinstance(exc, ChromaError | OSError) and not _rust_panic(exc):
+            return None
         if _disk_full(exc, folder):
             return DiskFullError(f"cannot write the index at {folder}: {os.strerror(errno.ENOSPC)} ({reason})")
-        if not isinstance(exc, InternalError | InvalidArgumentError):
+        if not isinstance(exc, InternalError | InvalidArgumentError) and not _rust_panic(exc):
             # Chroma's other errors (a permission, a duplicate id ...) say nothing about the files.
             return StoreUnavailableError(f"cannot use the index at {folder} ({reason})")
         # What a damaged database or vector segment raises when read: rebuilding is the cure.
@@ -699,7 +702,9 @@ class _Guarded:
         def call(*args: Any, **kwargs: Any) -> Any:
             try:
                 result = method(*args, **kwargs)
-            except Exception as exc:
+            except BaseException as exc:
+                if not _chroma_failure(exc):
+                    raise
                 translated = self._store.failure(exc)
                 if translated is None:
                     raise
@@ -711,6 +716,16 @@ class _Guarded:
 
 def _guarded(target: Any, store: ChromaStore) -> Any:
     return target if isinstance(target, _Guarded) else cast(Any, _Guarded(target, store))
+
+
+def _rust_panic(exc: BaseException) -> bool:
+    """A panic in Chroma's Rust core, which pyo3 raises as a BaseException that `except Exception` misses."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _chroma_failure(exc: BaseException) -> bool:
+    """An error from inside Chroma to translate, not an interrupt or an exit to let through."""
+    return isinstance(exc, Exception) or _rust_panic(exc)
 
 
 def _reason(exc: BaseException) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import EmptyIndexError
+from assistant.errors import EmptyIndexError, IndexDamagedError
 from assistant.search.lexical import LexicalIndex, lexical_dir
 from assistant.service import AssistantService
 from assistant.tui.app import BriefingApp
@@ -88,16 +88,46 @@ def _damaged_messages(index_dir: Path, env: dict[str, str], *commands: list[str]
     return texts
 
 
-def test_random_bytes_in_the_database_are_a_named_error(built: AssistantService, cli_env: dict[str, str]) -> None:
+# Different damage fails in different places: in SQLite through Chroma's Python side, or as a panic of
+# its Rust core, which Python raises as a BaseException that `except Exception` does not catch.
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_random_bytes_in_the_database_are_a_named_error(
+    built: AssistantService, cli_env: dict[str, str], seed: int
+) -> None:
     index_dir = Path(built.settings.index_dir)
     database = index_dir / "chroma.sqlite3"
     data = bytearray(database.read_bytes())
-    rng = random.Random(7)
+    rng = random.Random(seed)
     # The header stays, so it is still "a database", only a damaged one.
     for position in range(len(data) // 10, len(data) * 9 // 10):
         data[position] = rng.randrange(256)
     database.write_bytes(bytes(data))
     _damaged_messages(index_dir, cli_env, ["ask", "Who founded the GIFCT?"], ["sources"])
+
+
+class PanicException(BaseException):
+    """Stands in for pyo3's panic type, which Python code cannot import."""
+
+
+def test_a_panic_of_chromas_core_is_a_damaged_index_and_an_interrupt_stays_an_interrupt(
+    built: AssistantService,
+) -> None:
+    store = built._store()
+    store.open_for_read()
+    failure = store.failure(PanicException("Expect it to be fetched: database disk image is malformed"))
+    assert failure is not None and "is damaged" in str(failure)
+    chunks = store._col("chunks")
+
+    def interrupted(*_: Any, **__: Any) -> None:
+        raise KeyboardInterrupt
+
+    def panicked(*_: Any, **__: Any) -> None:
+        raise PanicException("database disk image is malformed")
+
+    with pytest.raises(KeyboardInterrupt):
+        chunks._wrap(interrupted)()
+    with pytest.raises(IndexDamagedError):
+        chunks._wrap(panicked)()
 
 
 def test_empty_vector_segment_file_is_a_named_error_and_rebuild_repairs_it(
