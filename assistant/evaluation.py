@@ -34,7 +34,7 @@ from typing import Any
 from assistant.domain import RECORD_MARK, Answer, Hit
 from assistant.errors import UsageError
 from assistant.text.apparatus import display_text
-from assistant.text.words import content_words, words
+from assistant.text.words import LIGATURES, content_words, words
 
 #: The k of passage recall: the first passage, a few, and all the answerer usually reads.
 EVIDENCE_AT = (1, 3, 10)
@@ -159,7 +159,7 @@ def comparable(text: str) -> str:
     """
     # A quote's prose form (`display_text`) is the one rule for this; the rest are a snippet's own liberties.
     # Emphasis marks, quote styles and the brackets a snippet may keep of a link ("[text]") are set aside.
-    text = display_text(text).translate(_MARKS)
+    text = display_text(text).translate(_MARKS).translate(LIGATURES)
     return " ".join(text.split()).casefold()
 
 

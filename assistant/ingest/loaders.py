@@ -27,6 +27,7 @@ from assistant.errors import DocumentError
 from assistant.ingest.sources import SourceFile
 from assistant.text.apparatus import POINTER, display_text, points_elsewhere, without_links
 from assistant.text.dates import normalise_date, pdf_date
+from assistant.text.words import LIGATURES
 
 TEXT_COLUMNS = ("text", "full_text", "tweet", "tweets", "content", "body", "message", "post", "caption")
 DATE_COLUMNS = ("date", "created_at", "time", "timestamp", "published", "datetime", "posted")
@@ -93,7 +94,8 @@ def decode(relpath: str, data: bytes) -> str:
 def clean_text(text: str) -> str:
     """Normalise what extraction leaves behind without rewording anything."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = text.translate(_ZERO_WIDTH).replace("\u00a0", " ")
+    # Zero-width marks go; a PDF's typographic ligatures ("conﬁrmed") become the letters they draw.
+    text = text.translate(_ZERO_WIDTH).translate(LIGATURES).replace("\u00a0", " ")
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()

@@ -276,14 +276,16 @@ TABLE_FIGURES = 6
 
 
 def _flattened_table(text: str) -> bool:
-    tokens = text.split()
+    verb = _FINITE.search(text)
+    first_verb = verb.start() if verb else len(text)
     figures = 0
-    for end, token in enumerate(tokens, 1):
-        if not _CELL_NUMBER.match(token.strip("()[],;")):
-            continue
-        figures += 1
-        if figures >= TABLE_FIGURES and figures * 3 >= end and not _FINITE.search(" ".join(tokens[:end])):
-            return True
+    for count, token in enumerate(re.finditer(r"\S+", text), 1):
+        if token.start() >= first_verb:
+            return False  # a verb joins what came before: prose, perhaps about figures
+        if _CELL_NUMBER.match(token.group().strip("()[],;")):
+            figures += 1
+            if figures >= TABLE_FIGURES and figures * 3 >= count:
+                return True
     return False
 
 

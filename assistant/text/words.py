@@ -27,14 +27,24 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)*(?![^\W_])|[^\W_]+(?:['’.-][^\W_]+)*", re.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 
 
+#: The typographic ligatures PDF text layers keep ("conﬁrmed"), as the letters they join: the same
+#: word must match however a file's fonts drew it.
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"})
+_LIGATURE = re.compile("[\ufb00-\ufb04]")
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens; numbers lose thousands separators (125,000 -> 125000)."""
+    """Lower-cased word tokens; numbers lose thousands separators (125,000 -> 125000), ligatures are letters."""
+    if _LIGATURE.search(text):
+        text = text.translate(LIGATURES)
     curly = "’" in text
     return [_token(raw, curly) for raw in _WORD.findall(text)]
 
 
 def leading_words(text: str) -> Iterator[str]:
     """The tokens of `words(text)`, one at a time: for a caller that needs only the first few of a long text."""
+    if _LIGATURE.search(text):
+        text = text.translate(LIGATURES)
     curly = "’" in text
     for match in _WORD.finditer(text):
         yield _token(match.group(0), curly)
