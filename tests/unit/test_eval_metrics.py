@@ -94,6 +94,11 @@ def test_a_passage_without_most_of_the_snippet_in_one_run_does_not_hold_it(passa
     assert not snippet_in_passage(SNIPPET, passage)
 
 
+def test_a_snippet_matches_a_passage_that_draws_its_letters_with_ligatures() -> None:
+    assert snippet_in_passage("the harbour office confirmed the figures", "Then the harbour oﬃce conﬁrmed the ﬁgures.")
+    assert snippet_in_passage("the harbour oﬃce conﬁrmed the ﬁgures", "Then the harbour office confirmed the figures.")
+
+
 def test_a_snippet_that_keeps_a_links_brackets_matches_the_whole_link() -> None:
     passage = "Nothing of it is in the [public register](https://x.example/register) yet."
     assert snippet_in_passage("is in the [public register] yet", passage)

@@ -228,3 +228,10 @@ def test_a_platform_or_account_column_is_the_publisher_of_its_records(tmp_path: 
     bare = tmp_path / "bare.csv"
     bare.write_text("text\nA note on how the desk counted suspended accounts each week.\n")
     assert [d.publisher for d in _load(bare, manifest={"publisher": "Monitoring Desk"})] == ["Monitoring Desk"]
+
+
+def test_typographic_ligatures_are_loaded_as_the_letters_they_join(tmp_path: Path) -> None:
+    path = tmp_path / "report.md"
+    path.write_text("# Harbour report\n\nThe oﬃce conﬁrmed the ﬂag on the ferry's proﬁle.\n", encoding="utf-8")
+    [doc] = _load(path)
+    assert "The office confirmed the flag on the ferry's profile." in doc.text

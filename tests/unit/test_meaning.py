@@ -160,3 +160,11 @@ def test_a_sentence_holding_the_kind_asked_for_beats_one_with_only_the_words(
     assert _best(question, [words_only, answer]) == answer
     flat = AnswerTuning(number_bonus=0, name_bonus=0, date_bonus=0, reason_bonus=0, place_bonus=0)
     assert _best(question, [words_only, answer], flat) == words_only
+
+
+def test_a_word_drawn_with_a_ligature_matches_the_same_word_in_letters() -> None:
+    assert words("The oﬃce conﬁrmed the ﬂagged proﬁle") == ["the", "office", "confirmed", "the", "flagged", "profile"]
+    question = "Which office confirmed the flagged profile?"
+    assert _share(question, "The harbour oﬃce conﬁrmed it had ﬂagged the proﬁle.") == pytest.approx(
+        _share(question, "The harbour office confirmed it had flagged the profile.")
+    )
