@@ -328,9 +328,10 @@ def quotable_sentences(
             continue  # a heading names a topic; it states no fact
         # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
         marked, start = start, skip_marks(text, start, end)
+        item = start > marked and text[marked] not in ">|"  # after a bullet or number, not a quote or table mark
+        # A section heading a PDF ran into the sentence is not part of the quote either.
         start = skip_heading(text, start, end)
         body = text[start:end]
-        item = start > marked and text[marked] not in ">|"  # after a bullet or number, not a quote or table mark
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):
             continue
