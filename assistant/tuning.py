@@ -123,10 +123,11 @@ class AnswerTuning(_Frozen):
     )
     sentence_pool: int = Field(default=8, ge=1, description="Retrieved passages whose sentences an answer considers.")
     passages_read: int = Field(
-        default=10,
+        default=9,
         ge=0,
         description="Ranked passages of the leading documents read before the first hits: on `tune` no answer lay "
-        "only in a later one, and each further one adds sentences that compete with the answer.",
+        "only in a later one, and each further one adds sentences that compete with the answer (at 10, a passage "
+        "giving a figure on a neighbouring topic made an unanswerable question look covered).",
     )
     answer_chars: int = Field(
         default=1400,

@@ -52,7 +52,7 @@ TUNED = {
     "answer": {
         "max_sentences": 7,
         "sentence_pool": 8,
-        "passages_read": 10,
+        "passages_read": 9,
         "answer_chars": 1400,
         "score_floor": 0.5,
         "similarity_weight": 0.5,
