@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.evidence import answer_kinds, candidate_sentences, overlap_share, term_weights
+from assistant.answer.evidence import candidate_sentences, overlap_share, term_weights
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.forms import stem, word_stems
+from assistant.text.questions import answer_kinds
 from assistant.text.words import content_words, words
 from assistant.tuning import AnswerTuning
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.evidence import asked_kind, candidate_sentences, judge_coverage, question_names
+from assistant.answer.evidence import candidate_sentences, judge_coverage
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
+from assistant.text.questions import asked_kind, question_names
 from assistant.text.words import QUESTION_WORDS, content_words
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.answer.evidence import candidate_sentences, premise_words, question_parts
+from assistant.answer.evidence import candidate_sentences
 from assistant.answer.extractive import select_sentences
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.apparatus import looks_like_apparatus
 from assistant.text.dates import asked_years
 from assistant.text.names import institution_names
+from assistant.text.questions import premise_words, question_parts
 from assistant.text.words import content_words
 from assistant.tuning import DEFAULTS, AnswerTuning
 
