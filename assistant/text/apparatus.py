@@ -10,8 +10,8 @@
 - Debris: what is not prose at all, whatever it says (`debris_kind`): pieces of
   links, file names of images and photo credits, reference entries, bylines and
   credits, headlines and name lists, table rows, asides in brackets, a speaker's
-  label with nothing said, the writer's own questions, and fragments cut from the
-  middle of a sentence.
+  label with nothing said, the writer's own questions, fragments cut from the
+  middle of a sentence, and a page's account of itself ("This list is not complete.").
 """
 
 from __future__ import annotations
@@ -308,10 +308,19 @@ def _cut_fragment(text: str, list_item: bool) -> bool:
     return not list_item and first[:1].islower() and not any(ch.isupper() for ch in first[1:])
 
 
+# A page's account of itself: what it lists, covers or leaves out ("This article is a timeline of …",
+# "This list is not complete."). Its subject is the document, so it tells what the document holds rather
+# than a fact of it. A study or a report stays out ("This study found that …" states a finding), and so do
+# a law's own parts: "This Article shall apply …" and "This section provides …" are the rule itself.
+_SELF_DESCRIPTION = re.compile(
+    r"^\W*(?:[Tt]his|[Tt]he following) (?:article|page|list|timeline)\b(?! (?:said|says|shows|showed|found|finds)\b)"
+)
+
+
 @lru_cache(maxsize=16384)
 def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
-    "aside", "speaker", "question", "fragment", "lead-in"), or "" when it reads as prose.
+    "aside", "speaker", "question", "fragment", "lead-in", "self-description"), or "" when it reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
     merely mentions a link, a picture, a book or a speaker still reads as prose (judgments are remembered:
@@ -356,4 +365,6 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
         return "fragment"
     if _LEADS_ON.search(text):
         return "lead-in"
+    if _SELF_DESCRIPTION.match(displayed):
+        return "self-description"
     return ""

@@ -171,6 +171,21 @@ CASES = [
         "The new rules allow three kinds of cargo that were banned before (lines 12 to 20):",
         "The new rules allow three kinds of cargo that were banned before (lines 12 to 20).",
     ),
+    (
+        "self-description",
+        "This article is a timeline of ferry accidents in and around the northern harbour.",
+        "This ferry line was closed after three accidents in and around the northern harbour.",
+    ),
+    (
+        "self-description",
+        "This list is not complete.",
+        "This study found that the list of banned cargo was not complete.",
+    ),
+    (
+        "self-description",
+        "This page lists the ferry routes that the harbour office closed after the storm.",
+        "This Article shall apply to every ferry route that the harbour office licenses.",
+    ),
 ]
 
 
