@@ -37,6 +37,9 @@ _TAG = re.compile(r"<[^<>]*>")
 _ITALIC = re.compile(r"(?<![\w*_])([_*])(?=[^\s_*])([^_*\n]+?)(?<=[^\s_*])\1(?![\w*_])")
 # A page number left inside a sentence where a page ended mid-sentence ("there was\n\n6 a notable surge").
 _PAGE_NUMBER = re.compile(r"\n\s*\d{1,4}\s+(?=[a-z])")
+# A source's own footnote marks, glued to the word or stop they follow ("in Mosul.[31]", "Extremists",[135]).
+# Shown in an answer they read as its citations, which are numbered in the same brackets.
+_FOOTNOTE_MARK = re.compile(r"(?<=[^\s\[\]])(?:\[\d{1,3}\])+")
 _CUT_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*$")
 _WHOLE_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<a\b[^<>]*>[^<>]*</a>", re.IGNORECASE)
 _BARE_URL = re.compile(r"(?<![\w(\[/])(?:https?://|www\.)[^\s<>()\[\]]+")
@@ -59,14 +62,14 @@ def without_links(text: str) -> str:
 
 
 def display_text(quote: str) -> str:
-    """A quote as prose: entities decoded; links show their text only; tags, bare addresses, emphasis and
-    list markers removed; spaces collapsed."""
+    """A quote as prose: entities decoded; links show their text only; tags, bare addresses, emphasis,
+    footnote marks and list markers removed; spaces collapsed."""
     # Web pages sometimes keep entities (&#8217;) in their extracted text; a reader wants the character.
     text = html.unescape(quote)
     text = _CUT_LINK.sub(r"\1", _LINK.sub(r"\1", text))
     text = _BARE_URL.sub("", _TAG.sub("", text))
     text = _ITALIC.sub(r"\2", strip_emphasis(text))
-    text = _LEADING_MARKS.sub("", _PAGE_NUMBER.sub(" ", text))
+    text = _LEADING_MARKS.sub("", _PAGE_NUMBER.sub(" ", _FOOTNOTE_MARK.sub("", text)))
     return " ".join(text.split())
 
 
@@ -153,8 +156,8 @@ def about_the_page(sentence: str) -> bool:
 
 
 def finished(text: str) -> bool:
-    """Ends as a sentence does; a headline or caption has no closing stop."""
-    return text.rstrip().endswith((".", "!", "?", "”", '"', "’", "'", "»", "。", "！", "？"))
+    """Ends as a sentence does, perhaps before its footnote marks; a headline or caption has no closing stop."""
+    return _FOOTNOTE_MARK.sub("", text.rstrip()).endswith((".", "!", "?", "”", '"', "’", "'", "»", "。", "！", "？"))
 
 
 def reads_as_prose(text: str) -> bool:

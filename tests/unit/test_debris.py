@@ -15,7 +15,7 @@ from assistant.answer.extractive import compose_extractive, select_sentences
 from assistant.domain import DocumentInfo, Hit
 from assistant.ingest.loaders import ColumnOptions, drop_furniture, is_furniture, load
 from assistant.ingest.sources import SourceFile, discover
-from assistant.text.apparatus import debris_kind, display_text
+from assistant.text.apparatus import debris_kind, display_text, finished
 from assistant.text.words import content_words
 
 # (kind, a made-up sentence of that kind, a real sentence that looks like it and must be quoted)
@@ -293,3 +293,16 @@ def test_an_answer_shows_a_links_text_and_the_citation_keeps_the_source_verbatim
     assert display_text('See <a href="http://x.example/a">the ruling</a> at https://x.example/b now.') == (
         "See the ruling at now."
     )
+
+
+def test_a_sources_footnote_marks_are_not_shown_where_they_would_read_as_citations() -> None:
+    sentence = "The harbour office closed 40 ferry routes in 2019.[31][32]"
+    question = "How many ferry routes did the harbour office close?"
+    retrieval = Retrieval([_hit(sentence)], content_words(question), [], idf={})
+    body, citations = compose_extractive(select_sentences(candidate_sentences(question, retrieval)))
+    assert body == "The harbour office closed 40 ferry routes in 2019. [1]"
+    assert citations[0].quote == sentence  # the quote stays as the source has it
+    # The marks do not hide the stop before them: the sentence is finished, not a headline.
+    assert finished(sentence) and not finished("The harbour office closed 40 ferry routes[31]")
+    # A bracketed number standing alone is the text's own, as is a statute's numbering.
+    assert display_text("See [3] above; Section 230(c)(1) applies.") == "See [3] above; Section 230(c)(1) applies."
