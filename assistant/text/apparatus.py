@@ -315,8 +315,11 @@ def _cut_fragment(text: str, list_item: bool) -> bool:
 # "This list is not complete."). Its subject is the document, so it tells what the document holds rather
 # than a fact of it. A study or a report stays out ("This study found that …" states a finding), and so do
 # a law's own parts: "This Article shall apply …" and "This section provides …" are the rule itself.
+# A list is often one the text has just named ("This list includes every group the ministry banned"): only
+# its page's warning that it is incomplete is about the page.
 _SELF_DESCRIPTION = re.compile(
-    r"^\W*(?:[Tt]his|[Tt]he following) (?:article|page|list|timeline)\b(?! (?:said|says|shows|showed|found|finds)\b)"
+    r"^\W*(?:[Tt]his|[Tt]he following) (?:article|page|timeline)\b(?! (?:said|says|shows|showed|found|finds)\b)"
+    r"|^\W*[Tt]his list (?:is|may be) (?:not |in)?(?:complete|exhaustive)\b"
 )
 
 

@@ -179,7 +179,7 @@ CASES = [
     (
         "self-description",
         "This list is not complete.",
-        "This study found that the list of banned cargo was not complete.",
+        "This list includes every ferry company the harbour office banned after 2019.",
     ),
     (
         "self-description",
