@@ -322,11 +322,21 @@ _SELF_DESCRIPTION = re.compile(
     r"|^\W*[Tt]his list (?:is|may be) (?:not |in)?(?:complete|exhaustive)\b"
 )
 
+# A figure lost in extraction: reports render their numbers as images or styled spans that text export
+# drops, leaving "amounts to of total removals" or "representing of all posts". The words before "of"
+# need a figure between them and it ("not only of" and "rather than of" are grammar, not gaps).
+_FIGURE_GAP = re.compile(
+    r"(?<!\bnot )\b(?:to|only|approximately|nearly|roughly|almost|representing|represents|represented)\s+of\b"
+    r"|\b(?:more|less|fewer) than of\b",
+    re.IGNORECASE,
+)
+
 
 @lru_cache(maxsize=16384)
 def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
-    "aside", "speaker", "question", "fragment", "lead-in", "self-description"), or "" when it reads as prose.
+    "aside", "speaker", "question", "fragment", "lead-in", "self-description", "figure-gap"), or "" when it
+    reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
     merely mentions a link, a picture, a book or a speaker still reads as prose (judgments are remembered:
@@ -373,4 +383,6 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
         return "lead-in"
     if _SELF_DESCRIPTION.match(displayed):
         return "self-description"
+    if _FIGURE_GAP.search(displayed):
+        return "figure-gap"
     return ""

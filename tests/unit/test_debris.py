@@ -186,6 +186,21 @@ CASES = [
         "This page lists the ferry routes that the harbour office closed after the storm.",
         "This Article shall apply to every ferry route that the harbour office licenses.",
     ),
+    (
+        "figure-gap",
+        "Cargo seizures amount to of all the inspections the harbour office made in 2022.",
+        "Cargo seizures amount to a third of all the inspections the harbour office made in 2022.",
+    ),
+    (
+        "figure-gap",
+        "The office removed listings, representing of all the ferry listings it reviewed.",
+        "The office was not only of one mind but also quick to remove the ferry listings.",
+    ),
+    (
+        "figure-gap",
+        "Reports from passengers made up more than of the total cases the harbour office closed.",
+        "Ferry safety is a matter of training rather than of luck, the harbour office said.",
+    ),
 ]
 
 
