@@ -16,7 +16,7 @@ from pathlib import Path
 from tokenizers import Tokenizer
 
 from assistant.domain import RECORD_MARK, Chunk, Document
-from assistant.text.sentences import Span, sentence_spans
+from assistant.text.sentences import Span, cut_after_tags, sentence_spans
 
 #: The model reads at most this many word-pieces, [CLS] and [SEP] included.
 MODEL_MAX_TOKENS = 256
@@ -38,7 +38,7 @@ class Chunker:
     @property
     def description(self) -> str:
         """Recorded in the index; a different chunker needs a rebuild."""
-        return f"sentences-v2;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
+        return f"sentences-v3;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
 
     def count(self, text: str) -> int:
         """Word-pieces the model sees for `text`, special tokens included."""
@@ -72,8 +72,15 @@ class Chunker:
         for sentence in sentence_spans(text):
             if tokens_in(sentence.start, sentence.end) <= budget:
                 pieces.append(sentence)
-            else:
-                pieces.extend(self._split_long(sentence, offsets, starts, budget))
+                continue
+            # A web page's paragraphs often run together on one line with no space after the stop
+            # ("...Inc, U.S. District Court.</p><p>The..."), which the splitter reads as one long
+            # sentence. Its paragraph tags are the boundaries to cut at, before cutting blindly.
+            for piece in cut_after_tags(text, sentence):
+                if tokens_in(piece.start, piece.end) <= budget:
+                    pieces.append(piece)
+                else:
+                    pieces.extend(self._split_long(piece, offsets, starts, budget))
 
         spans = list(self._pack(pieces, tokens_in, budget))
         spans = self._enforce_limit(text, context, spans, offsets, starts, budget)
@@ -115,12 +122,24 @@ class Chunker:
 
     @staticmethod
     def _split_long(sentence: Span, offsets: list[tuple[int, int]], starts: list[int], budget: int) -> Iterator[Span]:
-        """Cut an over-long sentence into runs of whole word-pieces."""
+        """Cut an over-long sentence into runs of whole word-pieces, ending each run between words.
+
+        A run cut inside a word ("U.S." is four word-pieces) leaves "Inc, U" at the end of a
+        chunk, which reads as a finished sentence that says the wrong thing. A run ends at the
+        last gap between words in its second half, or at its full length if it has none.
+        """
         first = bisect_left(starts, sentence.start)
         last = bisect_left(starts, sentence.end)
-        for begin in range(first, last, budget):
-            stop = min(begin + budget, last) - 1
-            yield Span(offsets[begin][0], offsets[stop][1])
+        begin = first
+        while begin < last:
+            stop = min(begin + budget, last)  # exclusive
+            if stop < last:
+                stop = next(
+                    (cut for cut in range(stop, begin + budget // 2, -1) if offsets[cut - 1][1] < offsets[cut][0]),
+                    stop,
+                )
+            yield Span(offsets[begin][0], offsets[stop - 1][1])
+            begin = stop
 
     def _enforce_limit(
         self,

@@ -28,6 +28,8 @@ _SENTENCE_END = re.compile(
     r"(?<!\b[A-Z]\.)(?<!\b[A-Z]\.[A-Z]\.)(?<!\b(?:e\.g|i\.e)\.)(?<!\bv\.)"
     r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|vs|No|Co|al|Lt|cf|pp)\.)"
     r"(?<!\b(?:Mrs|Inc|Ltd|Gen|Sen|Rep|Gov|Col|Sgt|Nos|Vol|Fig|Art)\.)(?<!\b(?:Prof|Capt|Corp|Dept)\.)"
+    # A month's abbreviation before a day ("the Nov. 9 attack") ends no sentence either.
+    r"(?!(?:(?<=\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.)|(?<=\bSept\.))\s+\d)"
     # What may close a sentence after its stop: quotes, brackets, footnote marks, and Markdown emphasis
     # ("... on our platform.** This includes").
     r"(?:[\"'”’)\]*_]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[*_]?[A-Z0-9])"
@@ -36,6 +38,7 @@ _SENTENCE_END = re.compile(
 )
 # Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does.
 _BLOCK_TAGS = re.compile(r"(?:\s*</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|span)\b[^<>]*>\s*)+", re.IGNORECASE)
+_PARAGRAPH_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td)\b", re.IGNORECASE)
 
 
 #: Words that open a sentence by linking it to the one before ("However, …", "But …").
@@ -68,8 +71,34 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
         spans.append(Span(start, end))
 
 
+def cut_after_tags(text: str, span: Span) -> Iterator[Span]:
+    """`span` of `text` cut after the HTML tags that end a paragraph (`_ends_paragraph`).
+
+    The tags stay with the text before them and the pieces cover the span, so a chunker that packs
+    them loses no character.
+    """
+    start = span.start
+    for tag in _BLOCK_TAGS.finditer(text, span.start, span.end):
+        if tag.start() > start and tag.end() < span.end and _ends_paragraph(text, tag):
+            end = tag.end()
+            while text[end - 1].isspace():
+                end -= 1
+            yield Span(start, end)
+            start = tag.end()
+    yield Span(start, span.end)
+
+
+def _ends_paragraph(text: str, tag: re.Match[str]) -> bool:
+    """A run of tags ends a paragraph when it holds a paragraph-level tag (`<p>`, `<br>`, `<div>` …) or
+    follows a stop. A `<span>` alone is often inline: "Twitter Inc (<span>TWTR.N</span>) is sued …"."""
+    return text[tag.start() - 1] in ".!?…\"'”’)" or bool(_PARAGRAPH_TAG.search(tag.group()))
+
+
 def sentence_pieces(text: str) -> Iterator[tuple[int, int]]:
-    """Sentence offsets in a passage, also split at HTML block tags, with the tags left out."""
+    """Sentence offsets in a passage, also split where HTML tags end a paragraph, with those tags left out.
+
+    An inline `<span>` inside a sentence stays in it: the sentence is quoted with it, and shown without it.
+    """
     yield from _pieces(text)
 
 
@@ -84,8 +113,10 @@ def _split_pieces(text: str) -> Iterator[tuple[int, int]]:
     for span in sentence_spans(text):
         start = span.start
         for tag in _BLOCK_TAGS.finditer(text, span.start, span.end):
-            if tag.start() > start:
+            if tag.start() <= start:
+                start = tag.end()  # tags that open a piece are not part of it
+            elif tag.end() >= span.end or _ends_paragraph(text, tag):
                 yield start, tag.start()
-            start = tag.end()
+                start = tag.end()
         if start < span.end:
             yield start, span.end

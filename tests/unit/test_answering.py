@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answer.evidence import Sentence, candidate_sentences
-from assistant.answer.extractive import select_sentences
+from assistant.answer.extractive import compose_extractive, select_sentences
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
 from assistant.tuning import DEFAULTS
@@ -27,6 +27,22 @@ def test_quotes_leave_out_web_page_paragraph_tags() -> None:
         "YouTube said it removed tens of thousands of copies of the video.",
     ]
     assert all(quote in text for quote in quotes)
+
+
+def test_an_inline_tag_inside_a_sentence_does_not_cut_it() -> None:
+    # News pages wrap a ticker in a <span> mid-sentence; cutting there left ") is being fined …" as
+    # a fragment and lost the sentence that opens the story.
+    text = (
+        '<p>Harbour Ferries Inc (<span id="symbol_HFY.N_0">HFY.N</span>) was fined $2 million by the port '
+        "authority for overloading its boats.</p><p>The company said it would appeal.</p>"
+    )
+    retrieval = Retrieval([_hit(text)], ["harbour", "ferries", "fined", "authority"], [], idf={})
+    sentences = candidate_sentences("How much was Harbour Ferries fined by the port authority?", retrieval)
+    quote = sentences[0].text
+    assert quote.startswith("Harbour Ferries Inc (") and quote.endswith("overloading its boats.")
+    assert quote in text
+    answer, _ = compose_extractive(select_sentences(sentences))
+    assert "Harbour Ferries Inc (HFY.N) was fined $2 million" in answer and "<span" not in answer
 
 
 def test_quotes_leave_out_list_numbers_but_keep_leading_figures() -> None:

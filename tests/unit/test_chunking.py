@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 
 import pytest
 
@@ -163,6 +164,44 @@ def test_initials_and_abbreviations_end_no_sentence() -> None:
         "Smith et al. Found the same.",
         "Gov. Abbott signed it.",
     ]
+
+
+def test_a_months_abbreviation_before_a_day_ends_no_sentence() -> None:
+    text = "The ferry sank in the Nov. 9 storm. Sept. 11 came later. Repairs began in Dec. The yard was busy."
+    assert _sentences(text) == [
+        "The ferry sank in the Nov. 9 storm.",
+        "Sept. 11 came later.",
+        "Repairs began in Dec.",
+        "The yard was busy.",
+    ]
+
+
+def test_a_web_page_whose_paragraphs_share_one_line_is_chunked_at_paragraph_ends(chunker: Chunker) -> None:
+    # Scraped pages often put every paragraph on one line, "…Co.</p><p>The…", with no space after the
+    # stop, so the whole line reads as one long sentence. Cutting it by length would split "U.S." or a
+    # case name at a chunk's edge, and the answerer would quote "Harbour Co, U" as a sentence.
+    paragraphs = [
+        f"<p>Ferry operator number {i} was fined by the U.S. District Court, Eastern District, No. 16-{i:05d}, "
+        f'for overloading (<span class="ticker">FRY.N</span>) its harbour boats again.</p>'
+        for i in range(40)
+    ]
+    doc = _doc('<div id="story">' + '<span id="mid"/>'.join(paragraphs) + "</div>")
+    _assert_sound(chunker, doc)
+    chunks = chunker.split(doc)
+    assert len(chunks) > 3
+    for chunk in chunks[:-1]:
+        assert re.sub(r"(?:<[^<>]*>)+$", "", chunk.text).endswith("harbour boats again."), chunk.text[-40:]
+
+
+def test_an_over_long_sentence_is_cut_between_words(chunker: Chunker) -> None:
+    # No stop and no tag anywhere: the text must be cut by length, but never inside "U.S." or a figure.
+    text = " ".join(f"the U.S. ferry fleet carried 1,250.5 tonnes on route {i}" for i in range(120))
+    doc = _doc(text)
+    _assert_sound(chunker, doc)
+    chunks = chunker.split(doc)
+    assert len(chunks) > 3
+    for chunk in chunks[:-1]:
+        assert text[chunk.end] == " ", text[chunk.end - 20 : chunk.end + 5]
 
 
 def test_a_sentence_ends_inside_markdown_emphasis() -> None:
