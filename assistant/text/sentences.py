@@ -36,9 +36,12 @@ _SENTENCE_END = re.compile(
     # A break after closing punctuation, or before anything but a lower-case letter.
     r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z]|\d{1,4}\s+[a-z])"
 )
-# Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does.
-_BLOCK_TAGS = re.compile(r"(?:\s*</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|span)\b[^<>]*>\s*)+", re.IGNORECASE)
-_PARAGRAPH_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td)\b", re.IGNORECASE)
+# Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does. A
+# <span> is matched with them, since some pages separate paragraphs with empty ones, but alone it
+# ends a paragraph only after a stop (`_ends_paragraph`).
+_PARAGRAPH_TAGS = r"p|div|br|li|ul|ol|h[1-6]|tr|td"
+_BLOCK_TAGS = re.compile(rf"(?:\s*</?(?:{_PARAGRAPH_TAGS}|span)\b[^<>]*>\s*)+", re.IGNORECASE)
+_PARAGRAPH_TAG = re.compile(rf"</?(?:{_PARAGRAPH_TAGS})\b", re.IGNORECASE)
 
 
 #: Words that open a sentence by linking it to the one before ("However, …", "But …").
