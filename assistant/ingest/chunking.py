@@ -38,7 +38,7 @@ class Chunker:
     @property
     def description(self) -> str:
         """Recorded in the index; a different chunker needs a rebuild."""
-        return f"sentences-v3;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
+        return f"sentences-v4;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
 
     def count(self, text: str) -> int:
         """Word-pieces the model sees for `text`, special tokens included."""

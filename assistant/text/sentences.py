@@ -18,8 +18,9 @@ from functools import lru_cache
 # quote. A line or paragraph break ends one too, except before a lower-case
 # letter when the line did not end in punctuation: PDF text and hard-wrapped
 # Markdown break lines (even with blank lines between) inside sentences, and
-# "...pieces of video\n\ncontent globally..." is one sentence. So is "...there was\n\n6 a notable surge...",
-# where a page ended mid-sentence and left its number behind.
+# "...pieces of video\n\ncontent globally..." is one sentence. So is "...and prohibiting\n\n“glorification” of…",
+# a lower-case word in quotes, and "...there was\n\n6 a notable surge...", where a page ended mid-sentence and
+# left its number behind.
 _SENTENCE_END = re.compile(
     r"(?<=[.!?…])"
     # Initials and common abbreviations ("U.S. State Department", "Dr. Ahmed", "No. 13", a case's
@@ -34,7 +35,7 @@ _SENTENCE_END = re.compile(
     # ("... on our platform.** This includes").
     r"(?:[\"'”’)\]*_]|\[\d{1,4}\])*\s+(?=[\"'“‘(\[*_]?[A-Z0-9])"
     # A break after closing punctuation, or before anything but a lower-case letter.
-    r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z]|\d{1,4}\s+[a-z])"
+    r"|(?<=[.!?;:…])[ \t]*\n\s*+|\n\s*+(?![a-z]|[\"'“‘][a-z]|\d{1,4}\s+[a-z])"
 )
 # Paragraph and line-break tags left in web pages end a sentence as surely as a full stop does. A
 # <span> is matched with them, since some pages separate paragraphs with empty ones, but alone it

@@ -138,6 +138,18 @@ def test_wrapped_lines_stay_in_their_sentence_but_lists_and_paragraphs_split() -
     ]
 
 
+def test_a_wrapped_line_that_opens_with_a_quoted_lower_case_word_stays_in_its_sentence() -> None:
+    text = (
+        "The ferry company tightened its rules and banned\n\n“unsafe” cargo on deck. It also named\n\n"
+        "“Harbour Watch” as its adviser."
+    )
+    assert _sentences(text) == [
+        "The ferry company tightened its rules and banned\n\n“unsafe” cargo on deck.",
+        "It also named",
+        "“Harbour Watch” as its adviser.",
+    ]
+
+
 def test_a_page_number_left_where_a_page_broke_a_sentence_stays_inside_it_and_is_not_shown() -> None:
     text = "The ferry ran late. On the first day there was\n\n6 a sharp rise in delays, up 41%.\n\n7 Ferry routes"
     sentences = _sentences(text)
