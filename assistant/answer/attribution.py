@@ -4,15 +4,17 @@ A sentence in which an extremist group or its outlet speaks ("IS claimed …",
 "Amaq said …"), or which a source only quotes after a lead-in such as "the
 tweet read:" or "the statement said:", is propaganda: answers and briefs
 label it with the group and never state it as the source's own finding.
-This module holds that one judgment for both.
+This module holds that one judgment for both. A post from a table of posts
+is someone's words too: answers say whose account posted it, and when.
 """
 
 from __future__ import annotations
 
 import re
 
+from assistant.domain import DocumentInfo
 from assistant.text.aliases import ACTOR_KINDS, EXTREMIST_KINDS, AliasGroup, AliasTable
-from assistant.text.dates import MONTH_NUMBERS, WEEKDAYS
+from assistant.text.dates import MONTH_NUMBERS, WEEKDAYS, written_date
 from assistant.text.speech import HAND_OVER_VERBS, SPEECH
 
 _OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
@@ -27,9 +29,30 @@ def propaganda_label(group: str) -> str:
     return f"Propaganda: the words of {group}"
 
 
-def labelled(sentence: str, speaker: str) -> str:
-    """A sentence of an answer, marked as the group's own words when it is: never stated as fact."""
-    return f"({propaganda_label(speaker)}) “{sentence}”" if speaker else sentence
+def post_label(document: DocumentInfo) -> str:
+    """Who posted a record of a table of posts, where and when ("Post by @osint_desk on Twitter, 12 June 2014").
+
+    An analyst weighs a post by its account and its date, and the sentence alone
+    shows neither. Empty for a document that is not a record, or a record
+    whose table names neither an author nor a date.
+    """
+    if not document.is_record or not (document.author or document.date):
+        return ""
+    label = "Post"
+    if document.author:
+        label += f" by {document.author}"
+    if document.publisher:
+        label += f" on {document.publisher}"
+    if document.date:
+        label += f", {written_date(document.date)}"
+    return label
+
+
+def labelled(sentence: str, speaker: str, post: str = "") -> str:
+    """A sentence of an answer, marked as the group's own words when it is (never stated as fact), and as
+    a post (`post_label`) when it comes from one: both are quoted, not told."""
+    labels = "; ".join(label for label in (propaganda_label(speaker) if speaker else "", post) if label)
+    return f"({labels}) “{sentence}”" if labels else sentence
 
 
 def speaking_group(text: str, aliases: AliasTable) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from assistant.answer.attribution import labelled
+from assistant.answer.attribution import labelled, post_label
 from assistant.answer.evidence import Sentence, refers_back, repeats
 from assistant.domain import Citation
 from assistant.text.apparatus import display_text, only_layout
@@ -135,5 +135,5 @@ def compose_extractive(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
         # The quote keeps the source's exact characters; the answer shows them as prose: a link's
         # text without its address, no Markdown emphasis or image syntax, no HTML tags.
         body = display_text(sentence.text)
-        parts.append(f"{labelled(body, sentence.speaker)} [{n}]")
+        parts.append(f"{labelled(body, sentence.speaker, post_label(sentence.hit.document))} [{n}]")
     return " ".join(parts), citations

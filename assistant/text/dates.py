@@ -227,6 +227,27 @@ def is_filter_date(value: str) -> bool:
     return bool(_ISO_PREFIX.fullmatch(value))
 
 
+def written_date(date: str) -> str:
+    """An ISO date as a briefing writes it: `2015-10-31` -> "31 October 2015", `2015-10` -> "October 2015".
+
+    A year alone stays as it is, and text that is not an ISO date is returned unchanged.
+    """
+    match = _ISO_PARTS.fullmatch(date)
+    if not match:
+        return date
+    year, month, day = match.groups()
+    if not month or not 1 <= int(month) <= _MONTHS_IN_YEAR:
+        return year
+    name = _MONTH_NAMES[int(month) - 1]
+    return f"{int(day)} {name} {year}" if day and 1 <= int(day) <= _DAYS_IN_MONTH else f"{name} {year}"
+
+
+_ISO_PARTS = re.compile(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?")
+_MONTHS_IN_YEAR, _DAYS_IN_MONTH = 12, 31
+# Each month's first name in MONTH_NUMBERS is its full one.
+_MONTH_NAMES = list({number: name.capitalize() for name, number in reversed(MONTH_NUMBERS.items())}.values())[::-1]
+
+
 def date_number(date: str) -> int:
     """`2019-03-15` -> 20190315 (missing parts count as 0); 0 for text that is not an ISO date.
 

@@ -29,6 +29,7 @@ from assistant.brief.render import brief_json
 from assistant.cli.render import answer_json
 from assistant.config import Settings
 from assistant.conversation.store import ConversationStore
+from assistant.search.retrieval import Filters
 from assistant.service import AssistantService
 
 from ..conftest import run_cli
@@ -183,6 +184,16 @@ def test_a_tweet_quoted_in_a_source_is_labelled_and_follows(service: AssistantSe
     cited = answer_json(answer)["citations"]
     assert [(c["propaganda"], c["attributed_to"]) for c in cited if c["n"] == tweet.n] == [(True, "Islamic State")]
     assert all(c["attributed_to"] is None for c in cited if c["n"] != tweet.n)
+
+
+@pytest.mark.model
+def test_a_post_from_a_table_of_posts_is_quoted_with_its_account_and_date(service: AssistantService) -> None:
+    # Limited to the posts, as an analyst would ask of a monitoring export.
+    answer = service.ask(QUESTION, filters=Filters(source="posts/streamwell-posts.csv"))
+    assert answer.status == "answered"
+    post = next(c for c in answer.citations if c.hit.document.path == "posts/streamwell-posts.csv#row=1")
+    assert post.quote == "Streamwell says 48,000 copies of the attack video are gone."
+    assert f"(Post by @desk, 3 March 2021) “{post.quote}” [{post.n}]" in answer.text
 
 
 @pytest.mark.model

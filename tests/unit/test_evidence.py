@@ -13,7 +13,7 @@ import pytest
 
 from assistant.answer.attribution import quoted_speaker, speaking_group
 from assistant.answer.evidence import Sentence
-from assistant.answer.extractive import select_sentences
+from assistant.answer.extractive import compose_extractive, select_sentences
 from assistant.answer.generated import attribute, build_prompt
 from assistant.cli.render import answer_json
 from assistant.domain import Answer, DocumentInfo, Hit
@@ -132,6 +132,30 @@ def test_generated_answers_label_and_never_lead_with_a_groups_words() -> None:
     assert answer.startswith("Police said the man was killed at his home.")
     assert "(Propaganda: the words of Islamic State) “Islamic State soldiers struck the crusaders" in answer
     assert [s.speaker for s in sentences] == ["", "Islamic State"]
+
+
+def _post(text: str, author: str, date: str, platform: str = "") -> Sentence:
+    path = "posts/monitoring.csv#row=7"
+    info = DocumentInfo(path, path, "posts/monitoring.csv", "t", platform, author, date, "", "en", "csv", 1)
+    return Sentence(Hit(f"{path}:1", text, info, 0, len(text), None, 1.0, 1, 0.7), 0, len(text), 1.0, 0.5, "")
+
+
+def test_a_quoted_post_says_which_account_posted_it_and_when() -> None:
+    post = _post("Brothers, the channel moved to a new address today.", "@relay_desk", "2015-10-31", "Twitter")
+    report = _sentence("Police said the channel had been reported twice.", 0.9, rank=2)
+    text, citations = compose_extractive([post, report])
+    assert text.startswith("(Post by @relay_desk on Twitter, 31 October 2015) “Brothers, the channel moved")
+    assert "“Police said" not in text  # a source's own sentence is told, not quoted
+    assert citations[0].quote == "Brothers, the channel moved to a new address today."  # the quote stays verbatim
+
+
+def test_a_groups_post_carries_both_labels_and_a_post_without_author_or_date_none() -> None:
+    claim = _post("Islamic State says its soldiers downed the aircraft over the desert.", "wire_relay", "2015-11")
+    claim = Sentence(claim.hit, claim.start, claim.end, claim.score, claim.overlap, "Islamic State")
+    text, _ = compose_extractive([claim])
+    assert text.startswith("(Propaganda: the words of Islamic State; Post by wire_relay, November 2015) “Islamic")
+    bare = _post("Nobody signed this post and nobody dated it either.", "", "")
+    assert compose_extractive([bare])[0] == "Nobody signed this post and nobody dated it either. [1]"
 
 
 def test_answer_json_keeps_its_keys_and_adds_the_new_ones() -> None:

@@ -9,7 +9,7 @@ import pytest
 from assistant.errors import DocumentError
 from assistant.ingest.loaders import ColumnOptions, load
 from assistant.ingest.sources import SourceFile, discover
-from assistant.text.dates import normalise_date
+from assistant.text.dates import normalise_date, written_date
 
 from ..conftest import CORPUS
 
@@ -205,6 +205,22 @@ def test_discovery_reports_oversize_loops_and_unsupported(tmp_path: Path) -> Non
 )
 def test_dates_are_normalised(raw: str, iso: str) -> None:
     assert normalise_date(raw) == iso
+
+
+@pytest.mark.parametrize(
+    ("iso", "written"),
+    [
+        ("2015-10-31", "31 October 2015"),
+        ("2016-01-06", "6 January 2016"),
+        ("2019-09", "September 2019"),
+        ("2019", "2019"),
+        ("2019-13-02", "2019"),
+        ("", ""),
+        ("sometime", "sometime"),
+    ],
+)
+def test_dates_are_written_as_a_briefing_writes_them(iso: str, written: str) -> None:
+    assert written_date(iso) == written
 
 
 def test_a_platform_or_account_column_is_the_publisher_of_its_records(tmp_path: Path) -> None:
