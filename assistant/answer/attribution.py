@@ -30,19 +30,19 @@ def propaganda_label(group: str) -> str:
 
 
 def post_label(document: DocumentInfo) -> str:
-    """Who posted a record of a table of posts, where and when ("Post by @osint_desk on Twitter, 12 June 2014").
+    """Who posted a record of a table of posts, and when ("Post by @osint_desk, 12 June 2014").
 
     An analyst weighs a post by its account and its date, and the sentence alone
     shows neither. Empty for a document that is not a record, or a record
-    whose table names neither an author nor a date.
+    whose table names neither an author nor a date. The publisher is left to
+    the sources list: for a record it may be the platform or the dataset's
+    publisher, and "on Fifth Tribe (Kaggle)" would name the wrong one.
     """
     if not document.is_record or not (document.author or document.date):
         return ""
     label = "Post"
     if document.author:
         label += f" by {document.author}"
-    if document.publisher:
-        label += f" on {document.publisher}"
     if document.date:
         label += f", {written_date(document.date)}"
     return label

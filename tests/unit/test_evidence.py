@@ -144,7 +144,8 @@ def test_a_quoted_post_says_which_account_posted_it_and_when() -> None:
     post = _post("Brothers, the channel moved to a new address today.", "@relay_desk", "2015-10-31", "Twitter")
     report = _sentence("Police said the channel had been reported twice.", 0.9, rank=2)
     text, citations = compose_extractive([post, report])
-    assert text.startswith("(Post by @relay_desk on Twitter, 31 October 2015) “Brothers, the channel moved")
+    assert text.startswith("(Post by @relay_desk, 31 October 2015) “Brothers, the channel moved")
+    assert "Twitter" not in text  # the publisher may be a dataset's, not the platform: the sources list says it
     assert "“Police said" not in text  # a source's own sentence is told, not quoted
     assert citations[0].quote == "Brothers, the channel moved to a new address today."  # the quote stays verbatim
 
