@@ -306,9 +306,19 @@ def quotable_sentences(
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):
             continue
-        if debris_kind(body, list_item=item):
+        if debris_kind(body, list_item=item, paragraph=_own_paragraph(text, marked, end)):
             continue  # not prose: a piece of a link, a caption, a reference, a byline, a headline, a fragment
         yield index, (start, end, tokens)
+
+
+def _own_paragraph(text: str, start: int, end: int) -> bool:
+    """Whether the sentence at text[start:end] is a whole paragraph: a blank line before it, and a blank line or
+    the passage's end after it. A passage's first sentence may be the tail of a paragraph, so it never is."""
+    return bool(_BLANK_BEFORE.search(text, 0, start)) and bool(_BLANK_AFTER.match(text, end))
+
+
+_BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*\Z")
+_BLANK_AFTER = re.compile(r"[ \t]*(?:\n[ \t]*\n|\s*\Z)")
 
 
 def quotable(sentence: str, tuning: AnswerTuning = DEFAULTS.answer) -> bool:

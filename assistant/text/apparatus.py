@@ -333,7 +333,7 @@ _FIGURE_GAP = re.compile(
 
 
 @lru_cache(maxsize=16384)
-def debris_kind(sentence: str, *, list_item: bool = False) -> str:
+def debris_kind(sentence: str, *, list_item: bool = False, paragraph: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
     "aside", "speaker", "question", "fragment", "lead-in", "self-description", "figure-gap"), or "" when it
     reads as prose.
@@ -342,7 +342,8 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     merely mentions a link, a picture, a book or a speaker still reads as prose (judgments are remembered:
     the same passages come back question after question). A `list_item` (the text
     after a bullet or a number) may open in lower case and end with a comma or semicolon: it carries on
-    the sentence that leads into the list.
+    the sentence that leads into the list. A `paragraph` (the sentence is a paragraph of its own) that does not
+    end like a sentence is a title, a standfirst under it or a story highlight, however long and whatever its verbs.
     """
     text = sentence.strip()
     if not text:
@@ -377,6 +378,8 @@ def debris_kind(sentence: str, *, list_item: bool = False) -> str:
     short = _cased(displayed, cased) and len(cased) <= HEADLINE_WORDS
     if not ended and not fact_line and short and not _FINITE.search(text):
         return "headline"
+    if paragraph and not ended and not fact_line and not list_item:
+        return "headline"  # prose ends its paragraph with a stop; "> Inquiry details how gunman …" does not
     if _cut_fragment(text, list_item):
         return "fragment"
     if _LEADS_ON.search(text):

@@ -248,6 +248,28 @@ def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
     assert debris_kind("remove manifestly unlawful posts within 24 hours of a complaint;") == "fragment"
 
 
+def test_a_paragraph_that_does_not_end_like_a_sentence_is_a_headline_but_an_item_or_fact_line_is_not() -> None:
+    text = (
+        "The harbour board met on Monday to review the ferry timetable.\n\n"
+        "# Ferry operator bans late boarding after harbour inquiry\n\n"
+        "> Inquiry details how the operator ignored warnings about crowding on the evening crossings\n\n"
+        "@highlight\n\n"
+        "Growing concern over crowded crossings in the winter months\n\n"
+        "- passengers boarding after the horn is sounded\n\n"
+        "Ferries sailed: 412 crossings in March\n\n"
+        "The operator said crowding on the evening crossings had eased since the inquiry."
+    )
+    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    assert quoted == [
+        "The harbour board met on Monday to review the ferry timetable.",
+        "passengers boarding after the horn is sounded",
+        "Ferries sailed: 412 crossings in March",
+        "The operator said crowding on the evening crossings had eased since the inquiry.",
+    ]
+    # The same words inside a paragraph may be the tail of a sentence a passage cut: not judged as a headline.
+    assert quotable("Inquiry details how the operator ignored warnings about crowding on the evening crossings")
+
+
 def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote() -> None:
     text = (
         "4.2 Limitations While this study counts ferries, it does not count passengers.\n\n"
