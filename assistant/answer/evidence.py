@@ -295,8 +295,10 @@ def quotable_sentences(
     for index, ((start, end), instruction) in enumerate(zip(pieces, _flags(text, pieces), strict=True)):
         if instruction:
             continue  # written for whatever reads the page, not for the analyst: never evidence
-        if text[start] == "#":
-            continue  # a heading names a topic; it states no fact
+        if text[start] == "#" or (text[end - 1] not in ".!?" and _UNDERLINE.match(text, end)):
+            # A heading ("# Title", or a title underlined with === or ---) names a topic; it states no fact.
+            # A finished sentence over a rule is prose the writer set a line under.
+            continue
         # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
         marked, start = start, skip_marks(text, start, end)
         item = start > marked and text[marked] not in ">|"  # after a bullet or number, not a quote or table mark
@@ -317,6 +319,7 @@ def _own_paragraph(text: str, start: int, end: int) -> bool:
     return bool(_BLANK_BEFORE.search(text, 0, start)) and bool(_BLANK_AFTER.match(text, end))
 
 
+_UNDERLINE = re.compile(r"[ \t]*\n[ \t]*(?:=+|-+)[ \t]*(?:\n|\Z)")
 _BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*\Z")
 _BLANK_AFTER = re.compile(r"[ \t]*(?:\n[ \t]*\n|\s*\Z)")
 

@@ -250,6 +250,8 @@ def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
 
 def test_a_paragraph_that_does_not_end_like_a_sentence_is_a_headline_but_an_item_or_fact_line_is_not() -> None:
     text = (
+        "Ferry operator names a new harbour master for the winter season\n"
+        "----------------------------------------------------------------\n\n"
         "The harbour board met on Monday to review the ferry timetable.\n\n"
         "# Ferry operator bans late boarding after harbour inquiry\n\n"
         "> Inquiry details how the operator ignored warnings about crowding on the evening crossings\n\n"
