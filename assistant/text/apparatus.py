@@ -197,8 +197,14 @@ _ENTRY = re.compile(
     r"|^(?:PhD|Ph\.D\.|MA|MSc|Master'?s|Doctoral|Bachelor'?s)\s+(?:thesis|dissertation)\b[^.]{0,80}\d{4}\.?\s*$"
 )
 # Who wrote or reported a piece, not what it says: "(Reporting by …; editing by …)", "Written by …",
+# a paper's author note ("∗All authors contributed equally …", "Corresponding author: …"),
 # or the authors' block of a paper, with their e-mail addresses.
-_CREDIT = re.compile(r"^\W*(?:additional )?(?:reporting|writing|editing|written|compiled) by\b", re.IGNORECASE)
+_CREDIT = re.compile(
+    r"^\W*(?:(?:additional )?(?:reporting|writing|editing|written|compiled) by\b"
+    r"|(?:all |the |these )?authors? (?:contributed equally|declare|acknowledge|thank|would like to thank)\b"
+    r"|corresponding authors?\b)",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 # A post's own marks: a post need not be written as a sentence.
 _POST_MARKS = re.compile(r"(?:^|\s)[#@]\w")

@@ -71,6 +71,16 @@ CASES = [
         "Ana Lopez reported that the editors had cut the story by half before it ran.",
     ),
     (
+        "reference",
+        "∗All authors contributed equally to this study of harbour forums.",
+        "Two authors contributed equally to the growth of the harbour forums, the moderators said.",
+    ),
+    (
+        "reference",
+        "Corresponding author: Lena Marsh, Example University.",
+        "The corresponding rules were written by Lena Marsh at Example University.",
+    ),
+    (
         "byline",
         "By [Ruth Okafor](http://example.org/author/ruth/) / March 9, 2016 / [Example Daily](http://example.org/)",
         "By March 9, 2016, the channel had lost half of its followers to a rival app.",
