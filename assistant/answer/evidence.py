@@ -202,6 +202,7 @@ def candidate_sentences(
     found: list[Sentence] = []
     pool, source_rank = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size, tuning.passages_read)
     seen: set[tuple[str, str]] = set()
+    off_topic = _unnamed_documents(question, pool) if tuning.unnamed_penalty else set()
     for hit in pool:
         rank = source_rank[hit.document.path]
         similarity = hit.similarity if hit.similarity is not None else 0.0
@@ -222,6 +223,8 @@ def candidate_sentences(
             # The answer to "how many" or "who" is a figure or a name the question does not already contain.
             bonus = dated + sum(_kind_bonus(kind, tuning) for kind in kinds if offers(kind, text, tokens, asked))
             score = overlap + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
+            if hit.document.path in off_topic:
+                score -= tuning.unnamed_penalty
             if parts:
                 # One part of a question asking several things, answered in full, outweighs a little of each.
                 score += tuning.part_weight * max(overlap_share(tokens, part, tuning) for part in parts)
@@ -229,6 +232,27 @@ def candidate_sentences(
             speaker = quoted_speaker(text, before, aliases, context)
             found.append(Sentence(hit, start, end, score, overlap, speaker))
     return found
+
+
+def _unnamed_documents(question: str, pool: list[Hit]) -> set[str]:
+    """Documents of `pool` that name none of the question's names, when another document names one.
+
+    A question about Meta's Instagram figures is not answered from a report on X, however alike the
+    two reports read; but a question whose names no document holds (a nickname, a misspelling) is left
+    to the other rules.
+    """
+    names = question_names(question)
+    if not names:
+        return set()
+    grouped: dict[str, list[Hit]] = {}
+    for hit in pool:
+        grouped.setdefault(hit.document.path, []).append(hit)
+    unnamed = {
+        path
+        for path, hits in grouped.items()
+        if not any(_named_in(name, _document_words(hits[0], hits)) for name in names)
+    }
+    return unnamed if len(unnamed) < len(grouped) else set()
 
 
 def set_aside(

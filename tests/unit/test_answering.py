@@ -11,7 +11,7 @@ from assistant.tuning import DEFAULTS
 
 def _hit(text: str, path: str = "web/page.html", rank: int = 1) -> Hit:
     info = DocumentInfo("d", path, path, "Title", "", "", "2019-03-19", "", "en", "html", 1)
-    return Hit("c", text, info, 0, len(text), None, 1.0, rank, similarity=0.7)
+    return Hit(f"{path}:c", text, info, 0, len(text), None, 1.0, rank, similarity=0.7)
 
 
 def test_quotes_leave_out_web_page_paragraph_tags() -> None:
@@ -81,3 +81,21 @@ def test_short_sentences_leave_room_for_more_of_them() -> None:
     chosen = select_sentences(long)
     assert 1 < len(chosen) < DEFAULTS.answer.max_sentences
     assert sum(len(s.text) for s in chosen) <= DEFAULTS.answer.answer_chars
+
+
+def test_a_document_naming_none_of_the_questions_names_does_not_answer_it() -> None:
+    # Two transparency reports read alike; only one is about the service the question names.
+    other = "The platform said it found 91% of removed terrorist posts before anyone reported them in 2023."
+    named = "Harbourgram said it removed 40,000 terrorist posts in 2023, most of them found by its own tools."
+    retrieval = Retrieval(
+        [_hit(other, "reports/other.md", rank=1), _hit(named, "reports/harbourgram.md", rank=2)],
+        ["share", "terrorist", "posts", "removed", "harbourgram", "reported"],
+        [],
+        idf={},
+    )
+    question = "What share of terrorist posts removed from Harbourgram in 2023 were found before users reported them?"
+    chosen = select_sentences(candidate_sentences(question, retrieval))
+    assert [s.text for s in chosen] == [named]
+    # Without the question's name in any document, neither is set aside.
+    unnamed = "What share of terrorist posts removed in 2023 were found before users reported them?"
+    assert {s.text for s in candidate_sentences(unnamed, retrieval)} == {other, named}
