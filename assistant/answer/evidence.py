@@ -209,7 +209,7 @@ def candidate_sentences(
         # A year the question names is a soft hint about which sources speak to it.
         dated = tuning.year_bonus if years and hit.document.date[:4] in years else 0.0
         pieces = list(sentence_pieces(hit.text))
-        for index, (start, end, tokens) in quotable_sentences(hit.text, tuning):
+        for index, (start, end, tokens) in quotable_sentences(hit.text, tuning, record=hit.document.is_record):
             # Overlapping passages of one document repeat sentences; keep the first copy.
             key = (hit.document.path, " ".join(tokens))
             if key in seen:
@@ -306,14 +306,15 @@ def _flags(text: str, pieces: list[tuple[int, int]]) -> list[bool]:
 
 
 def quotable_sentences(
-    text: str, tuning: AnswerTuning = DEFAULTS.answer
+    text: str, tuning: AnswerTuning = DEFAULTS.answer, *, record: bool = False
 ) -> Iterator[tuple[int, tuple[int, int, list[str]]]]:
     """The sentences of a passage worth quoting: their piece number, offsets without layout marks, and words.
 
     A sentence is quotable unless it is addressed to a machine (`assistant.text.instructions`),
     a heading, a horizontal rule, shorter than the tuning's `min_sentence_words`, report apparatus
     or not prose at all (`looks_like_apparatus`, `debris_kind` in `assistant.text.apparatus`).
-    Piece numbers count every sentence of `sentence_pieces`.
+    Piece numbers count every sentence of `sentence_pieces`. A `record` (a post, a row of a table of
+    posts) need not be written as a sentence: its text is not judged by how its paragraph ends.
     """
     pieces = list(sentence_pieces(text))
     for index, ((start, end), instruction) in enumerate(zip(pieces, _flags(text, pieces), strict=True)):
@@ -332,20 +333,15 @@ def quotable_sentences(
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):
             continue
-        if debris_kind(body, list_item=item, paragraph=_own_paragraph(text, marked, end)):
+        ends_paragraph = not record and bool(_PARAGRAPH_END.match(text, end))
+        if debris_kind(body, list_item=item, ends_paragraph=ends_paragraph):
             continue  # not prose: a piece of a link, a caption, a reference, a byline, a headline, a fragment
         yield index, (start, end, tokens)
 
 
-def _own_paragraph(text: str, start: int, end: int) -> bool:
-    """Whether the sentence at text[start:end] is a whole paragraph: a blank line before it, and a blank line or
-    the passage's end after it. A passage's first sentence may be the tail of a paragraph, so it never is."""
-    return bool(_BLANK_BEFORE.search(text, 0, start)) and bool(_BLANK_AFTER.match(text, end))
-
-
 _UNDERLINE = re.compile(r"[ \t]*\n[ \t]*(?:=+|-+)[ \t]*(?:\n|\Z)")
-_BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*\Z")
-_BLANK_AFTER = re.compile(r"[ \t]*(?:\n[ \t]*\n|\s*\Z)")
+# A blank line, or the end of the passage (chunks end where sentences do).
+_PARAGRAPH_END = re.compile(r"[ \t]*(?:\n[ \t]*\n|\s*\Z)")
 
 
 def quotable(sentence: str, tuning: AnswerTuning = DEFAULTS.answer) -> bool:

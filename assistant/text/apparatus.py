@@ -157,7 +157,12 @@ def about_the_page(sentence: str) -> bool:
 
 def finished(text: str) -> bool:
     """Ends as a sentence does, perhaps before its footnote marks; a headline or caption has no closing stop."""
-    return _FOOTNOTE_MARK.sub("", text.rstrip()).endswith((".", "!", "?", "”", '"', "’", "'", "»", "。", "！", "？"))
+    return bool(_FINISHED.search(_FOOTNOTE_MARK.sub("", text.rstrip())))
+
+
+# A stop, perhaps inside closing quotes or brackets ('… he said “no.”', '… (as it did.)'). A closing quote
+# without a stop ends a headline ("… to 'impact on how the world perceives ISIS'"), not a sentence.
+_FINISHED = re.compile(r"[.!?。！？…][\"”’'»)\]*_]*$")
 
 
 def reads_as_prose(text: str) -> bool:
@@ -339,7 +344,7 @@ _FIGURE_GAP = re.compile(
 
 
 @lru_cache(maxsize=16384)
-def debris_kind(sentence: str, *, list_item: bool = False, paragraph: bool = False) -> str:
+def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
     "aside", "speaker", "question", "fragment", "lead-in", "self-description", "figure-gap"), or "" when it
     reads as prose.
@@ -348,8 +353,9 @@ def debris_kind(sentence: str, *, list_item: bool = False, paragraph: bool = Fal
     merely mentions a link, a picture, a book or a speaker still reads as prose (judgments are remembered:
     the same passages come back question after question). A `list_item` (the text
     after a bullet or a number) may open in lower case and end with a comma or semicolon: it carries on
-    the sentence that leads into the list. A `paragraph` (the sentence is a paragraph of its own) that does not
-    end like a sentence is a title, a standfirst under it or a story highlight, however long and whatever its verbs.
+    the sentence that leads into the list. A sentence that `ends_paragraph` without ending like a sentence is a
+    title, a standfirst, a story highlight, a related-story link or a line a page cut, however long and whatever
+    its verbs: prose closes its paragraph with a stop.
     """
     text = sentence.strip()
     if not text:
@@ -384,7 +390,7 @@ def debris_kind(sentence: str, *, list_item: bool = False, paragraph: bool = Fal
     short = _cased(displayed, cased) and len(cased) <= HEADLINE_WORDS
     if not ended and not fact_line and short and not _FINITE.search(text):
         return "headline"
-    if paragraph and not ended and not fact_line and not list_item:
+    if ends_paragraph and not ended and not fact_line and not list_item:
         return "headline"  # prose ends its paragraph with a stop; "> Inquiry details how gunman …" does not
     if _cut_fragment(text, list_item):
         return "fragment"

@@ -278,8 +278,25 @@ def test_a_paragraph_that_does_not_end_like_a_sentence_is_a_headline_but_an_item
         "Ferries sailed: 412 crossings in March",
         "The operator said crowding on the evening crossings had eased since the inquiry.",
     ]
-    # The same words inside a paragraph may be the tail of a sentence a passage cut: not judged as a headline.
-    assert quotable("Inquiry details how the operator ignored warnings about crowding on the evening crossings")
+    # A post need not be written as a sentence: its words are quoted as they are.
+    post = "Inquiry details how the operator ignored warnings about crowding on the evening crossings"
+    assert [post[start:end] for _, (start, end, _) in quotable_sentences(post, record=True)] == [post]
+    assert not quotable(post)
+
+
+def test_a_paragraph_that_closes_without_a_stop_loses_its_last_line_and_keeps_its_prose() -> None:
+    text = (
+        "The ferry inquiry took evidence for a year. Here our reporters explain how they covered the ferry inquiry\n\n"
+        "Harbour board says crowding was 'worse than anyone had admitted'\n\n"
+        "The board said the crossings were “worse than anyone had admitted.”\n\n"
+        "In response to the report, the operator removed the late boarding rule under its Passenger Safety"
+    )
+    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    # (The splitter leaves a closing quote to the space after the sentence.)
+    assert quoted == [
+        "The ferry inquiry took evidence for a year.",
+        "The board said the crossings were “worse than anyone had admitted.",
+    ]
 
 
 def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote() -> None:
