@@ -336,9 +336,19 @@ _SELF_DESCRIPTION = re.compile(
 # A figure lost in extraction: reports render their numbers as images or styled spans that text export
 # drops, leaving "amounts to of total removals" or "representing of all posts". The words before "of"
 # need a figure between them and it ("not only of" and "rather than of" are grammar, not gaps).
+# A count word left without its count reads the same way: "X received over reports", "removed almost posts",
+# "more than items were actioned".
+_COUNTED = (
+    r"(?:pieces|posts|items|accounts|reports|videos|actions|users|notices|appeals|complaints|removals|orders"
+    r"|requests|images|channels|groups|tweets|comments|messages)\b"
+)
 _FIGURE_GAP = re.compile(
     r"(?<!\bnot )\b(?:to|only|approximately|nearly|roughly|almost|representing|represents|represented)\s+of\b"
-    r"|\b(?:more|less|fewer) than of\b",
+    r"|\b(?:more|less|fewer) than of\b"
+    rf"|\b(?:approximately|nearly|roughly|almost)\s+{_COUNTED}"
+    rf"|\b(?:more|fewer|less) than {_COUNTED}\s+(?:were|was|have been|had been)\s+\w+ed\b"
+    r"|\b(?:received|removed|actioned|suspended|deleted|reviewed|processed|detected|restricted|enforced|handled)"
+    rf"\s+(?:over|more than|fewer than|less than|up to)\s+{_COUNTED}",
     re.IGNORECASE,
 )
 

@@ -211,6 +211,21 @@ CASES = [
         "Reports from passengers made up more than of the total cases the harbour office closed.",
         "Ferry safety is a matter of training rather than of luck, the harbour office said.",
     ),
+    (
+        "figure-gap",
+        "Between July and June, the harbour office received over reports of crowded crossings.",
+        "Between July and June, the harbour office received over 400 reports of crowded crossings.",
+    ),
+    (
+        "figure-gap",
+        "The ferry forum removed almost posts for the same rule in the second half of the year.",
+        "The ferry forum removed almost all posts that broke the same rule in the second half of the year.",
+    ),
+    (
+        "figure-gap",
+        "Further, more than items were actioned after complaints about the ferry forum.",
+        "Ferry videos were shared more than posts were, the harbour office found.",
+    ),
 ]
 
 
