@@ -33,7 +33,14 @@ from assistant.answer.attribution import quoted_speaker
 from assistant.domain import Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
-from assistant.text.apparatus import debris_kind, looks_like_apparatus, skip_heading, skip_marks, without_markup
+from assistant.text.apparatus import (
+    debris_kind,
+    looks_like_apparatus,
+    skip_heading,
+    skip_marks,
+    skip_title,
+    without_markup,
+)
 from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_years
 from assistant.text.figures import NUMBER_WORDS, figures, has_figure
 from assistant.text.forms import kin, phrase_terms, stem, word_stems
@@ -209,7 +216,9 @@ def candidate_sentences(
         # A year the question names is a soft hint about which sources speak to it.
         dated = tuning.year_bonus if years and hit.document.date[:4] in years else 0.0
         pieces = list(sentence_pieces(hit.text))
-        for index, (start, end, tokens) in quotable_sentences(hit.text, tuning, record=hit.document.is_record):
+        for index, (start, end, tokens) in quotable_sentences(
+            hit.text, tuning, record=hit.document.is_record, title=hit.document.title
+        ):
             # Overlapping passages of one document repeat sentences; keep the first copy.
             key = (hit.document.path, " ".join(tokens))
             if key in seen:
@@ -306,7 +315,7 @@ def _flags(text: str, pieces: list[tuple[int, int]]) -> list[bool]:
 
 
 def quotable_sentences(
-    text: str, tuning: AnswerTuning = DEFAULTS.answer, *, record: bool = False
+    text: str, tuning: AnswerTuning = DEFAULTS.answer, *, record: bool = False, title: str = ""
 ) -> Iterator[tuple[int, tuple[int, int, list[str]]]]:
     """The sentences of a passage worth quoting: their piece number, offsets without layout marks, and words.
 
@@ -314,7 +323,8 @@ def quotable_sentences(
     a heading, a horizontal rule, shorter than the tuning's `min_sentence_words`, report apparatus
     or not prose at all (`looks_like_apparatus`, `debris_kind` in `assistant.text.apparatus`).
     Piece numbers count every sentence of `sentence_pieces`. A `record` (a post, a row of a table of
-    posts) need not be written as a sentence: its text is not judged by how its paragraph ends.
+    posts) need not be written as a sentence: its text is not judged by how its paragraph ends. The
+    document's `title`, run into the front of a sentence as news feeds do, is left out of the quote.
     """
     pieces = list(sentence_pieces(text))
     for index, ((start, end), instruction) in enumerate(zip(pieces, _flags(text, pieces), strict=True)):
@@ -329,6 +339,7 @@ def quotable_sentences(
         item = start > marked and text[marked] not in ">|"  # after a bullet or number, not a quote or table mark
         # A section heading a PDF ran into the sentence is not part of the quote either.
         start = skip_heading(text, start, end)
+        start = skip_title(text, start, end, title) if title else start
         body = text[start:end]
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):

@@ -102,7 +102,9 @@ def attribute(
         # The same sentences an extractive answer may quote: an injected instruction is never
         # evidence, even if a model obeyed it, nor is a heading or a reference list.
         pieces = list(sentence_pieces(hit.text))
-        for index, (start, end, _) in quotable_sentences(hit.text, tuning, record=hit.document.is_record):
+        for index, (start, end, _) in quotable_sentences(
+            hit.text, tuning, record=hit.document.is_record, title=hit.document.title
+        ):
             text = hit.text[start:end]
             before, context = lead_in(hit, pieces, index, hits, tuning)
             pool.append((hit, start, end, set(content_words(text)), quoted_speaker(text, before, aliases, context)))

@@ -98,6 +98,25 @@ def skip_heading(text: str, start: int, end: int) -> int:
     return glued.end() if glued else start
 
 
+def skip_title(text: str, start: int, end: int, title: str) -> int:
+    """Where a sentence begins after its document's headline run into its front, or `start`.
+
+    A news feed's snippet opens "CBS News US government websites hacked … CBS News COLUMBUS, Ohio --
+    Government websites …": the title "US government websites hacked … - CBS News" again, between
+    two copies of its source. Only that shape counts (the source after the headline, perhaps before
+    it too), so a first sentence whose subject is the title ("The Islamic State of Iraq … is") is kept.
+    """
+    headline, dash, source = title.rpartition(" - ")
+    headline, source = " ".join(headline.split()), " ".join(source.split())
+    if not dash or not source or len(headline.split()) < 4:
+        return start
+    body = text[start:end]
+    for opening in (f"{source} {headline} {source} ", f"{headline} {source} "):
+        if body.startswith(opening) and len(body) > len(opening):
+            return start + len(opening)
+    return start
+
+
 def only_layout(text: str) -> bool:
     """`text` holds nothing but spaces, tags and list markers: what may stand between two sentences of a run."""
     return bool(_LAYOUT.fullmatch(text))

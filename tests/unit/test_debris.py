@@ -387,3 +387,19 @@ def test_a_sources_footnote_marks_are_not_shown_where_they_would_read_as_citatio
     assert finished(sentence) and not finished("The harbour office closed 40 ferry routes[31]")
     # A bracketed number standing alone is the text's own, as is a statute's numbering.
     assert display_text("See [3] above; Section 230(c)(1) applies.") == "See [3] above; Section 230(c)(1) applies."
+
+
+def test_a_news_feeds_headline_run_into_the_first_sentence_is_left_out_of_the_quote() -> None:
+    title = "Harbour board fines ferry operator over crowding - Coast Times"
+    snippet = (
+        "Coast Times Harbour board fines ferry operator over crowding Coast Times PORTSEA -- The harbour board "
+        "fined the ferry operator £40,000 on Monday for crowding the evening crossings."
+    )
+    quoted = [snippet[start:end] for _, (start, end, _) in quotable_sentences(snippet, title=title)]
+    assert quoted == [
+        "PORTSEA -- The harbour board fined the ferry operator £40,000 on Monday for crowding the evening crossings."
+    ]
+    # A first sentence whose subject is the title keeps it: only the feed's shape is cut.
+    article = "Harbour board fines ferry operator over crowding, the Coast Times reported on Monday."
+    kept = [article[start:end] for _, (start, end, _) in quotable_sentences(article, title=title)]
+    assert kept == [article]
