@@ -27,7 +27,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from assistant.answer.attribution import quoted_speaker
 from assistant.domain import Hit
@@ -545,7 +545,13 @@ def _document_words(hit: Hit, passages: list[Hit]) -> str:
     """The words of `passages` with the title, author, publisher and path of `hit`'s document, padded."""
     doc = hit.document
     parts = [doc.title, doc.author, doc.publisher, doc.path.replace("-", " "), *(p.text for p in passages)]
-    return f" {_spelled(' '.join(parts))} "
+    return f" {' '.join(spelled for part in parts if (spelled := _spelled_part(part)))} "
+
+
+@lru_cache(maxsize=4096)
+def _spelled_part(text: str) -> str:
+    # The same passages are spelled out for several judgments of a question, and again for the next one.
+    return _spelled(text)
 
 
 def _spelled(text: str) -> str:
