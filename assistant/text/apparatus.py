@@ -181,7 +181,7 @@ def finished(text: str) -> bool:
 
 # A stop, perhaps inside closing quotes or brackets ('… he said “no.”', '… (as it did.)'). A closing quote
 # without a stop ends a headline ("… to 'impact on how the world perceives ISIS'"), not a sentence.
-_FINISHED = re.compile(r"[.!?。！？…][\"”’'»)\]*_]*$")
+_FINISHED = re.compile(r"[.!?。！？][\"”’'»)\]*_]*$")
 
 
 def reads_as_prose(text: str) -> bool:
