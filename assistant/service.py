@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -263,7 +263,13 @@ class AssistantService:
         return self._crosslingual
 
     def retrieve(
-        self, question: str, *, k: int = 10, mode: RetrieverMode = "hybrid", filters: Filters | None = None
+        self,
+        question: str,
+        *,
+        k: int = 10,
+        mode: RetrieverMode = "hybrid",
+        filters: Filters | None = None,
+        thread: Collection[str] = (),
     ) -> Retrieval:
         _, reader = self._searchable()
         retriever = Retriever(
@@ -274,7 +280,7 @@ class AssistantService:
             self.settings.tuning.retrieval,
             self.crosslingual() if mode != "bm25" else None,
         )
-        return retriever.search(question, k=k, mode=mode, filters=filters)
+        return retriever.search(question, k=k, mode=mode, filters=filters, thread=thread)
 
     def _backend(self, backend: str | None) -> str:
         """The backend asked for, or the configured one; an unknown name is a usage error."""
@@ -291,19 +297,21 @@ class AssistantService:
         mode: RetrieverMode = "hybrid",
         filters: Filters | None = None,
         backend: str | None = None,
+        thread: Collection[str] = (),
     ) -> Iterator[str | Answer]:
         """Answer a question: text pieces as a generative model writes them, then the Answer.
 
         The last item is always the final `Answer`, with citations attributed
         from the retrieved passages. The documents are checked for coverage
         before any model runs, so a question they do not cover is never
-        answered from a model's memory.
+        answered from a model's memory. `thread` is the documents the
+        conversation's previous answer cited (see `Retriever.search`).
         """
         check_question(question)
         backend = self._backend(backend)
         tuning = self.settings.tuning.answer
         started = time.perf_counter()
-        retrieval = self.retrieve(question, k=k, mode=mode, filters=filters)
+        retrieval = self.retrieve(question, k=k, mode=mode, filters=filters, thread=thread)
         retrieved_at = time.perf_counter()
         sentences = candidate_sentences(question, retrieval, tuning=tuning)
         coverage = judge_coverage(question, retrieval, sentences, tuning)

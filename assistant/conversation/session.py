@@ -42,6 +42,8 @@ class Request:
     backend: str | None = None
     k: int = 10
     mode: RetrieverMode = "hybrid"
+    #: For a follow-up: the documents the previous answer cited, which its search prefers.
+    thread: tuple[str, ...] = ()
 
     @property
     def is_rewritten(self) -> bool:
@@ -107,7 +109,12 @@ class Session:
     ) -> Request:
         """The question, rewritten from this conversation's earlier turns if it is a follow-up."""
         rewritten = self.rewriter.rewrite(question, memory(self.turns))
-        return Request(question, rewritten, "answer", filters or Filters(), backend, k, mode)
+        # A question the rewriter made standalone leans on the last answer: so may its search.
+        answered = [turn for turn in self.turns if turn.status == "answered"]
+        thread = (
+            tuple(dict.fromkeys(c.path for c in answered[-1].citations)) if answered and rewritten != question else ()
+        )
+        return Request(question, rewritten, "answer", filters or Filters(), backend, k, mode, thread)
 
     def prepare_brief(
         self, topic: str, *, filters: Filters | None = None, backend: str | None = None, mode: RetrieverMode = "hybrid"
@@ -138,7 +145,12 @@ class Session:
             return
         final: Answer | None = None
         for item in self.service.stream(
-            request.rewritten, k=request.k, mode=request.mode, filters=request.filters, backend=request.backend
+            request.rewritten,
+            k=request.k,
+            mode=request.mode,
+            filters=request.filters,
+            backend=request.backend,
+            thread=request.thread,
         ):
             if isinstance(item, Answer):
                 final = item

@@ -16,6 +16,7 @@ has any. Every weight and limit of this comes from a `RetrievalTuning`.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -151,7 +152,13 @@ class Retriever:
         mode: RetrieverMode = "hybrid",
         filters: Filters | None = None,
         vector: npt.NDArray[np.float32] | None = None,
+        thread: Collection[str] = (),
     ) -> Retrieval:
+        """The hits for `question`, and the best passages of the leading documents.
+
+        `thread` names the documents a conversation's previous answer cited: a follow-up prefers them
+        (`tuning.thread_boost`), since its answer usually lies further on in what was just read.
+        """
         filters = filters or Filters()
         scope = filters.scope()
         tuning = self.tuning
@@ -216,6 +223,10 @@ class Retriever:
                     ranked[chunk_id] *= tuning.year_boost
                 elif dated.isdigit() and dated < earliest:
                     ranked[chunk_id] *= tuning.earlier_discount
+        if thread and tuning.thread_boost != 1.0:
+            for chunk_id, chunk in stored.items():
+                if chunk.meta.document.path in thread:
+                    ranked[chunk_id] *= tuning.thread_boost
         hits, support = self._diversify(order, ranked, stored, k)
         passages = document_passages(self.reader, vector, hits, self._within(hits, lexical_scores), stored, self.tuning)
         return Retrieval(hits, terms, expansion, unknown, idf, support, passages)

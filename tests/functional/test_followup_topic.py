@@ -34,3 +34,24 @@ def test_that_tool_keeps_the_earlier_topic_in_view(service: AssistantService) ->
     assert follow.answer is not None
     # ... so the database's own note is the first document retrieved for the follow-up.
     assert follow.answer.retrieved and follow.answer.retrieved[0].document.path == HASH_DATABASE_NOTE
+
+
+def test_a_follow_up_prefers_the_documents_the_last_answer_cited(service: AssistantService) -> None:
+    session = Session(service)
+    first = session.ask("Which shared database did the big platforms set up to block known terrorist images?")
+    assert first.answer is not None and first.answer.citations
+    cited = {citation.hit.document.path for citation in first.answer.citations}
+    follow = session.prepare("Who founded that tool?")
+    assert follow.is_rewritten and set(follow.thread) == cited
+    # The same search with and without the thread: each passage of a cited document scores higher by the
+    # tuned factor, and no other passage moves.
+    plain = {hit.chunk_id: hit for hit in service.retrieve(follow.rewritten).hits}
+    threaded = {hit.chunk_id: hit for hit in service.retrieve(follow.rewritten, thread=follow.thread).hits}
+    factor = service.settings.tuning.retrieval.thread_boost
+    shared = set(plain) & set(threaded)
+    assert any(plain[c].document.path in cited for c in shared)
+    for chunk_id in shared:
+        expected = plain[chunk_id].score * (factor if plain[chunk_id].document.path in cited else 1.0)
+        assert threaded[chunk_id].score == pytest.approx(expected, rel=1e-6)
+    # A question that stands alone is searched on its own.
+    assert session.prepare("How did Facebook handle live video in 2016?").thread == ()

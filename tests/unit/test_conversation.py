@@ -400,3 +400,27 @@ def test_a_switched_off_audit_trail_writes_nothing(tmp_path: Path) -> None:
     assert not store.path.exists()
     assert AuditTrail.for_settings(Settings(index_dir=tmp_path, audit=False)).enabled is False
     assert AuditTrail.for_settings(Settings(index_dir=tmp_path, audit=False), enabled=True).enabled is True
+
+
+def _cited(path: str, n: int = 1) -> CitedSource:
+    return CitedSource(n, path, "Title", "", "2016-06-25", "", None, f"{path}:0", "A quote.", 0.5)
+
+
+def test_a_follow_up_is_searched_with_the_documents_the_last_answer_cited() -> None:
+    from typing import cast
+
+    from assistant.conversation.session import Session
+    from assistant.service import AssistantService
+
+    first = "Which shared database did the platforms set up to block known terrorist videos?"
+    answered = Turn(
+        first, first, "answered", "A hash database. [1] [2]", (_cited("notes/hashes.md"), _cited("web/gifct.html", 2))
+    )
+    # Preparing a request needs no index: only the rewriter and the turns so far.
+    session = Session(cast(AssistantService, object()), turns=[answered])
+    follow = session.prepare("Who runs that database now?")
+    assert follow.is_rewritten and follow.thread == ("notes/hashes.md", "web/gifct.html")
+    # A question that stands alone, or one after a refusal, is searched on its own.
+    assert session.prepare("How did Facebook handle live video in 2016?").thread == ()
+    refused = Turn("Who runs it?", "Who runs it?", "not_covered", "The indexed documents do not cover this question.")
+    assert Session(cast(AssistantService, object()), turns=[refused]).prepare("And who funds it?").thread == ()

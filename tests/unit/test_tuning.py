@@ -36,6 +36,7 @@ TUNED = {
         "min_fetched": 40,
         "same_document_discount": 0.6,
         "year_boost": 1.3,
+        "thread_boost": 1.3,
         "earlier_discount": 0.7,
         "crosslingual_weight": 0.5,
         "crosslingual_candidates": 10,
