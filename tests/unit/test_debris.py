@@ -229,6 +229,11 @@ CASES = [
 ]
 
 
+def _quoted(text: str, *, record: bool = False, title: str = "") -> list[str]:
+    """The sentences of `text` an answer may quote, as they would be quoted."""
+    return [text[start:end] for _, (start, end, _) in quotable_sentences(text, record=record, title=title)]
+
+
 @pytest.mark.parametrize(("kind", "debris", "prose"), CASES)
 def test_debris_is_never_quoted_and_its_look_alike_prose_is(kind: str, debris: str, prose: str) -> None:
     assert debris_kind(debris) == kind
@@ -261,7 +266,7 @@ def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
         "Passed by the Assembly: 30 June 2017.\n\n"
         "Northland's Media Act (2017) relied on complaints from users and a one-day deadline."
     )
-    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    quoted = _quoted(text)
     # The lead-in says nothing alone: what it announces is in the items, each quoted as a sentence.
     assert quoted == [
         "remove manifestly unlawful posts within 24 hours of a complaint;",
@@ -286,7 +291,7 @@ def test_a_paragraph_that_does_not_end_like_a_sentence_is_a_headline_but_an_item
         "Ferries sailed: 412 crossings in March\n\n"
         "The operator said crowding on the evening crossings had eased since the inquiry."
     )
-    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    quoted = _quoted(text)
     assert quoted == [
         "The harbour board met on Monday to review the ferry timetable.",
         "passengers boarding after the horn is sounded",
@@ -295,7 +300,7 @@ def test_a_paragraph_that_does_not_end_like_a_sentence_is_a_headline_but_an_item
     ]
     # A post need not be written as a sentence: its words are quoted as they are.
     post = "Inquiry details how the operator ignored warnings about crowding on the evening crossings"
-    assert [post[start:end] for _, (start, end, _) in quotable_sentences(post, record=True)] == [post]
+    assert _quoted(post, record=True) == [post]
     assert not quotable(post)
 
 
@@ -306,7 +311,7 @@ def test_a_paragraph_that_closes_without_a_stop_loses_its_last_line_and_keeps_it
         "The board said the crossings were “worse than anyone had admitted.”\n\n"
         "In response to the report, the operator removed the late boarding rule under its Passenger Safety"
     )
-    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    quoted = _quoted(text)
     # (The splitter leaves a closing quote to the space after the sentence.)
     assert quoted == [
         "The ferry inquiry took evidence for a year.",
@@ -321,7 +326,7 @@ def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote(
         "Results Are Mixed for the Harbour\n\n"
         "Results show that ferries ran late on most days."
     )
-    quoted = [text[start:end] for _, (start, end, _) in quotable_sentences(text)]
+    quoted = _quoted(text)
     assert quoted == [
         "While this study counts ferries, it does not count passengers.",
         "In conclusion, the harbour is busier than ever.",
@@ -395,11 +400,11 @@ def test_a_news_feeds_headline_run_into_the_first_sentence_is_left_out_of_the_qu
         "Coast Times Harbour board fines ferry operator over crowding Coast Times PORTSEA -- The harbour board "
         "fined the ferry operator £40,000 on Monday for crowding the evening crossings."
     )
-    quoted = [snippet[start:end] for _, (start, end, _) in quotable_sentences(snippet, title=title)]
+    quoted = _quoted(snippet, title=title)
     assert quoted == [
         "PORTSEA -- The harbour board fined the ferry operator £40,000 on Monday for crowding the evening crossings."
     ]
     # A first sentence whose subject is the title keeps it: only the feed's shape is cut.
     article = "Harbour board fines ferry operator over crowding, the Coast Times reported on Monday."
-    kept = [article[start:end] for _, (start, end, _) in quotable_sentences(article, title=title)]
+    kept = _quoted(article, title=title)
     assert kept == [article]
