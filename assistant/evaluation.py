@@ -10,7 +10,9 @@ passage recall (`evidence@1/3/10`: the share of questions with evidence whose
 snippet lies in the first k passages the answerer read), key-fact coverage of
 the answer text, citation-quote validity (each quote found verbatim in the
 cited document's extracted text), refusal accuracy on unanswerable questions,
-the false-refusal rate, the median length of the answers given, the share of
+the false-refusal rate, how often an answer opens with a key fact (`lead`: of
+the answers that state any key fact, the share whose first sentence states
+one), the median length of the answers given, the share of
 answer sentences no retrieved sentence supports (a generative backend's
 `[unsupported]` sentences; an extractive answer only quotes) and the median
 time to answer.
@@ -224,6 +226,17 @@ class QuestionResult:
         return len(self.answer.text) if self.answer.status == "answered" else None
 
     @property
+    def lead_fact(self) -> bool | None:
+        """Whether the answer's first sentence states a key fact; None unless the answer states any.
+
+        An analyst reads the first sentence first: the fact asked for belongs there, not fifth.
+        """
+        if self.answer.status != "answered" or not self.facts_found or not self.answer.sentences:
+            return None
+        first = self.answer.sentences[0].text
+        return any(fact_found(fact, first) for fact in self.question.key_facts)
+
+    @property
     def unsupported(self) -> tuple[int, int] | None:
         """(unsupported, all) sentences of an answer given; None for a refusal."""
         if self.answer.status != "answered":
@@ -254,6 +267,7 @@ class QuestionResult:
             "facts_found": self.facts_found,
             "facts_total": len(self.question.key_facts),
             "answer_chars": self.answer_chars,
+            "lead_has_fact": self.lead_fact,
             "unsupported_share": None if self.unsupported_share is None else round(self.unsupported_share, 3),
             "latency_ms": self.latency_ms,
             "quotes_valid": self.quotes_valid,
@@ -283,6 +297,8 @@ class Summary:
     with_evidence: int = 0
     evidence_at: dict[int, float] = field(default_factory=dict)
     median_answer_chars: float | None = None
+    #: Of the answers stating a key fact, the share whose first sentence states one (None when none does).
+    lead_fact_share: float | None = None
     #: Unsupported sentences over all sentences of the answers given (None when none was given).
     unsupported_share: float | None = None
     latency_p50_ms: float | None = None
@@ -302,6 +318,7 @@ class Summary:
             "with_evidence": self.with_evidence,
             **{f"evidence@{k}": round(self.evidence_at[k], 3) if k in self.evidence_at else None for k in EVIDENCE_AT},
             "median_answer_chars": self.median_answer_chars,
+            "lead_fact_share": None if self.lead_fact_share is None else round(self.lead_fact_share, 3),
             "unsupported_share": None if self.unsupported_share is None else round(self.unsupported_share, 3),
             "latency_p50_ms": self.latency_p50_ms,
         }
@@ -354,6 +371,8 @@ def summarise(results: Iterable[QuestionResult]) -> Summary:
             summary.evidence_at[k] = found / len(with_evidence)
     lengths = [r.answer_chars for r in items if r.answer_chars is not None]
     summary.median_answer_chars = statistics.median(lengths) if lengths else None
+    leads = [r.lead_fact for r in items if r.lead_fact is not None]
+    summary.lead_fact_share = sum(leads) / len(leads) if leads else None
     counts = [r.unsupported for r in items if r.unsupported is not None]
     sentences = sum(total for _, total in counts)
     summary.unsupported_share = sum(bad for bad, _ in counts) / sentences if sentences else None

@@ -74,11 +74,14 @@ def select_sentences(
         own = [s for s in sentences if not s.speaker and not repeats(s.text, chosen, tuning)]
         if own:
             chosen.insert(0, max(own, key=lambda s: (s.score, -s.hit.rank, -s.start)))
-    # The best sentence leads, after any sentence it carries on from; the rest follow
-    # in reading order: sources as first retrieved, each in the order of its text.
+    # The best sentence leads, after any sentence it carries on from ("It said ..." needs its subject);
+    # the rest follow in reading order: sources as first retrieved, each in the order of its text.
+    # A chosen sentence that merely comes before the best one in its source does not lead: the answer
+    # opens with what answers the question, not with the scene its source set first.
     head = [next((s for s in chosen if not s.speaker), chosen[0])]
     while (
-        (previous := leader.get(id(head[0]))) is not None
+        refers_back(head[0].text)
+        and (previous := leader.get(id(head[0]))) is not None
         and previous in chosen
         and previous not in head
         and not previous.speaker

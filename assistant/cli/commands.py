@@ -563,7 +563,7 @@ def _evaluation_grid(title: str, table: dict[str, Summary]) -> Table:
     """One `eval` table: a row per question type and overall."""
     grid = Table(title=plain(title), header_style="bold")
     columns = ["type", "n", "R@1", "R@5", "R@10", "MRR", "facts", "quotes", "refusal acc", "false ref"]
-    columns += [f"ev@{k}" for k in EVIDENCE_AT] + ["median chars", "unsup", "p50 ms"]
+    columns += [f"ev@{k}" for k in EVIDENCE_AT] + ["lead", "median chars", "unsup", "p50 ms"]
     for column in columns:
         grid.add_column(column, justify="right" if column != "type" else "left")
 
@@ -582,6 +582,7 @@ def _evaluation_grid(title: str, table: dict[str, Summary]) -> Table:
             share(data["refusal_accuracy"]),
             share(data["false_refusals"]),
             *(share(data[f"evidence@{k}"]) for k in EVIDENCE_AT),
+            share(data["lead_fact_share"]),
             "-" if summary.median_answer_chars is None else f"{summary.median_answer_chars:.0f}",
             share(data["unsupported_share"]),
             "-" if summary.latency_p50_ms is None else f"{summary.latency_p50_ms:.0f}",

@@ -11,7 +11,7 @@ from typing import Literal
 
 import pytest
 
-from assistant.domain import Answer, Citation, DocumentInfo, Hit
+from assistant.domain import Answer, AnswerSentence, Citation, DocumentInfo, Hit
 from assistant.errors import UsageError
 from assistant.evaluation import (
     Question,
@@ -156,6 +156,28 @@ def test_median_answer_length_counts_answered_questions_only() -> None:
     ]
     assert summarise(results).median_answer_chars == 300
     assert summarise(results[3:]).median_answer_chars is None
+
+
+def _spoken(sentences: list[str], passage: list[Hit]) -> Answer:
+    """An answer of these sentences, each cited to the passage."""
+    text = " ".join(f"{sentence} [{n}]" for n, sentence in enumerate(sentences, 1))
+    parts = tuple(AnswerSentence(sentence, (n,)) for n, sentence in enumerate(sentences, 1))
+    return Answer("q", "answered", text, (), retrieved=tuple(passage), sentences=parts, passages=tuple(passage))
+
+
+def test_lead_counts_answers_whose_first_sentence_states_a_key_fact() -> None:
+    passage = [_hit(f"Yes: {SNIPPET}.")]
+    scene = "The harbour has two piers and a ferry terminal."
+    fact = "The eastern pier closed for repairs in 2011."
+    first = _score(_question("a"), _spoken([fact, scene], passage))
+    later = _score(_question("b"), _spoken([scene, fact], passage))
+    # An answer stating no key fact at all says nothing about where its facts stand.
+    none = _score(_question("c"), _spoken([scene], passage))
+    refused = _score(_question("d"), _answer(passage, status="not_covered"))
+    assert (first.lead_fact, later.lead_fact, none.lead_fact, refused.lead_fact) == (True, False, None, None)
+    assert summarise([first, later, none, refused]).lead_fact_share == 0.5
+    assert summarise([none, refused]).lead_fact_share is None
+    assert first.to_json()["lead_has_fact"] is True
 
 
 # --- splits ------------------------------------------------------------------------------

@@ -55,6 +55,17 @@ def test_a_pronoun_sentence_chosen_first_brings_what_it_refers_to_ahead_of_it() 
     ]
 
 
+def test_the_best_sentence_leads_even_when_a_chosen_sentence_comes_before_it_in_its_source() -> None:
+    text = (
+        "The ferry operator runs twelve boats between the islands and the mainland every day. "
+        "In 2019 the ferry operator suspended the night boats after two of its crews went on strike over pay."
+    )
+    answer = _answer("Why did the ferry operator suspend the night boats?", [_hit(text)])
+    # Both are quoted, but the one that answers opens the answer: it does not lean on the first.
+    assert answer[0].startswith("In 2019 the ferry operator suspended the night boats")
+    assert any(sentence.startswith("The ferry operator runs twelve boats") for sentence in answer[1:])
+
+
 def test_continuation_is_found_across_passages_and_html_paragraphs() -> None:
     body = (
         "<p>Facebook said it reviews most reports of live video within a day.</p>"
