@@ -103,6 +103,18 @@ def test_reporting_and_other_speakers_are_not_the_groups_words() -> None:
     assert quoted_speaker("Islamic State has killed hundreds of civilians in Mosul since 2014.", "", aliases) == ""
     assert quoted_speaker("Soldiers of the caliphate will strike again.", "Al-Baghdadi's rival wrote:", aliases) == ""
     assert quoted_speaker("Moderators took down 900 copies, Streamwell confirmed.", "The notice read:", aliases) == ""
+    # A group's outlet that is only the writer's topic does not speak.
+    assert (
+        speaking_group("Streamwell and two other sites now take down Islamic State videos, the sources said.", aliases)
+        == ""
+    )
+    assert speaking_group("The court heard the site aided ISIS by hosting ISIS videos for years.", aliases) == ""
+    assert speaking_group("ISIS propaganda videos were removed by moderators within hours.", aliases) == ""
+    # ... while an outlet that speaks, or hands over to a quotation, is the group's voice.
+    assert (
+        speaking_group("An Islamic State video released on Sunday threatened more attacks.", aliases) == "Islamic State"
+    )
+    assert speaking_group("An ISIS statement posted on Telegram read: “We struck them.”", aliases) == "Islamic State"
     # The group's own speech is recognised without a lead-in, as briefs always did.
     assert speaking_group("Amaq said the raid had been carried out by its soldiers.", aliases) == "Amaq"
 
