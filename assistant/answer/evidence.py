@@ -461,9 +461,11 @@ _REASON = re.compile(
 # A place named after a preposition ("in Germany", "at the Al Noor mosque"): what a "where" question wants.
 _PLACE = re.compile(r"\b(?:in|at|from|across|near|into|inside|throughout|outside)\s+(?:the\s+)?([A-Z][\w-]+)")
 _NOT_PLACES = frozenset(MONTH_NUMBERS) | frozenset(WEEKDAYS) | STOPWORDS
+# A share in words or figures: "40%", "half", "two-thirds", "one in five", "1 in 3", "3 out of 4".
+_COUNT_WORD = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
 _SHARE = re.compile(
     r"%|\bper ?cent\b|\bpercentage\b|\b(?:half|third|thirds|quarter|quarters|majority)\b"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine) in (?:ten|five|four|three)\b",
+    rf"|\b{_COUNT_WORD} (?:in|out of) (?:\d+|ten|five|four|three|twenty|a hundred)\b",
     re.IGNORECASE,
 )
 _MONEY = re.compile(r"[$€£¥]|\b(?:EUR|USD|GBP|euros?|dollars?|pounds?)\b", re.IGNORECASE)
@@ -517,10 +519,14 @@ def _given(kind: str, question: str, sentences: list[Sentence], passages: list[H
     names may be spread over documents: one asking how two states' laws fared is answered by a ruling on
     each, neither naming the other state; a document naming none of them is about something else.
     """
-    names = question_names(question)
+    # In a question asking several things, the part asking for this element says what it must be about:
+    # "how did the press describe X in 2016, and what share of Y did Z report?" wants Y's share from Z, and
+    # a document giving it need not name X or 2016.
+    asking = next((part for part in question_parts(question) if kind in answer_kinds(part)), question)
+    names = question_names(asking)
     wanted = set(names)
-    counted = counted_words(question)
-    years, _ = asked_years(question)
+    counted = counted_words(asking)
+    years, _ = asked_years(asking)
     named_by: dict[str, set[str] | None] = {}  # per document: the names it names, None when off the year
     for sentence in sentences:
         if sentence.overlap < tuning.element_overlap or not holds(kind, sentence.text):

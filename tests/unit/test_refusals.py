@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.evidence import candidate_sentences, judge_coverage
+from assistant.answer.evidence import candidate_sentences, holds, judge_coverage
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.questions import asked_kind, question_names
@@ -172,3 +172,36 @@ def test_a_name_no_document_giving_the_element_names_still_refuses() -> None:
     covered, reason = _judge(TWO_PORTS_QUESTION, dunmore, caraway)
     assert not covered
     assert "a name" in reason
+
+
+# --- a question asking several things ---------------------------------------------------------------
+
+SHARE_PART_QUESTION = (
+    "How did the Quay Gazette describe the Dunmore ferry strike in 2015, "
+    "and what share of relay complaints did Harbourline say concerned spam?"
+)
+
+
+def test_the_element_asked_in_one_part_need_not_come_from_a_document_naming_the_other_part() -> None:
+    # The share comes from Harbourline's report, which never names the Gazette, Dunmore or 2015.
+    strike = _hit("The Quay Gazette called the Dunmore ferry strike in 2015 a long dispute.", path="notes/strike.md")
+    share = _hit("Harbourline said a third of relay complaints concerned spam posted by bots.", path="notes/relay.md")
+    covered, reason = _judge(SHARE_PART_QUESTION, strike, share)
+    assert covered, reason
+
+
+def test_the_part_asking_for_the_element_still_needs_a_document_naming_its_own_names() -> None:
+    strike = _hit("The Quay Gazette called the Dunmore ferry strike in 2015 a long dispute.", path="notes/strike.md")
+    other = _hit("Streamwell said a third of relay complaints concerned spam posted by bots.", path="notes/other.md")
+    covered, reason = _judge(SHARE_PART_QUESTION, strike, other)
+    assert not covered
+    assert "a share" in reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["1 in 3 relay complaints concerned spam.", "One in five relays closed.", "Three out of four posts were spam."],
+)
+def test_a_share_written_as_so_many_in_so_many_is_a_share(sentence: str) -> None:
+    assert holds("share", sentence)
+    assert not holds("share", "He was one of three men on the quay at 1 in the morning.")
