@@ -268,6 +268,14 @@ class AnswerTuning(_Frozen):
         description="Below min_similarity, a first passage at least this close still answers when its document "
         "names everything the question names (the lowest unanswerable question sat at 0.41).",
     )
+    strong_passages: int = Field(
+        default=3,
+        ge=1,
+        description="First passages any of which may be the strong passage that lets a question below "
+        "min_similarity answer: a document naming all of the question's names often ranks second or third "
+        "behind a summary of the same case (on tune 3 ended one false refusal that 2 kept; 5 added nothing, "
+        "and no unanswerable question was answered at any of them).",
+    )
     element_overlap: float = Field(
         default=0.05,
         ge=0,

@@ -421,18 +421,23 @@ def judge_coverage(
 
 
 def strong_first_passage(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEFAULTS.answer) -> bool:
-    """The first passage is close to the question and its document names every name the question names.
+    """One of the first `tuning.strong_passages` passages is close to the question and its document names
+    every name the question names.
 
     Its document counts with its title, author, publisher and path and every retrieved passage of it, and
     a name counts under any of its aliases. A question that names nothing gets no such benefit of the doubt.
     """
-    first = retrieval.hits[0]
     names = question_names(question)
-    if not names or (first.similarity or 0.0) < tuning.strong_similarity:
+    if not names:
         return False
-    own = [hit for hit in retrieval.hits + retrieval.support if hit.document.path == first.document.path]
-    text = _document_words(first, own)
-    return all(_named_in(name, text) for name in names)
+    for first in retrieval.hits[: tuning.strong_passages]:
+        if (first.similarity or 0.0) < tuning.strong_similarity:
+            continue
+        own = [hit for hit in retrieval.hits + retrieval.support if hit.document.path == first.document.path]
+        text = _document_words(first, own)
+        if all(_named_in(name, text) for name in names):
+            return True
+    return False
 
 
 def _named_in(name: str, text: str) -> bool:

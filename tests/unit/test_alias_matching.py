@@ -71,3 +71,11 @@ def test_word_tokens_fold_apostrophes_possessives_and_separators() -> None:
         "1.5",
         "million",
     ]
+
+
+def test_countries_are_named_by_their_short_forms_and_the_pronoun_us_is_not_one() -> None:
+    table = default_aliases()
+    assert "United States" in _canonical(table, "The US argued the claim should fail.")
+    assert "United States" in _canonical(table, "Counsel for the United States spoke first.")
+    assert "United States" not in _canonical(table, "The court told us the claim should fail.")
+    assert "United Kingdom" in _canonical(table, "Britain proscribed the group in 2016.")

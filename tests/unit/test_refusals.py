@@ -97,6 +97,26 @@ def test_a_close_passage_from_a_document_that_does_not_name_the_question_is_loos
     assert "loosely related" in reason
 
 
+def test_the_strong_passage_may_rank_behind_summaries_that_do_not_name_the_question() -> None:
+    question = "How did Harbourline moderators treat relay posts that mixed ads and threats?"
+    summaries = [
+        _hit(f"Moderators on a relay removed posts mixing ads and threats, note {n}.", similarity=0.5, path=f"n/{n}.md")
+        for n in range(3)
+    ]
+    named = _hit(
+        "Harbourline moderators removed relay posts that mixed ads and threats.",
+        similarity=0.5,
+        title="Harbourline moderation rules",
+        path="notes/harbourline.md",
+    )
+    covered, reason = _judge(question, *summaries[:2], named)
+    assert covered, reason
+    # Past the first few passages, a document naming the question is no longer taken for a strong match.
+    covered, reason = _judge(question, *summaries, named)
+    assert not covered
+    assert "loosely related" in reason
+
+
 # --- the element asked for -----------------------------------------------------------------------
 
 

@@ -80,6 +80,7 @@ TUNED = {
         "min_similarity": 0.55,
         "min_overlap": 0.08,
         "strong_similarity": 0.45,
+        "strong_passages": 3,
         "element_overlap": 0.05,
         "context_chars": 300,
         "generation_sources": 4,
