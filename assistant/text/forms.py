@@ -64,7 +64,10 @@ def _inflection(word: str) -> str:
     if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")) and len(word) > 4:
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-1]
+        # The plural of an -ing noun keeps going: "shootings" and "earnings" share "shoot" and "earn".
+        if not word.endswith("ing"):
+            return word
     for ending in ("ing", "ed"):
         base = word[: -len(ending)]
         if word.endswith(ending) and len(base) >= 3 and _VOWELS & set(base) and not base.endswith("e" * 2):
