@@ -57,7 +57,7 @@ from assistant.text.questions import (
     question_names,
     question_parts,
 )
-from assistant.text.sentences import CONNECTIVES, sentence_pieces
+from assistant.text.sentences import CONNECTIVES, closing_quote, sentence_pieces
 from assistant.text.words import QUESTION_WORDS, STOPWORDS, content_words, words
 from assistant.tuning import DEFAULTS, AnswerTuning
 
@@ -347,7 +347,7 @@ def quotable_sentences(
         ends_paragraph = not record and bool(_PARAGRAPH_END.match(text, end))
         if debris_kind(body, list_item=item, ends_paragraph=ends_paragraph):
             continue  # not prose: a piece of a link, a caption, a reference, a byline, a headline, a fragment
-        yield index, (start, end, tokens)
+        yield index, (start, closing_quote(text, start, end), tokens)
 
 
 _UNDERLINE = re.compile(r"[ \t]*\n[ \t]*(?:=+|-+)[ \t]*(?:\n|\Z)")

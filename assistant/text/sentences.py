@@ -2,8 +2,9 @@
 
 `sentence_spans` splits plain or Markdown text; `sentence_pieces` also ends a
 sentence at the HTML block tags web pages keep (a paragraph tag ends a
-sentence as surely as a full stop), with the tags left out. `CONNECTIVES` are the words a sentence may open
-with to link itself to the one before.
+sentence as surely as a full stop), with the tags left out. `closing_quote` gives
+a quoted sentence back the closing quotation mark the split leaves after its stop.
+`CONNECTIVES` are the words a sentence may open with to link itself to the one before.
 """
 
 from __future__ import annotations
@@ -124,3 +125,28 @@ def _split_pieces(text: str) -> Iterator[tuple[int, int]]:
                 start = tag.end()
         if start < span.end:
             yield start, span.end
+
+
+# Opening marks and the closing mark each one pairs with.
+_QUOTE_PAIRS = (("“", "”"), ("‘", "’"))
+# A right single quote between letters ("it’s", "Qur’an") is an apostrophe, not a closing mark.
+_APOSTROPHE = re.compile(r"(?<=\w)’(?=\w)")
+
+
+def closing_quote(text: str, start: int, end: int) -> int:
+    """The end of the sentence `text[start:end]`, moved past the closing quotation mark right after it when
+    the sentence opened a quotation it does not close ('He called it “worse than admitted.”').
+
+    The splitter ends a sentence at its stop and leaves what closes it to the gap before the next one
+    (chunk edges were drawn that way, so the split itself stays); a quote shown without its closing mark
+    misquotes. Only a mark the sentence needs is taken: an apostrophe or a stray mark is not.
+    """
+    if end >= len(text):
+        return end
+    body, after = _APOSTROPHE.sub("", text[start:end]), text[end]
+    for opening, closing in _QUOTE_PAIRS:
+        if after == closing and body.count(opening) > body.count(closing):
+            return end + 1
+    if after == '"' and body.count('"') % 2 == 1:
+        return end + 1
+    return end

@@ -312,10 +312,10 @@ def test_a_paragraph_that_closes_without_a_stop_loses_its_last_line_and_keeps_it
         "In response to the report, the operator removed the late boarding rule under its Passenger Safety"
     )
     quoted = _quoted(text)
-    # (The splitter leaves a closing quote to the space after the sentence.)
+    # The quote keeps the closing mark the splitter leaves after the stop.
     assert quoted == [
         "The ferry inquiry took evidence for a year.",
-        "The board said the crossings were “worse than anyone had admitted.",
+        "The board said the crossings were “worse than anyone had admitted.”",
     ]
 
 
@@ -408,3 +408,19 @@ def test_a_news_feeds_headline_run_into_the_first_sentence_is_left_out_of_the_qu
     article = "Harbour board fines ferry operator over crowding, the Coast Times reported on Monday."
     kept = _quoted(article, title=title)
     assert kept == [article]
+
+
+def test_a_quoted_sentence_keeps_its_closing_mark_and_an_apostrophe_is_not_one() -> None:
+    text = (
+        "The board called the crossings “worse than anyone had admitted.” The ferry ran late all week.\n\n"
+        'The captain wrote: "We cannot sail tonight." The harbour closed at noon.\n\n'
+        "The operator’s chief said the crossings were ‘safe for now.’ Nobody believed the operator’s claim."
+    )
+    assert _quoted(text) == [
+        "The board called the crossings “worse than anyone had admitted.”",
+        "The ferry ran late all week.",
+        'The captain wrote: "We cannot sail tonight."',
+        "The harbour closed at noon.",
+        "The operator’s chief said the crossings were ‘safe for now.’",
+        "Nobody believed the operator’s claim.",
+    ]
