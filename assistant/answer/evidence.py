@@ -36,6 +36,7 @@ from assistant.text.aliases import AliasTable, default_aliases
 from assistant.text.apparatus import (
     debris_kind,
     looks_like_apparatus,
+    skip_dateline,
     skip_heading,
     skip_marks,
     skip_title,
@@ -340,6 +341,7 @@ def quotable_sentences(
         # A section heading a PDF ran into the sentence is not part of the quote either.
         start = skip_heading(text, start, end)
         start = skip_title(text, start, end, title) if title else start
+        start = skip_dateline(text, start, end)
         body = text[start:end]
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):

@@ -117,6 +117,25 @@ def skip_title(text: str, start: int, end: int, title: str) -> int:
     return start
 
 
+# A news story's dateline: the place in capitals ("CAIRO", "SAN FRANCISCO/WASHINGTON"), perhaps its state
+# and the agency ("COLUMBUS, Ohio", "LONDON (Reuters)"), then a dash or the tag a page closed it with.
+# Without such a mark the capitals may be the sentence's own subject ("NATO Secretary General said ..."),
+# so nothing is cut.
+_DATELINE = re.compile(
+    r"[A-Z][A-Z'’.]+(?:[ /][A-Z][A-Z'’.]+){0,3}(?:,[ \t]+[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)?(?:[ \t]+\([A-Z][\w ]+\))?"
+    r"[ \t]*(?:—|–|--?|</span>)[ \t]*(?=[A-Z\"“‘])"
+)
+
+
+def skip_dateline(text: str, start: int, end: int) -> int:
+    """Where a news story's first sentence begins after its dateline ("CAIRO — Gunmen opened fire"), or `start`.
+
+    The place and agency say where the story was filed, not what happened: a quote starts with the news.
+    """
+    dateline = _DATELINE.match(text, start, end)
+    return dateline.end() if dateline and dateline.end() < end else start
+
+
 def only_layout(text: str) -> bool:
     """`text` holds nothing but spaces, tags and list markers: what may stand between two sentences of a run."""
     return bool(_LAYOUT.fullmatch(text))

@@ -401,8 +401,9 @@ def test_a_news_feeds_headline_run_into_the_first_sentence_is_left_out_of_the_qu
         "fined the ferry operator £40,000 on Monday for crowding the evening crossings."
     )
     quoted = _quoted(snippet, title=title)
+    # The dateline after it goes too: the quote starts with the news.
     assert quoted == [
-        "PORTSEA -- The harbour board fined the ferry operator £40,000 on Monday for crowding the evening crossings."
+        "The harbour board fined the ferry operator £40,000 on Monday for crowding the evening crossings."
     ]
     # A first sentence whose subject is the title keeps it: only the feed's shape is cut.
     article = "Harbour board fines ferry operator over crowding, the Coast Times reported on Monday."
@@ -423,4 +424,19 @@ def test_a_quoted_sentence_keeps_its_closing_mark_and_an_apostrophe_is_not_one()
         "The harbour closed at noon.",
         "The operator’s chief said the crossings were ‘safe for now.’",
         "Nobody believed the operator’s claim.",
+    ]
+
+
+def test_a_news_storys_dateline_is_left_out_of_the_quote_and_capitals_that_are_the_subject_stay() -> None:
+    text = (
+        "DUNMORE — Gunmen fired on the ferry terminal on Wednesday, the port said.\n\n"
+        "PORT ELLEN/DUNMORE</span> Some of the harbour's biggest operators cut services overnight.\n\n"
+        "CARAWAY, Westshire -- Harbour websites were defaced on Sunday with a message.\n\n"
+        "NATO Secretary General said the alliance would send ships to the harbour."
+    )
+    assert _quoted(text) == [
+        "Gunmen fired on the ferry terminal on Wednesday, the port said.",
+        "Some of the harbour's biggest operators cut services overnight.",
+        "Harbour websites were defaced on Sunday with a message.",
+        "NATO Secretary General said the alliance would send ships to the harbour.",
     ]
