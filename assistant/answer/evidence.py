@@ -74,6 +74,9 @@ class Sentence:
     overlap: float
     #: The extremist group whose own words the sentence is (see `assistant.answer.attribution`), or "".
     speaker: str = ""
+    #: Whether it gives the element the question requires (`asked_kind`: a year for "in which year", a
+    #: figure for "how many"): an answer should open with such a sentence.
+    gives_asked: bool = False
 
     @property
     def text(self) -> str:
@@ -205,6 +208,7 @@ def candidate_sentences(
     weights = term_weights(question, retrieval, tuning)
     parts = part_weights(question, weights) if tuning.part_weight else []
     kinds = answer_kinds(question)
+    required = asked_kind(question)
     asked = set(words(question))
     years, _ = asked_years(question)
     found: list[Sentence] = []
@@ -231,7 +235,8 @@ def candidate_sentences(
             reference = tuning.length_reference_words
             length_penalty = tuning.length_weight * math.log(max(len(tokens), reference) / reference)
             # The answer to "how many" or "who" is a figure or a name the question does not already contain.
-            bonus = dated + sum(_kind_bonus(kind, tuning) for kind in kinds if offers(kind, text, tokens, asked))
+            given = [kind for kind in kinds if offers(kind, text, tokens, asked)]
+            bonus = dated + sum(_kind_bonus(kind, tuning) for kind in given)
             score = overlap + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
             if hit.document.path in off_topic:
                 score -= tuning.unnamed_penalty
@@ -240,7 +245,7 @@ def candidate_sentences(
                 score += tuning.part_weight * max(overlap_share(tokens, part, tuning) for part in parts)
             before, context = lead_in(hit, pieces, index, pool, tuning)
             speaker = quoted_speaker(text, before, aliases, context)
-            found.append(Sentence(hit, start, end, score, overlap, speaker))
+            found.append(Sentence(hit, start, end, score, overlap, speaker, bool(required) and required in given))
     return found
 
 

@@ -78,7 +78,8 @@ def select_sentences(
     # the rest follow in reading order: sources as first retrieved, each in the order of its text.
     # A chosen sentence that merely comes before the best one in its source does not lead: the answer
     # opens with what answers the question, not with the scene its source set first.
-    head = [next((s for s in chosen if not s.speaker), chosen[0])]
+    own = [s for s in chosen if not s.speaker] or chosen
+    head = [max([s for s in own if s.gives_asked] or own, key=lambda s: (s.score, -s.hit.rank, -s.start))]
     while (
         refers_back(head[0].text)
         and (previous := leader.get(id(head[0]))) is not None

@@ -66,6 +66,17 @@ def test_the_best_sentence_leads_even_when_a_chosen_sentence_comes_before_it_in_
     assert any(sentence.startswith("The ferry operator runs twelve boats") for sentence in answer[1:])
 
 
+def test_a_question_asking_for_a_figure_opens_with_a_sentence_that_gives_one() -> None:
+    text = (
+        "The harbour board reviewed how the ferry operator handled crowding on the evening crossings. "
+        "Inspectors counted 1,400 passengers on a ferry licensed for 900."
+    )
+    answer = _answer("How many passengers did the crowded evening ferry crossings carry?", [_hit(text)])
+    # The review shares more of the question's words, but the count is what was asked for.
+    assert answer[0] == "Inspectors counted 1,400 passengers on a ferry licensed for 900."
+    assert len(answer) == 2
+
+
 def test_continuation_is_found_across_passages_and_html_paragraphs() -> None:
     body = (
         "<p>Facebook said it reviews most reports of live video within a day.</p>"
