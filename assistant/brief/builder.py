@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from assistant.answer.attribution import post_label
 from assistant.answer.evidence import (
     Sentence,
     agree,
@@ -150,6 +151,9 @@ class BriefQuote:
     page: int | None = None
     #: The extremist group or outlet whose words these are, when it is one speaking.
     attributed_to: str = ""
+    #: Who posted them and when, when they are a post of a table of posts ("Post by @desk, 12 June 2014"):
+    #: the brief says so as answers do (see `assistant.answer.attribution.post_label`).
+    posted: str = ""
 
 
 @dataclass(frozen=True)
@@ -337,7 +341,7 @@ class _Numbering:
         self.claims.setdefault(claim.doc.path, [])
         if claim not in self.claims[claim.doc.path]:
             self.claims[claim.doc.path].append(claim)
-        return n, BriefQuote(n, claim.quote, claim.hit.chunk_id, claim.hit.page, claim.speaker)
+        return n, BriefQuote(n, claim.quote, claim.hit.chunk_id, claim.hit.page, claim.speaker, post_label(claim.doc))
 
     def cite_all(self, claims: Iterable[_Claim]) -> tuple[tuple[int, ...], tuple[BriefQuote, ...]]:
         numbers: list[int] = []
@@ -658,7 +662,8 @@ class BriefBuilder:
                 continue
             n = numbering.number(hit.document)
             speaker = next((c.speaker for c in bluf if c.hit.chunk_id == hit.chunk_id), "")
-            statements.append(Statement(text, (n,), (BriefQuote(n, quote, hit.chunk_id, hit.page, speaker),)))
+            cited = BriefQuote(n, quote, hit.chunk_id, hit.page, speaker, post_label(hit.document))
+            statements.append(Statement(text, (n,), (cited,)))
         return statements
 
     def _bluf(self, claims: list[_Claim]) -> list[_Claim]:

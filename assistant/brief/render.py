@@ -29,6 +29,7 @@ def _quote_json(quote: BriefQuote) -> dict[str, Any]:
         "page": quote.page,
         "propaganda": bool(quote.attributed_to),
         "attributed_to": quote.attributed_to or None,
+        "posted": quote.posted or None,
     }
 
 
@@ -86,6 +87,7 @@ def brief_json(brief: Brief) -> dict[str, Any]:
                 "quote_details": [_quote_json(q) for q in e.quotes],
                 "propaganda": bool(e.attributed_to),
                 "attributed_to": e.attributed_to or None,
+                "posted": _posted(e.quotes) or None,
             }
             for e in brief.evidence
         ],
@@ -164,6 +166,17 @@ def _propaganda_label(group: str) -> str:
     return f"{propaganda_label(group)}, not the source's assessment"
 
 
+def _posted(quotes: tuple[BriefQuote, ...]) -> str:
+    """Who posted the evidence, when it quotes a post of a table of posts ("Post by @desk, 12 June 2014")."""
+    return next((quote.posted for quote in quotes if quote.posted), "")
+
+
+def _evidence_labels(attributed_to: str, quotes: tuple[BriefQuote, ...]) -> str:
+    """The labels an evidence item carries, as answers give them: whose propaganda, and whose post."""
+    labels = (_propaganda_label(attributed_to) if attributed_to else "", _posted(quotes))
+    return "; ".join(label for label in labels if label)
+
+
 def brief_markdown(brief: Brief) -> str:
     lines = [f"# Briefing: {_md(brief.topic)}", ""]
     lines += [f"_{_md(_byline(brief))}_", ""]
@@ -193,7 +206,8 @@ def brief_markdown(brief: Brief) -> str:
                 continue
             lines += [f"### {facet.heading}", ""]
             for e in items:
-                label = f"**{_md(_propaganda_label(e.attributed_to))}.** " if e.attributed_to else ""
+                labels = _evidence_labels(e.attributed_to, e.quotes)
+                label = f"**{_md(labels)}.** " if labels else ""
                 lines.append(f"- {label}{_md(e.text)} {_marks(e.citations)}")
                 for q in e.quotes:
                     if _differs(q.text, e.text):
@@ -324,11 +338,10 @@ def brief_html(brief: Brief) -> str:
                     continue
                 parts.append(f"<h3>{_e(facet.heading)}</h3><ul>")
                 for item in items:
-                    if item.attributed_to:
-                        label = f'<span class="label">{_e(_propaganda_label(item.attributed_to))}.</span> '
-                        parts.append(f'<li class="propaganda">{label}{_e(item.text)} {_h_marks(item.citations)}')
-                    else:
-                        parts.append(f"<li>{_e(item.text)} {_h_marks(item.citations)}")
+                    labels = _evidence_labels(item.attributed_to, item.quotes)
+                    label = f'<span class="label">{_e(labels)}.</span> ' if labels else ""
+                    kind = ' class="propaganda"' if item.attributed_to else ""
+                    parts.append(f"<li{kind}>{label}{_e(item.text)} {_h_marks(item.citations)}")
                     for q in item.quotes:
                         if _differs(q.text, item.text):
                             parts.append(f"<blockquote>[{q.n}] “{_e(' '.join(q.text.split()))}”</blockquote>")

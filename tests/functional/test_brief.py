@@ -219,6 +219,17 @@ def test_group_speech_is_labelled_and_never_a_judgment(service: AssistantService
 
 
 @pytest.mark.model
+def test_evidence_quoting_a_post_names_its_account_and_date(service: AssistantService) -> None:
+    brief = service.brief("automated ISIS posts after the fall of Mosul")
+    posted = [q for e in brief.evidence for q in e.quotes if q.posted]
+    assert posted, "the monitoring posts' table answers this topic"
+    # The demo table's first post: its account and date, as answers show them.
+    assert any(q.posted == "Post by @osint_desk, 12 June 2014" for q in posted)
+    assert "**Post by @osint_desk, 12 June 2014.**" in brief_markdown(brief)
+    assert any(e["posted"] == "Post by @osint_desk, 12 June 2014" for e in brief_json(brief)["evidence"])
+
+
+@pytest.mark.model
 def test_extractive_brief_is_deterministic(service: AssistantService, brief: Brief) -> None:
     again = AssistantService(service.settings).brief(TOPIC)
     first, second = brief_json(brief), brief_json(again)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,22 @@ def test_a_users_post_on_a_platform_is_not_graded_as_the_platforms_own_word() ->
     # A table of news records keeps its outlet's grade.
     wire = _document("exports/wire.csv#row=2", "exports/wire.csv", "Reuters")
     assert table.grade_document(wire).reliability == "B"
+
+
+def test_evidence_quoting_a_post_says_whose_post_it_is_in_every_format() -> None:
+    posted = BriefQuote(1, "Supporters shared the clip again.", "doc-00000", posted="Post by @desk, 12 June 2014")
+    brief = _tiny_brief("Supporters shared the clip again.")
+    group_post = EvidenceItem(brief.evidence[0].text, "overview", (1,), (posted,), "Islamic State")
+    plain_post = EvidenceItem("A second post.", "overview", (1,), (posted,))
+    brief = dataclasses.replace(brief, evidence=(group_post, plain_post))
+    markdown = brief_markdown(brief)
+    assert "**Propaganda: the words of Islamic State, not the source's assessment; Post by @desk, 12 June 2014.**" in (
+        markdown
+    )
+    assert "- **Post by @desk, 12 June 2014.** A second post." in markdown
+    assert "Post by @desk, 12 June 2014.</span> A second post." in brief_html(brief)
+    payload = brief_json(brief)
+    assert [item["posted"] for item in payload["evidence"]] == ["Post by @desk, 12 June 2014"] * 2
+    assert payload["evidence"][0]["quote_details"][0]["posted"] == "Post by @desk, 12 June 2014"
+    # A quote that is no post carries no label.
+    assert brief_json(_tiny_brief("Facebook removed the video."))["evidence"][0]["posted"] is None
