@@ -202,20 +202,21 @@ SHARE_PART_QUESTION = (
 )
 
 
-def test_the_element_asked_in_one_part_need_not_come_from_a_document_naming_the_other_part() -> None:
-    # The share comes from Harbourline's report, which never names the Gazette, Dunmore or 2015.
+@pytest.mark.parametrize(
+    ("reporter", "covered"),
+    [
+        # The share comes from Harbourline's report, which never names the Gazette, Dunmore or 2015.
+        ("Harbourline", True),
+        # ... but the part asking for it still needs a document naming its own names.
+        ("Streamwell", False),
+    ],
+)
+def test_the_element_one_part_asks_for_is_judged_on_that_parts_names(reporter: str, covered: bool) -> None:
     strike = _hit("The Quay Gazette called the Dunmore ferry strike in 2015 a long dispute.", path="notes/strike.md")
-    share = _hit("Harbourline said a third of relay complaints concerned spam posted by bots.", path="notes/relay.md")
-    covered, reason = _judge(SHARE_PART_QUESTION, strike, share)
-    assert covered, reason
-
-
-def test_the_part_asking_for_the_element_still_needs_a_document_naming_its_own_names() -> None:
-    strike = _hit("The Quay Gazette called the Dunmore ferry strike in 2015 a long dispute.", path="notes/strike.md")
-    other = _hit("Streamwell said a third of relay complaints concerned spam posted by bots.", path="notes/other.md")
-    covered, reason = _judge(SHARE_PART_QUESTION, strike, other)
-    assert not covered
-    assert "a share" in reason
+    share = _hit(f"{reporter} said a third of relay complaints concerned spam posted by bots.", path="notes/relay.md")
+    judged, reason = _judge(SHARE_PART_QUESTION, strike, share)
+    assert judged is covered, reason
+    assert covered or "a share" in reason
 
 
 @pytest.mark.parametrize(
