@@ -34,6 +34,7 @@ from assistant.domain import Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
 from assistant.text.apparatus import (
+    back_matter_spans,
     debris_kind,
     looks_like_apparatus,
     skip_dateline,
@@ -333,6 +334,7 @@ def quotable_sentences(
     document's `title`, run into the front of a sentence as news feeds do, is left out of the quote.
     """
     pieces = list(sentence_pieces(text))
+    back_matter = back_matter_spans(text)
     for index, ((start, end), instruction) in enumerate(zip(pieces, _flags(text, pieces), strict=True)):
         if instruction:
             continue  # written for whatever reads the page, not for the analyst: never evidence
@@ -343,6 +345,8 @@ def quotable_sentences(
         # Markdown quote and list markers (bullets or "2.") are layout, not words: start after them.
         marked, start = start, skip_marks(text, start, end)
         item = start > marked and text[marked] not in ">|"  # after a bullet or number, not a quote or table mark
+        if item and any(low <= start < high for low, high in back_matter):
+            continue  # an entry of a "See also" or reference list: another page's title, not a finding
         # A section heading a PDF ran into the sentence is not part of the quote either.
         start = skip_heading(text, start, end)
         start = skip_title(text, start, end, title) if title else start

@@ -176,6 +176,30 @@ _ABOUT_THE_PAGE = re.compile(
 )
 
 
+# The heading of a page's back matter, alone on its line: lists of related pages, references and links.
+_BACK_MATTER = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:See also|External links|Other links|Further reading|References|Bibliography"
+    r"|Works cited)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MARKDOWN_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]", re.MULTILINE)
+
+
+def back_matter_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` runs through a page's back matter: from a "See also", "References" or "External links"
+    heading to the next Markdown heading (or the end).
+
+    The list items there name other pages and sources ("List of armed groups in the Syrian Civil War"); they
+    are titles, not findings. A policy's section that happens to be called "External links" ends at its
+    next heading, so the rules listed under the one after it are not taken for back matter.
+    """
+    spans = []
+    for heading in _BACK_MATTER.finditer(text):
+        after = _MARKDOWN_HEADING.search(text, heading.end())
+        spans.append((heading.end(), after.start() if after else len(text)))
+    return spans
+
+
 def looks_like_apparatus(sentence: str) -> bool:
     """A bibliography entry, contents line, keyword list or image: found in reports, but not an answer.
 

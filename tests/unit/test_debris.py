@@ -440,3 +440,23 @@ def test_a_news_storys_dateline_is_left_out_of_the_quote_and_capitals_that_are_t
         "Harbour websites were defaced on Sunday with a message.",
         "NATO Secretary General said the alliance would send ships to the harbour.",
     ]
+
+
+def test_entries_of_a_pages_see_also_list_are_not_quoted_and_a_policy_section_so_named_is() -> None:
+    page = (
+        "The harbour board was founded in 1850 and runs the ferries between the islands.\n\n\n"
+        "See also\n\n"
+        "-   List of ferry disasters in the North Sea and the Baltic\n"
+        "-   Harbour boards of the northern islands since 1850\n"
+    )
+    assert _quoted(page) == ["The harbour board was founded in 1850 and runs the ferries between the islands."]
+    policy = (
+        "### External Links\n\n"
+        "Creators often share links in their bios, and a link that breaks these rules is removed.\n\n"
+        "### Comments\n\n"
+        "-   Comments that threaten a ferry crew or its passengers with violence\n"
+    )
+    assert _quoted(policy) == [
+        "Creators often share links in their bios, and a link that breaks these rules is removed.",
+        "Comments that threaten a ferry crew or its passengers with violence",
+    ]
