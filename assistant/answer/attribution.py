@@ -66,8 +66,8 @@ def speaking_group(text: str, aliases: AliasTable) -> str:
             rf"\baccording to (?:the )?{name}\b",
             # The group's outlet speaks ("an IS video released on Sunday threatened …", "the ISIS statement
             # read: “…”"). An outlet only named ("sites take down Islamic State videos") is the writer's topic.
-            rf"\b{name}(?:'s|’s)?\s+(?:own\s+)?{_OUTLET}s?\b(?:\s+[\w'’-]+){{0,4}}?\s+{SPEECH}",
-            rf"\b{name}(?:'s|’s)?\s+(?:own\s+)?{_OUTLET}s?\b[^.;]*?{HAND_OVER_VERBS}\s*:\s*[\"“‘]",
+            rf"\b{name}(?:'s|’s)?\s+(?:own\s+)?{_OUTLET}s?\b"
+            rf"(?:(?:\s+[\w'’-]+){{0,4}}?\s+{SPEECH}|[^.;]*?{HAND_OVER_VERBS}\s*:\s*[\"“‘])",
             rf"\b(?:in|In) an? (?:video|statement|message|audio|recording)\b.*\b{name}\b",
         )
         if group.kind == "media" and re.search(rf"{SPEECH}|[\"“]", text):

@@ -418,7 +418,7 @@ def judge_coverage(
     if absent:
         listed = ", ".join(f"“{name}”" for name in absent)
         return Coverage(False, f"no retrieved passage mentions {listed}", best_overlap, best_similarity)
-    if best_similarity < tuning.min_similarity and not strong_first_passage(question, retrieval, tuning):
+    if best_similarity < tuning.min_similarity and not strong_passage(question, retrieval, tuning):
         return Coverage(False, "the closest passages are only loosely related", best_overlap, best_similarity)
     if best_overlap < tuning.min_overlap:
         return Coverage(False, "no passage addresses the question's key terms", best_overlap, best_similarity)
@@ -431,7 +431,7 @@ def judge_coverage(
     return Coverage(True, "", best_overlap, best_similarity)
 
 
-def strong_first_passage(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEFAULTS.answer) -> bool:
+def strong_passage(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEFAULTS.answer) -> bool:
     """One of the first `tuning.strong_passages` passages is close to the question and its document names
     every name the question names.
 

@@ -78,8 +78,9 @@ def select_sentences(
     # the rest follow in reading order: sources as first retrieved, each in the order of its text.
     # A chosen sentence that merely comes before the best one in its source does not lead: the answer
     # opens with what answers the question, not with the scene its source set first.
-    own = [s for s in chosen if not s.speaker] or chosen
-    head = [max([s for s in own if s.gives_asked] or own, key=lambda s: (s.score, -s.hit.rank, -s.start))]
+    sources_own = [s for s in chosen if not s.speaker] or chosen
+    answering = [s for s in sources_own if s.gives_asked] or sources_own
+    head = [max(answering, key=lambda s: (s.score, -s.hit.rank, -s.start))]
     while (
         refers_back(head[0].text)
         and (previous := leader.get(id(head[0]))) is not None

@@ -83,7 +83,7 @@ def test_a_name_missing_in_english_letters_points_to_a_document_in_another_langu
 # --- loosely related ----------------------------------------------------------------------------
 
 
-def test_a_strong_first_passage_from_a_document_naming_the_question_is_covered() -> None:
+def test_a_strong_passage_from_a_document_naming_the_question_is_covered() -> None:
     question = "How did Harbourline moderators treat relay posts that mixed ads and threats?"
     text = "Harbourline moderators removed relay posts that mixed ads and threats, and banned their authors."
     assert _judge(question, _hit(text, similarity=0.5, title="Harbourline moderation rules"))[0]
