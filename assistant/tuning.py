@@ -231,6 +231,12 @@ class AnswerTuning(_Frozen):
         "another candidate document names one (1.0 all but sets it aside): on tune 0.3 and 1.0 found the same "
         "key facts as 0 and kept a report on X out of an answer about Meta's Instagram.",
     )
+    scope_penalty: float = Field(
+        default=0.3,
+        ge=0,
+        description="Score taken from a sentence that says what its document sets out to do ('This study "
+        "examines ...', see `assistant.text.discourse`) unless the question asks for that.",
+    )
     min_sentence_words: int = Field(
         default=5, ge=1, description="Words a sentence needs to be quoted: shorter is a fragment."
     )

@@ -44,6 +44,7 @@ from assistant.text.apparatus import (
     without_markup,
 )
 from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_years
+from assistant.text.discourse import about_itself, asks_scope
 from assistant.text.figures import NUMBER_WORDS, figures, has_figure
 from assistant.text.forms import kin, phrase_terms, stem, word_stems
 from assistant.text.instructions import instruction_flags
@@ -212,6 +213,8 @@ def candidate_sentences(
     required = asked_kind(question)
     asked = set(words(question))
     years, _ = asked_years(question)
+    # A report's account of its own scope answers only a question about that scope.
+    scope_penalty = 0.0 if asks_scope(question) else tuning.scope_penalty
     found: list[Sentence] = []
     pool, source_rank = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size, tuning.passages_read)
     seen: set[tuple[str, str]] = set()
@@ -241,6 +244,8 @@ def candidate_sentences(
             score = overlap + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
             if hit.document.path in off_topic:
                 score -= tuning.unnamed_penalty
+            if scope_penalty and about_itself(text):
+                score -= scope_penalty
             if parts:
                 # One part of a question asking several things, answered in full, outweighs a little of each.
                 score += tuning.part_weight * max(overlap_share(tokens, part, tuning) for part in parts)

@@ -209,3 +209,18 @@ def test_a_sentence_answering_one_part_in_full_leads_over_one_touching_each_part
     assert first(DEFAULTS.answer) == answering
     # Without the part's share, the sentence holding a few words of each part wins.
     assert first(DEFAULTS.answer.model_copy(update={"part_weight": 0.0})) == touching
+
+
+def test_a_report_describing_its_own_scope_gives_way_to_its_findings() -> None:
+    scope = "This study examines how online hate networks changed after the riots in three countries."
+    finding = "After the riots, the online hate networks lost communities: from 120 to 95 within a week."
+    hits = [_hit(f"{scope} {finding}")]
+    question = "How did the online hate networks change after the riots?"
+    assert _answer(question, hits, limit=1) == [finding]
+    # Without the rule the study's account of itself, holding more of the question's words, would lead.
+    retrieval = Retrieval(hits, content_words(question), [], idf={})
+    unpenalised = AnswerTuning(scope_penalty=0.0)
+    chosen = select_sentences(candidate_sentences(question, retrieval, tuning=unpenalised), 1, tuning=unpenalised)
+    assert [s.text for s in chosen] == [scope]
+    # Asked what the study set out to do, its own account of that answers.
+    assert _answer("What did the study of online hate networks after the riots examine?", hits, limit=1) == [scope]

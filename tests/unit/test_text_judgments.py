@@ -13,6 +13,7 @@ from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import default_aliases
 from assistant.text.apparatus import display_text, looks_like_apparatus
 from assistant.text.dates import event_date, time_frames
+from assistant.text.discourse import about_itself, asks_scope
 from assistant.text.figures import figures
 from assistant.text.instructions import looks_like_instruction
 from assistant.text.speech import reports_speech
@@ -173,3 +174,40 @@ def test_a_generated_sentence_is_never_supported_by_a_heading() -> None:
     _, citations, sentences = attribute("Facebook removed the videos of the attack.", [_hit(text)])
     assert citations == []
     assert not sentences[0].supported
+
+
+# --- a document speaking of itself ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("This study examines the impact of two elections on online hate networks.", True),
+        ("In conclusion, this research illuminates how hate networks respond to events.", True),
+        ("By analysing posts in hate groups, our paper seeks to show how they adapt.", True),
+        ("This section looks into the changes observed within the network.", True),
+        ("Furthermore, this study builds upon earlier network analyses [5].", True),
+        # What it found, or a figure it reports, is a finding in the same frame.
+        ("This study found that hate links rose sharply after the election.", False),
+        ("This report shows how the channels moved to Telegram within weeks.", False),
+        ("This study examines 333,325 messages from 52 Telegram channels.", False),
+        # Another document's scope, or none at all, is ordinary prose.
+        ("The ministry examines every complaint within a week.", False),
+        ("Researchers have called Telegram a safe space for hate.", False),
+    ],
+)
+def test_a_sentence_about_its_own_document_is_told_from_a_finding(sentence: str, expected: bool) -> None:
+    assert about_itself(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the 2024 study of hate networks examine?", True),
+        ("What was the aim of the report on Telegram channels?", True),
+        ("Which areas did the assessment focus on?", True),
+        ("How many hate links appeared after the election?", False),
+    ],
+)
+def test_a_question_asking_for_a_documents_scope_is_recognised(question: str, expected: bool) -> None:
+    assert asks_scope(question) is expected
