@@ -642,13 +642,14 @@ def repeats(text: str, chosen: list[Sentence], tuning: AnswerTuning = DEFAULTS.a
     if not own:
         return True
     given = figures(text)
-    theirs = [set(content_words(other.text)) for other in chosen]
-    new_figure = bool(given - set().union(*theirs)) if theirs else bool(given)
-    for words_said in theirs:
+    # Figures are compared as figures: "NZ$100m" and "$100m" give the same 100.
+    theirs = [(set(content_words(other.text)), figures(other.text)) for other in chosen]
+    new_figure = bool(given - set().union(*(said for _, said in theirs)))
+    for words_said, figures_said in theirs:
         shared = len(own & words_said) / len(own)
         if shared > (tuning.new_figure_repeat_share if new_figure else tuning.repeat_share):
             return True
-        if given & words_said and not new_figure and shared > tuning.figure_repeat_share:
+        if given & figures_said and not new_figure and shared > tuning.figure_repeat_share:
             return True
     return False
 

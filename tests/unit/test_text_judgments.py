@@ -67,6 +67,14 @@ def test_a_sentence_that_only_adds_a_new_figure_is_not_a_repeat() -> None:
     assert repeats("Facebook removed videos of the attack in 2019.", said)
 
 
+def test_a_figure_already_given_is_no_new_figure_however_it_is_written() -> None:
+    said = [_chosen("The buyback scheme is estimated to cost between NZ$100m and NZ$200m.")]
+    # The same sums in another currency notation: the sentence repeats what the answer already says.
+    assert repeats("The government set up a gun buyback scheme, expected to cost between $100m and $200m.", said)
+    # A sum the answer does not have yet keeps its place.
+    assert not repeats("The government set up a gun buyback scheme, expected to cost between $300m and $400m.", said)
+
+
 # --- speech verbs -------------------------------------------------------------------------
 
 
