@@ -35,11 +35,13 @@ from assistant.search.retrieval import Retrieval
 from assistant.text.aliases import AliasTable, default_aliases
 from assistant.text.apparatus import (
     back_matter_spans,
+    cut_caption,
     debris_kind,
     looks_like_apparatus,
     skip_dateline,
     skip_heading,
     skip_marks,
+    skip_page_number,
     skip_title,
     without_markup,
 )
@@ -356,6 +358,9 @@ def quotable_sentences(
         start = skip_heading(text, start, end)
         start = skip_title(text, start, end, title) if title else start
         start = skip_dateline(text, start, end)
+        # A PDF's page number before the sentence and a caption run into its end are page furniture.
+        start = skip_page_number(text, start, end)
+        end = cut_caption(text, start, end)
         body = text[start:end]
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):

@@ -136,6 +136,32 @@ def skip_dateline(text: str, start: int, end: int) -> int:
     return dateline.end() if dateline and dateline.end() < end else start
 
 
+# A page number a PDF's text layer left at the front of a sentence ("7 This dramatic rise suggests ...",
+# "10 Following the declaration ..."): a bare number, then a word that opens a clause. A count is followed
+# by what it counts ("13 May", "3 Tiers", "50 people were hurt"), so only after these openers is it cut.
+_LEADING_PAGE_NUMBER = re.compile(
+    r"\d{1,3}[ \t]+(?=(?:The|This|These|Those|That|It|Its|In|On|At|As|While|When|Following|After|Before"
+    r"|However|We|Our|They|Their|There|By|For|From|With|Although|Since|Despite|During|Overall|Similarly"
+    r"|Furthermore|Moreover|Additionally)[ \t]+\S)"
+)
+# A figure's or table's caption that a PDF ran into the sentence before it ("... compared to January 1
+# Figure 4%Change in number of hate links ..."): the label glued to the caption's first word or sign.
+# A reference to a figure ("as shown in Figure 4", "Figure 13 shows") has a space after its number.
+_GLUED_CAPTION = re.compile(r"[ \t]+(?:Figure|Fig\.|Table|Chart|Exhibit)[ \t]?\d{1,3}(?=[A-Z%(])")
+
+
+def skip_page_number(text: str, start: int, end: int) -> int:
+    """Where a sentence begins after a page number its PDF left at its front, or `start`."""
+    number = _LEADING_PAGE_NUMBER.match(text, start, end)
+    return number.end() if number else start
+
+
+def cut_caption(text: str, start: int, end: int) -> int:
+    """Where a sentence ends before a figure's or table's caption run into it, or `end`."""
+    caption = _GLUED_CAPTION.search(text, start, end)
+    return caption.start() if caption else end
+
+
 def only_layout(text: str) -> bool:
     """`text` holds nothing but spaces, tags and list markers: what may stand between two sentences of a run."""
     return bool(_LAYOUT.fullmatch(text))
@@ -390,6 +416,11 @@ def _cut_fragment(text: str, list_item: bool) -> bool:
 # a law's own parts: "This Article shall apply …" and "This section provides …" are the rule itself.
 # A list is often one the text has just named ("This list includes every group the ministry banned"): only
 # its page's warning that it is incomplete is about the page.
+# A caption: text that ends with the label of its figure or table ("Frequency of tweets over seven months
+# Figure 14."), where prose would say "as shown in Figure 14".
+_CAPTION = re.compile(
+    r"(?<!\bin)(?<!\bsee)(?<!\bof)(?<!\bfrom)(?<!\bto)(?<!\band)[ \t]+(?:Figure|Fig\.|Table|Chart)[ \t]?\d{1,3}\.?$"
+)
 _SELF_DESCRIPTION = re.compile(
     r"^\W*(?:[Tt]his|[Tt]he following) (?:article|page|timeline)\b(?! (?:said|says|shows|showed|found|finds)\b)"
     r"|^\W*[Tt]his list (?:is|may be) (?:not |in)?(?:complete|exhaustive)\b"
@@ -418,7 +449,7 @@ _FIGURE_GAP = re.compile(
 @lru_cache(maxsize=16384)
 def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
-    "aside", "speaker", "question", "fragment", "lead-in", "self-description", "figure-gap"), or "" when it
+    "aside", "speaker", "question", "fragment", "lead-in", "self-description", "caption", "figure-gap"), or "" when it
     reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
@@ -470,6 +501,8 @@ def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool 
         return "lead-in"
     if _SELF_DESCRIPTION.match(displayed):
         return "self-description"
+    if _CAPTION.search(displayed):
+        return "caption"
     if _FIGURE_GAP.search(displayed):
         return "figure-gap"
     return ""

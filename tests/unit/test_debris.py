@@ -217,6 +217,11 @@ CASES = [
         "Between July and June, the harbour office received over 400 reports of crowded crossings.",
     ),
     (
+        "caption",
+        "Number of ferry crossings a month between 2019 and 2021 Figure 7.",
+        "Ferry crossings fell by a third between 2019 and 2021, as shown in Figure 7.",
+    ),
+    (
         "figure-gap",
         "The ferry forum removed almost posts for the same rule in the second half of the year.",
         "The ferry forum removed almost all posts that broke the same rule in the second half of the year.",
@@ -331,6 +336,22 @@ def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote(
         "While this study counts ferries, it does not count passengers.",
         "In conclusion, the harbour is busier than ever.",
         "Results show that ferries ran late on most days.",
+    ]
+
+
+def test_a_pdfs_page_number_and_a_caption_run_into_a_sentence_are_left_out_of_the_quote() -> None:
+    text = (
+        "7 This sharp rise suggests the ferry network changed within a week.\n\n"
+        "On 6 January, crossings rose by 67% compared to 1 January Figure 4%Change in crossings since 1 January.\n\n"
+        "13 May: Five ferries were withdrawn for repairs after the storm.\n\n"
+        "Figure 13 shows that crossings recovered by the summer."
+    )
+    assert _quoted(text) == [
+        "This sharp rise suggests the ferry network changed within a week.",
+        "On 6 January, crossings rose by 67% compared to 1 January",
+        # A date is not a page number, and a sentence about a figure is prose.
+        "13 May: Five ferries were withdrawn for repairs after the storm.",
+        "Figure 13 shows that crossings recovered by the summer.",
     ]
 
 
