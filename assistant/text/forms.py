@@ -3,7 +3,8 @@
 - `stem`: a light suffix stemmer for English, so that inflections and close
   derivations share one form ("ban", "banned", "banning" -> "ban"; "suspend",
   "suspension" -> "suspend"; "designate", "designation" -> "design";
-  "radicalise", "radicalized", "radicalisation" -> "radicaliz"). It only ever
+  "radicalise", "radicalized", "radicalisation" -> "radicaliz"; "prosecutor",
+  "prosecute" -> "prosecut"). It only ever
   compares words with each other, so a stem need not be a word.
 - `kin`: a small table of paraphrase families of the vocabulary of content
   moderation and extremism research ("remove", "delete", "takedown", "take
@@ -23,8 +24,9 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-# Words a suffix rule would confuse with another word ("news" is not "new", "billion" not "bill").
-_KEPT = frozenset({"news", "million", "billion", "trillion", "series", "species"})
+# Words a suffix rule would confuse with another word ("news" is not "new", "billion" not "bill", "sector"
+# not "sect").
+_KEPT = frozenset({"news", "million", "billion", "trillion", "series", "species", "sector", "factor", "mentor"})
 # British "-ise" spellings become "-ize" ones first, so both spellings share their forms.
 _BRITISH = re.compile(r"is(e|ed|es|ing|ation|ations|er|ers)$")
 _VOWELS = frozenset("aeiouy")
@@ -34,6 +36,8 @@ _DERIVATIONS = (
     ("ation", "ate"),
     ("ator", "ate"),
     ("nsion", "nd"),
+    ("tor", "t"),
+    ("sor", "s"),
     ("ment", ""),
     ("ist", "ism"),
     ("val", "ve"),
@@ -48,6 +52,8 @@ def stem(word: str) -> str:
         return word
     word = _BRITISH.sub(r"iz\1", word)
     word = _inflection(word)
+    if word in _KEPT:
+        return word  # "sectors", "millions": the plural of a kept word keeps it too
     word = _derivation(word)
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]

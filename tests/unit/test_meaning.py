@@ -49,6 +49,10 @@ def _best(question: str, texts: list[str], tuning: AnswerTuning | None = None) -
         # The plural of an -ing noun is the same word as its singular and its verb.
         ["shoot", "shooting", "shootings"],
         ["earn", "earned", "earning", "earnings"],
+        # An agent noun is the same word as its verb.
+        ["prosecute", "prosecuted", "prosecution", "prosecutor", "prosecutors"],
+        ["monitor", "monitored", "monitoring", "monitors"],
+        ["edit", "edited", "editor", "editors"],
     ],
 )
 def test_inflections_and_derivations_share_one_form(family: list[str]) -> None:
@@ -57,7 +61,16 @@ def test_inflections_and_derivations_share_one_form(family: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("one", "other"),
-    [("news", "new"), ("billion", "bill"), ("threat", "three"), ("is", "isis"), ("kings", "k"), ("things", "th")],
+    [
+        ("news", "new"),
+        ("billion", "bill"),
+        ("millions", "mill"),
+        ("threat", "three"),
+        ("is", "isis"),
+        ("kings", "k"),
+        ("things", "th"),
+        ("sectors", "sect"),
+    ],
 )
 def test_unrelated_words_keep_apart(one: str, other: str) -> None:
     assert stem(one) != stem(other)
