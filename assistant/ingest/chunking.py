@@ -38,7 +38,16 @@ class Chunker:
     @property
     def description(self) -> str:
         """Recorded in the index; a different chunker needs a rebuild."""
-        return f"sentences-v4;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
+        return f"sentences-v5;target={self.target};overlap={self.overlap};context={CONTEXT_TOKENS}"
+
+    def word_cost(self, word: str) -> tuple[int, int]:
+        """How unfamiliar a word is to the model: how many word-pieces spell it, then their ids summed.
+
+        The vocabulary lists words roughly from the most frequent, so lower ids are commoner pieces;
+        this is the `Lexicon` that repairs a PDF's lost ligatures (`assistant.text.ligatures`).
+        """
+        ids = self.tokenizer.encode(word, add_special_tokens=False).ids
+        return len(ids), sum(ids)
 
     def count(self, text: str) -> int:
         """Word-pieces the model sees for `text`, special tokens included."""

@@ -262,7 +262,7 @@ class Indexer:
             return None
         spool = _Spool()
         try:
-            for document in load(source, data, content_hash, self.columns):
+            for document in load(source, data, content_hash, self.columns, self.chunker):
                 spool.add(document, self.chunker.split(document))
         except DocumentError as exc:
             spool.close()

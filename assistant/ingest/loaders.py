@@ -27,6 +27,7 @@ from assistant.errors import DocumentError
 from assistant.ingest.sources import SourceFile
 from assistant.text.apparatus import POINTER, display_text, points_elsewhere, without_links
 from assistant.text.dates import normalise_date, pdf_date
+from assistant.text.ligatures import Lexicon, repair_lost_ligatures
 from assistant.text.words import LIGATURES
 
 TEXT_COLUMNS = ("text", "full_text", "tweet", "tweets", "content", "body", "message", "post", "caption")
@@ -53,15 +54,22 @@ class ColumnOptions:
         self.text, self.date, self.author, self.title = text, date, author, title
 
 
-def load(source: SourceFile, data: bytes, content_hash: str, columns: ColumnOptions) -> Iterator[Document]:
-    """Yield the documents of one file (lazily, for large tabular files)."""
+def load(
+    source: SourceFile, data: bytes, content_hash: str, columns: ColumnOptions, lexicon: Lexicon | None = None
+) -> Iterator[Document]:
+    """Yield the documents of one file (lazily, for large tabular files).
+
+    A PDF's lost ligatures ("signi\\x00cant") are repaired with `lexicon` when one is given (see
+    `assistant.text.ligatures`); indexing passes the embedding model's.
+    """
     if not data.strip():
         raise DocumentError(source.relpath, "file is empty")
+    if source.format == "pdf":
+        return _load_pdf(source, data, content_hash, columns, lexicon)
     loader: Callable[[SourceFile, bytes, str, ColumnOptions], Iterator[Document]] = {
         "markdown": _load_text,
         "text": _load_text,
         "html": _load_html,
-        "pdf": _load_pdf,
         "csv": _load_table,
         "jsonl": _load_table,
     }[source.format]
@@ -267,14 +275,17 @@ def _load_html(source: SourceFile, data: bytes, content_hash: str, _: ColumnOpti
     yield _make_document(source, text, content_hash, meta)
 
 
-def _clean_pdf_page(text: str) -> str:
+def _clean_pdf_page(text: str, lexicon: Lexicon | None = None) -> str:
     text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
     text = re.sub(r"(?<![.!?:;\n])\n(?!\n)", " ", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
-    return clean_text(text)
+    text = clean_text(text)
+    return repair_lost_ligatures(text, lexicon) if lexicon is not None else text
 
 
-def _load_pdf(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions) -> Iterator[Document]:
+def _load_pdf(
+    source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions, lexicon: Lexicon | None = None
+) -> Iterator[Document]:
     import logging
 
     from pypdf import PdfReader
@@ -299,7 +310,7 @@ def _load_pdf(source: SourceFile, data: bytes, content_hash: str, _: ColumnOptio
     pages: list[PageSpan] = []
     offset = 0
     for number, raw in enumerate(raw_pages, 1):
-        page_text = _clean_pdf_page(raw)
+        page_text = _clean_pdf_page(raw, lexicon)
         if not page_text:
             continue
         if parts:

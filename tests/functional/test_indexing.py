@@ -13,7 +13,7 @@ from assistant.errors import IndexMismatchError, IndexNotFoundError
 from assistant.ingest import indexing
 from assistant.service import AssistantService
 
-from ..conftest import HashEmbedder
+from ..conftest import HashEmbedder, one_page_pdf
 
 
 def _chunk_ids(settings: Settings) -> list[str]:
@@ -241,3 +241,19 @@ def test_reading_a_missing_index_says_so(service: AssistantService) -> None:
     assert service.status().exists is False
     with pytest.raises(IndexNotFoundError):
         service.sources()
+
+
+def test_a_pdfs_lost_ligatures_are_repaired_when_it_is_indexed(service: AssistantService, tmp_path: Path) -> None:
+    # A font that draws "ff", "fi" and "tf" as one glyph leaves a NUL in the extracted text.
+    library = tmp_path / "lost"
+    library.mkdir()
+    (library / "assessment.pdf").write_bytes(
+        one_page_pdf(b"The e\\000ort to \\000nd o\\000ensive posts on the pla\\000orm was signi\\000cant.")
+    )
+    report = service.index([library])
+    assert report.failed == []
+    text = service.document_text("assessment.pdf")
+    assert text == "The effort to find offensive posts on the platform was significant."
+    # Search finds the words as written.
+    hits = service.retrieve("significant effort platform", mode="bm25").hits
+    assert hits and "significant" in hits[0].text

@@ -12,6 +12,7 @@ from assistant.adapters.embedding import model_dir
 from assistant.domain import Document, PageSpan
 from assistant.ingest.chunking import MODEL_MAX_TOKENS, Chunker, embed_text, sentence_spans
 from assistant.text.apparatus import display_text
+from assistant.text.ligatures import repair_lost_ligatures
 
 from ..conftest import CORPUS
 
@@ -232,3 +233,10 @@ def test_a_short_record_is_one_chunk_counted_as_the_model_counts(chunker: Chunke
         (chunk,) = chunker.split(record)
         assert chunk.text == text and chunk.context == ""
         assert chunk.tokens + 2 == chunker.count(embed_text(chunk.context, chunk.text)) <= MODEL_MAX_TOKENS
+
+
+def test_the_models_vocabulary_repairs_the_ligatures_a_pdf_lost(chunker: Chunker) -> None:
+    broken = "E\x00orts to \x00nd o\x00ensive se\x00ings on the pla\x00orm were signi\x00cant, a\x00er all."
+    assert repair_lost_ligatures(broken, chunker) == (
+        "Efforts to find offensive settings on the platform were significant, after all."
+    )

@@ -16,6 +16,7 @@ from assistant.text.dates import event_date, time_frames
 from assistant.text.discourse import about_itself, asks_scope
 from assistant.text.figures import figures
 from assistant.text.instructions import looks_like_instruction
+from assistant.text.ligatures import repair_lost_ligatures
 from assistant.text.speech import reports_speech
 from assistant.text.words import content_words
 
@@ -219,3 +220,30 @@ def test_a_sentence_about_its_own_document_is_told_from_a_finding(sentence: str,
 )
 def test_a_question_asking_for_a_documents_scope_is_recognised(question: str, expected: bool) -> None:
     assert asks_scope(question) is expected
+
+
+# --- ligatures a PDF lost -----------------------------------------------------------------
+
+
+class _Words:
+    """A lexicon that knows a few words whole, the commoner first; anything else is spelled in pieces."""
+
+    def __init__(self, *known: str) -> None:
+        self.known = {word: rank for rank, word in enumerate(known)}
+
+    def word_cost(self, word: str) -> tuple[int, int]:
+        return (1, self.known[word]) if word in self.known else (3, 0)
+
+
+def test_a_lost_ligature_becomes_the_letters_that_make_a_known_word() -> None:
+    lexicon = _Words("off", "after", "platform", "significant", "committed", "oft")
+    text = "A\x00er the vote the pla\x00orm was signi\x00cantly changed; staff were commi\x00ed to it, o\x00 and on."
+    # "significantly" is unknown in every spelling: the commonest ligature, "fi", goes back.
+    assert repair_lost_ligatures(text, lexicon) == (
+        "After the vote the platform was significantly changed; staff were committed to it, off and on."
+    )
+
+
+def test_text_without_lost_ligatures_is_left_as_it_is() -> None:
+    text = "Nothing was lost here: the ﬁrst ligature is a real character."
+    assert repair_lost_ligatures(text, _Words()) == text
