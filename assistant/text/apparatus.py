@@ -416,6 +416,12 @@ def _cut_fragment(text: str, list_item: bool) -> bool:
 # a law's own parts: "This Article shall apply …" and "This section provides …" are the rule itself.
 # A list is often one the text has just named ("This list includes every group the ministry banned"): only
 # its page's warning that it is incomplete is about the page.
+# A court transcript's procedure: the call of the case ("We'll hear argument this morning in Case 21-1333, X
+# versus Y") and its close ("The case is submitted"), after the speaker's label. They name the case, so they
+# match every question about it, and say nothing about it.
+_PROCEDURE = re.compile(
+    r"^(?:[A-Z][\w.,'’ -]*:\s+)?(?:We(?:'|’)ll hear argument|We will hear argument|The case is (?:now )?submitted)\b"
+)
 # A caption: text that ends with the label of its figure or table ("Frequency of tweets over seven months
 # Figure 14."), where prose would say "as shown in Figure 14".
 _CAPTION = re.compile(
@@ -449,8 +455,8 @@ _FIGURE_GAP = re.compile(
 @lru_cache(maxsize=16384)
 def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
-    "aside", "speaker", "question", "fragment", "lead-in", "self-description", "caption", "figure-gap"), or "" when it
-    reads as prose.
+    "aside", "speaker", "question", "fragment", "lead-in", "self-description", "caption", "procedure",
+    "figure-gap"), or "" when it reads as prose.
 
     Each kind is a property of how the text is written, not of what it is about, so a real sentence that
     merely mentions a link, a picture, a book or a speaker still reads as prose (judgments are remembered:
@@ -503,6 +509,8 @@ def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool 
         return "self-description"
     if _CAPTION.search(displayed):
         return "caption"
+    if _PROCEDURE.match(displayed):
+        return "procedure"
     if _FIGURE_GAP.search(displayed):
         return "figure-gap"
     return ""

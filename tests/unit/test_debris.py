@@ -217,6 +217,11 @@ CASES = [
         "Between July and June, the harbour office received over 400 reports of crowded crossings.",
     ),
     (
+        "procedure",
+        "Anna B. Lowe: We'll hear argument this morning in Case 24-101, Harbour Ferries versus Marsh.",
+        "Anna B. Lowe: We heard in argument that the ferry company removed the posts within an hour.",
+    ),
+    (
         "caption",
         "Number of ferry crossings a month between 2019 and 2021 Figure 7.",
         "Ferry crossings fell by a third between 2019 and 2021, as shown in Figure 7.",
