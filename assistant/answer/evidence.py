@@ -637,18 +637,24 @@ def similar(a: str, b: str, *, share: float, figure_share: float) -> bool:
     return shared > share or (same_figure and shared > figure_share)
 
 
+@lru_cache(maxsize=16384)
+def _word_set(text: str) -> frozenset[str]:
+    """A sentence's content words as a set, remembered: `repeats` asks it of each chosen sentence again and again."""
+    return frozenset(content_words(text))
+
+
 def repeats(text: str, chosen: list[Sentence], tuning: AnswerTuning = DEFAULTS.answer) -> bool:
     """The sentence mostly says what one chosen sentence says, or gives a figure already given.
 
     A figure the answer does not have yet makes a sentence worth its place
     unless nearly all its other words are already there.
     """
-    own = set(content_words(text))
+    own = _word_set(text)
     if not own:
         return True
     given = figures(text)
     # Figures are compared as figures: "NZ$100m" and "$100m" give the same 100.
-    theirs = [(set(content_words(other.text)), figures(other.text)) for other in chosen]
+    theirs = [(_word_set(other.text), figures(other.text)) for other in chosen]
     new_figure = bool(given - set().union(*(said for _, said in theirs)))
     for words_said, figures_said in theirs:
         shared = len(own & words_said) / len(own)

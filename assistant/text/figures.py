@@ -10,6 +10,7 @@ find sentences about scale.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.text.dates import DAY, MONTHS, YEAR
 from assistant.text.words import content_words
@@ -33,8 +34,12 @@ NUMBER_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=16384)
 def figures(text: str) -> frozenset[str]:
-    """The figures `text` reports, as its words write them ("1.5m" -> "1.5", "125,000" -> "125000")."""
+    """The figures `text` reports, as its words write them ("1.5m" -> "1.5", "125,000" -> "125000").
+
+    Remembered: an answer asks it of each chosen sentence again for every candidate it weighs.
+    """
     found = set()
     for word in content_words(_NOT_A_FIGURE.sub(" ", text)):
         if word[0].isdigit():
