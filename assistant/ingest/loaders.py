@@ -11,6 +11,7 @@ loader cannot handle becomes a `DocumentError` naming the file and the cause.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -64,16 +65,15 @@ def load(
     """
     if not data.strip():
         raise DocumentError(source.relpath, "file is empty")
-    if source.format == "pdf":
-        return _load_pdf(source, data, content_hash, columns, lexicon)
-    loader: Callable[[SourceFile, bytes, str, ColumnOptions], Iterator[Document]] = {
+    loaders: dict[str, Callable[[SourceFile, bytes, str, ColumnOptions], Iterator[Document]]] = {
         "markdown": _load_text,
         "text": _load_text,
         "html": _load_html,
+        "pdf": functools.partial(_load_pdf, lexicon=lexicon),
         "csv": _load_table,
         "jsonl": _load_table,
-    }[source.format]
-    return loader(source, data, content_hash, columns)
+    }
+    return loaders[source.format](source, data, content_hash, columns)
 
 
 # --- decoding and cleaning -------------------------------------------------
@@ -284,7 +284,7 @@ def _clean_pdf_page(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 def _load_pdf(
-    source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions, lexicon: Lexicon | None = None
+    source: SourceFile, data: bytes, content_hash: str, _: ColumnOptions, *, lexicon: Lexicon | None = None
 ) -> Iterator[Document]:
     import logging
 

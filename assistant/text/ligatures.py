@@ -22,7 +22,7 @@ from typing import Protocol
 LOST = "\x00"
 # The ligatures fonts draw, most common first: the order settles what the lexicon leaves tied.
 _CANDIDATES = ("fi", "ff", "fl", "ffi", "ffl", "ft", "tt", "tf", "fj")
-# A word with a lost ligature in it: letters on at least one side of each NUL.
+# A word with lost ligatures in it: letters around one NUL or more (a NUL with no letters is left alone).
 _BROKEN = re.compile(r"[^\W\d_]*(?:\x00[^\W\d_]*)+", re.UNICODE)
 # More lost ligatures than this in one word are left alone (9^3 spellings are already plenty).
 _MOST = 3
