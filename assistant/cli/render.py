@@ -11,6 +11,7 @@ from rich.table import Table
 from assistant.answer.attribution import propaganda_label
 from assistant.cli.console import out, plain
 from assistant.domain import Answer, Citation, IndexReport
+from assistant.text.apparatus import display_text
 
 
 def report_json(report: IndexReport, totals: tuple[int, int], location: str) -> dict[str, Any]:
@@ -141,6 +142,7 @@ def print_answer(answer: Answer) -> None:
         for c in cited:
             label = f"\\[{c.n}] " if len(cited) > 1 else ""
             page = f"page {c.hit.page}: " if len(pages) > 1 and c.hit.page else ""
-            out.print(f'    [dim]{label}{page}"{escape(" ".join(c.quote.split()))}"[/]')
+            # Shown as prose (link text, no tags or emphasis marks); `--json` keeps the verbatim quote.
+            out.print(f'    [dim]{label}{page}"{escape(display_text(c.quote))}"[/]')
             if c.propaganda:
                 out.print(f"    [bold red]{escape(propaganda_label(c.attributed_to))}[/]")

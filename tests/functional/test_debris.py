@@ -47,10 +47,12 @@ def test_answers_show_link_text_without_addresses_or_markdown(indexed: Settings,
     assert "study by harbour researchers" in payload["answer"]
     human = run_cli("ask", question, "--index-dir", index_dir, env=cli_env)
     assert human.returncode == 0, human.stderr
-    answer_part = human.stdout.split("Sources")[0]
-    for shown in (payload["answer"], answer_part):
+    answer_part, sources_part = human.stdout.split("Sources", 1)
+    for shown in (payload["answer"], answer_part, sources_part):
         for syntax in ("](", "![", "example.net", "**", "Full story"):
             assert syntax not in shown
+    # The Sources list quotes the cited sentence as prose too: the link's words stay.
+    assert "study by harbour researchers" in " ".join(sources_part.split())
     # The citation still quotes the source exactly, link and all, so it can be found in the file.
     quotes = [c["quote"] for c in payload["citations"]]
     assert any("[study by harbour researchers](https://example.net/study?id=9&ref=feed)" in q for q in quotes)
