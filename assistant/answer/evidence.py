@@ -643,21 +643,29 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(content_words(text))
 
 
-def repeats(text: str, chosen: list[Sentence], tuning: AnswerTuning = DEFAULTS.answer) -> bool:
+def repeats(
+    text: str, chosen: list[Sentence], tuning: AnswerTuning = DEFAULTS.answer, *, source: str | None = None
+) -> bool:
     """The sentence mostly says what one chosen sentence says, or gives a figure already given.
 
     A figure the answer does not have yet makes a sentence worth its place
-    unless nearly all its other words are already there.
+    unless nearly all its other words are already there. From another document
+    (`source`, the candidate's path) it is worth its place whatever its words:
+    a later report restating a sentence with a new count ("more than 400,000
+    items" after "more than 370,000") is an update, and two sources giving
+    different counts is a discrepancy the analyst should see.
     """
     own = _word_set(text)
     if not own:
         return True
     given = figures(text)
     # Figures are compared as figures: "NZ$100m" and "$100m" give the same 100.
-    theirs = [(_word_set(other.text), figures(other.text)) for other in chosen]
-    new_figure = bool(given - set().union(*(said for _, said in theirs)))
-    for words_said, figures_said in theirs:
+    theirs = [(_word_set(other.text), figures(other.text), other.hit.document.path) for other in chosen]
+    new_figure = bool(given - set().union(*(said for _, said, _ in theirs)))
+    for words_said, figures_said, path in theirs:
         shared = len(own & words_said) / len(own)
+        if new_figure and source is not None and path != source:
+            continue  # an update or a discrepancy, not a repeat (see above)
         if shared > (tuning.new_figure_repeat_share if new_figure else tuning.repeat_share):
             return True
         if given & figures_said and not new_figure and shared > tuning.figure_repeat_share:

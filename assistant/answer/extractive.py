@@ -51,7 +51,7 @@ def select_sentences(
         best = attached.pop() if attached else max(remaining, key=lambda s: (s.score, -s.hit.rank, -s.start))
         if best in remaining:
             remaining.remove(best)
-        if repeats(best.text, chosen, tuning):
+        if repeats(best.text, chosen, tuning, source=best.hit.document.path):
             continue
         if chosen and length + len(best.text) > tuning.answer_chars:
             continue
@@ -71,7 +71,9 @@ def select_sentences(
         return []
     # A group's own words never lead: the best sentence of the sources' own does, even from below the floor.
     if all(s.speaker for s in chosen):
-        own = [s for s in sentences if not s.speaker and not repeats(s.text, chosen, tuning)]
+        own = [
+            s for s in sentences if not s.speaker and not repeats(s.text, chosen, tuning, source=s.hit.document.path)
+        ]
         if own:
             chosen.insert(0, max(own, key=lambda s: (s.score, -s.hit.rank, -s.start)))
     # The best sentence leads, after any sentence it carries on from ("It said ..." needs its subject);

@@ -76,6 +76,17 @@ def test_a_figure_already_given_is_no_new_figure_however_it_is_written() -> None
     assert not repeats("The government set up a gun buyback scheme, expected to cost between $300m and $400m.", said)
 
 
+def test_another_source_restating_a_sentence_with_its_own_figure_is_an_update_not_a_repeat() -> None:
+    earlier = "The shared archive of 12 member firms holds more than 370,000 items."
+    said = [Sentence(_hit(earlier, "reports/review-2023.md"), 0, len(earlier), 1.0, 1.0)]
+    later = "The shared archive of 12 member firms holds more than 400,000 items."
+    # The next year's report says the same with a new count: the reader needs both figures.
+    assert not repeats(later, said, source="reports/review-2024.md")
+    # The same document saying it twice is a repeat; so is another source giving the same count.
+    assert repeats(later, said, source="reports/review-2023.md")
+    assert repeats(earlier, said, source="reports/review-2024.md")
+
+
 # --- speech verbs -------------------------------------------------------------------------
 
 
