@@ -139,7 +139,8 @@ class AnswerTuning(_Frozen):
     answer_chars: int = Field(
         default=1400,
         ge=1,
-        description="Characters of quoted text an answer holds: seven short sentences or four long ones.",
+        description="Characters of quoted text an answer holds, as the reader sees them (link addresses and markup "
+        "do not count): seven short sentences or four long ones.",
     )
     score_floor: float = Field(
         default=0.5,

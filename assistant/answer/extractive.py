@@ -53,7 +53,9 @@ def select_sentences(
             remaining.remove(best)
         if repeats(best.text, chosen, tuning, source=best.hit.document.path):
             continue
-        if chosen and length + len(best.text) > tuning.answer_chars:
+        # The budget is of what the reader reads: a link's address or emphasis marks take no room.
+        shown = len(display_text(best.text))
+        if chosen and length + shown > tuning.answer_chars:
             continue
         chosen.append(best)
         points += 0 if carried_on else 1
@@ -66,7 +68,7 @@ def select_sentences(
         previous = leader.get(id(best))
         if previous is not None and previous not in chosen and refers_back(best.text):
             attached.append(previous)
-        length += len(best.text)
+        length += shown
     if not chosen:
         return []
     # A group's own words never lead: the best sentence of the sources' own does, even from below the floor.

@@ -83,6 +83,17 @@ def test_short_sentences_leave_room_for_more_of_them() -> None:
     assert sum(len(s.text) for s in chosen) <= DEFAULTS.answer.answer_chars
 
 
+def test_a_link_address_takes_no_room_in_the_reading_budget() -> None:
+    # Each fact cites a long address the answer never shows: counted, it would crowd facts out.
+    address = "https://example.net/archive/" + "x" * 400
+    linked = [f"{fact[:-1]} ([source]({address}))." for fact in DISTINCT_FACTS]
+    sentences = [Sentence(_hit(text, rank=n), 0, len(text), 1.0 - n / 100, 0.5) for n, text in enumerate(linked, 1)]
+    chosen = select_sentences(sentences)
+    assert len(chosen) == DEFAULTS.answer.max_sentences
+    answer, _ = compose_extractive(chosen)
+    assert "example.net" not in answer and len(answer) <= DEFAULTS.answer.answer_chars + 10 * len(chosen)
+
+
 def test_a_document_naming_none_of_the_questions_names_does_not_answer_it() -> None:
     # Two transparency reports read alike; only one is about the service the question names.
     other = "The platform said it found 91% of removed terrorist posts before anyone reported them in 2023."
