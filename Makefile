@@ -11,6 +11,8 @@ BENCH_ARGS ?=
 EVAL_CORPUS := ../shared/eval/corpus
 EVAL_QUESTIONS := ../shared/eval/questions-dev.jsonl
 EVAL_INDEX := .eval-index
+# The corpus's README describes the collection; it is not one of its documents.
+EVAL_EXCLUDE := --exclude /README.md
 LLM_STAMP := $(VENV)/.installed-llm
 
 .PHONY: install install-llm demo test test-fast lint format bench-index bench-ask eval clean-index
@@ -77,8 +79,8 @@ eval: install
 	@test -d $(EVAL_CORPUS) || { echo "no $(EVAL_CORPUS): nothing to evaluate"; exit 0; }
 	@# The eval index is a cache: one built by an older chunker (exit 1) is rebuilt rather than
 	@# refused; files that fail to load (exit 3) are reported, not a reason to start over.
-	$(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60; rc=$$?; \
-		if [ $$rc -eq 1 ]; then $(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 --rebuild; \
+	$(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 $(EVAL_EXCLUDE); rc=$$?; \
+		if [ $$rc -eq 1 ]; then $(BIN)/assistant index $(EVAL_CORPUS) --index-dir $(EVAL_INDEX) --wait 60 --rebuild $(EVAL_EXCLUDE); \
 		elif [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi
 	for r in hybrid dense bm25; do $(BIN)/assistant eval $(EVAL_QUESTIONS) --index-dir $(EVAL_INDEX) --retriever $$r; done
 

@@ -319,6 +319,8 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     skipped: list[FileFailure] = field(default_factory=list)
+    #: Files and folders (ending "/") left out by an exclusion pattern; `error` holds the pattern.
+    excluded: list[FileFailure] = field(default_factory=list)
     failed: list[FileFailure] = field(default_factory=list)
     documents: int = 0
     chunks: int = 0

@@ -36,6 +36,7 @@ from assistant.domain import (
 from assistant.errors import DiskFullError, EmptyIndexError, IndexNotFoundError, StoreUnavailableError, UsageError
 from assistant.evaluation import Question, QuestionResult, score_question
 from assistant.ingest.chunking import Chunker
+from assistant.ingest.exclusions import Pattern
 from assistant.ingest.indexing import Indexer, IndexProgress
 from assistant.ingest.locking import write_lock
 from assistant.ingest.sources import discover
@@ -94,11 +95,19 @@ class AssistantService:
     def _store(self) -> ChromaStore:
         return ChromaStore(self.settings)
 
-    def index(self, paths: list[Path], *, rebuild: bool = False, progress: IndexProgress | None = None) -> IndexReport:
-        """Bring the index in line with the files under `paths`."""
+    def index(
+        self,
+        paths: list[Path],
+        *,
+        rebuild: bool = False,
+        progress: IndexProgress | None = None,
+        exclude: Sequence[Pattern] = (),
+    ) -> IndexReport:
+        """Bring the index in line with the files under `paths`, less those `exclude` (or a folder's
+        `.assistantignore`) leaves out: see `assistant.ingest.exclusions`."""
         if not paths:
             raise UsageError("no paths to index")
-        discovery = discover(paths, max_bytes=int(self.settings.max_file_mb * 1_000_000))
+        discovery = discover(paths, max_bytes=int(self.settings.max_file_mb * 1_000_000), exclude=exclude)
         with write_lock(self.settings):
             store = self._store()
             store.open_for_write(self.spec(), rebuild=rebuild)

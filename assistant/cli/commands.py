@@ -43,6 +43,7 @@ from assistant.conversation.store import AuditTrail
 from assistant.domain import Answer, DocumentInfo, RecordGroup
 from assistant.errors import UsageError
 from assistant.evaluation import EVIDENCE_AT, Summary, by_split, by_type, ranked_documents, read_questions
+from assistant.ingest import exclusions
 from assistant.search.retrieval import Filters, RetrieverMode
 from assistant.service import AssistantService, check_question, group_records
 from assistant.text.dates import is_filter_date
@@ -109,6 +110,16 @@ def index(
     wait: Annotated[
         float | None, typer.Option(help="Seconds to wait if another run is writing the index.", show_default=False)
     ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="Leave out files or folders matching this glob, relative to each folder indexed (repeatable): "
+            "'README.md' at any depth, '/README.md' at the top only, 'drafts/' a folder. A folder's "
+            ".assistantignore holds lasting patterns.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Index articles and reports (Markdown, text, HTML, PDF, CSV, JSONL); only changes are re-embedded."""
     settings = guard(
@@ -134,7 +145,8 @@ def index(
     if as_json and not err.is_terminal:
         progress = LogProgress(Console(stderr=True, quiet=True))
     try:
-        report = guard(lambda: service.index(targets, rebuild=rebuild, progress=progress))
+        patterns = guard(lambda: exclusions.parse(exclude or [], "--exclude"))
+        report = guard(lambda: service.index(targets, rebuild=rebuild, progress=progress, exclude=patterns))
     finally:
         progress.stop()
     status = guard(service.status)

@@ -22,6 +22,7 @@ def report_json(report: IndexReport, totals: tuple[int, int], location: str) -> 
         "unchanged": report.unchanged,
         "failed": [{"path": f.path, "error": f.error} for f in report.failed],
         "skipped": [{"path": f.path, "reason": f.error} for f in report.skipped],
+        "excluded": [{"path": f.path, "pattern": f.error} for f in report.excluded],
         "documents": totals[0],
         "chunks": totals[1],
         "indexed_documents": report.documents,
@@ -52,6 +53,14 @@ def print_report(report: IndexReport, totals: tuple[int, int], location: str) ->
         f"{report.seconds:.1f}",
     )
     out.print(table)
+    if report.excluded:
+        first = report.excluded[0]
+        out.print(
+            f"{len(report.excluded)} file(s) or folder(s) left out by exclusion patterns "
+            f"(e.g. {first.path}: pattern '{first.error}')",
+            style="dim",
+            markup=False,
+        )
     if report.skipped:
         out.print(
             f"{len(report.skipped)} file(s) skipped as not documents (e.g. {report.skipped[0].path}: "

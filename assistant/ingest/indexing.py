@@ -187,7 +187,9 @@ class Indexer:
         """
         started = time.perf_counter()
         self._committed = set()
-        report = IndexReport(skipped=list(discovery.skipped), failed=list(discovery.failed))
+        report = IndexReport(
+            skipped=list(discovery.skipped), excluded=list(discovery.excluded), failed=list(discovery.failed)
+        )
         if self.store.needs_check():
             self.store.check_markers()
         markers = self.store.markers()

@@ -4,6 +4,7 @@ Owns the walk over folders (symlinks followed, loops detected, unreadable
 folders reported), the choice of which files are documents (each real file
 once, however many times it is reached), the size limit, content hashing, and
 the optional `MANIFEST.jsonl` at a root that supplies curated metadata per file.
+Which files are left out on purpose is `assistant.ingest.exclusions`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import errno
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.domain import FileFailure, Format
 from assistant.errors import UsageError
+from assistant.ingest.exclusions import Pattern, excluded_by, folder_patterns
 
 EXTENSIONS: dict[str, Format] = {
     ".md": "markdown",
@@ -83,6 +86,8 @@ class Discovery:
 
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[FileFailure] = field(default_factory=list)
+    #: Files and folders (ending "/") left out by an exclusion pattern; `error` holds the pattern.
+    excluded: list[FileFailure] = field(default_factory=list)
     failed: list[FileFailure] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
     #: Real paths of files that exist but failed before reading; their
@@ -134,8 +139,13 @@ def _load_manifest(root: Path, failed: list[FileFailure]) -> tuple[dict[str, dic
     return {}, None
 
 
-def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
-    """Walk `paths` (folders or single files) and classify what is found."""
+def discover(paths: list[Path], *, max_bytes: int, exclude: Sequence[Pattern] = ()) -> Discovery:
+    """Walk `paths` (folders or single files) and classify what is found.
+
+    Files and folders matching `exclude`, or the `.assistantignore` of a folder given, are left out
+    (and so removed from the index if they were in it). Patterns that leave out every document of a
+    path given are refused: that is a mistake, and going on would empty the index of that folder.
+    """
     result = Discovery()
     for given in paths:
         if not given.exists() and not given.is_symlink():
@@ -147,6 +157,9 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
             location = root / given.name
             if (location, False) in result.scope:
                 continue
+            pattern = excluded_by(given.name, exclude)
+            if pattern is not None:
+                _refuse_all_left_out(given, [pattern])
             result.roots.append(root)
             result.scope.append((location, False))
             _consider(root, location, given.name, {}, result, max_bytes, (1, 0))
@@ -158,6 +171,9 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
             continue
         result.roots.append(root)
         result.scope.append((root, True))
+        patterns = [*exclude, *folder_patterns(root)]
+        left_out: list[Pattern] = []
+        documents = 0
         manifest, manifest_name = _load_manifest(root, result.failed)
         seen_dirs: set[str] = set()
         preference = (0, len(root.parts))
@@ -180,15 +196,37 @@ def discover(paths: list[Path], *, max_bytes: int) -> Discovery:
                 )
                 continue
             seen_dirs.add(real)
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            kept_dirs = []
+            for name in sorted(d for d in dirnames if not d.startswith(".")):
+                relpath = Path(os.path.normpath(os.path.join(rel_dir, name))).as_posix()
+                pattern = excluded_by(relpath, patterns, folder=True)
+                if pattern is None:
+                    kept_dirs.append(name)
+                else:
+                    result.excluded.append(FileFailure(relpath + "/", pattern.text))
+                    left_out.append(pattern)
+            dirnames[:] = kept_dirs
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
                 relpath = os.path.normpath(os.path.join(rel_dir, name))
                 if rel_dir == "." and name == manifest_name:
                     continue
+                pattern = excluded_by(Path(relpath).as_posix(), patterns)
+                if pattern is not None:
+                    result.excluded.append(FileFailure(relpath, pattern.text))
+                    left_out.append(pattern)
+                    continue
+                documents += Path(name).suffix.lower() in EXTENSIONS
                 _consider(root, Path(dirpath) / name, relpath, manifest.get(relpath, {}), result, max_bytes, preference)
+        if left_out and not documents:
+            _refuse_all_left_out(given, left_out)
     return result
+
+
+def _refuse_all_left_out(given: Path, patterns: list[Pattern]) -> None:
+    used = ", ".join(sorted({f"'{p.text}' ({p.origin})" for p in patterns}))
+    raise UsageError(f"{given}: every document there is left out by {used}; nothing was indexed or removed")
 
 
 def _consider(

@@ -63,6 +63,31 @@ def test_usage_errors_exit_2(tmp_path: Path, cli_env: dict[str, str]) -> None:
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
 
 
+def test_exclude_leaves_files_out_and_refuses_to_empty_a_folder(
+    library: Path, tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    index_dir = str(tmp_path / "ix")
+    (library / "README.md").write_text("About this library: one file of each format, copied for tests.")
+    first = run_cli("index", str(library), "--index-dir", index_dir, "--exclude", "/README.md", "--json", env=cli_env)
+    assert first.returncode == 0, first.stderr
+    payload = json.loads(first.stdout)
+    assert payload["added"] == 6 and payload["excluded"] == [{"path": "README.md", "pattern": "/README.md"}]
+    # Patterns given on the command line hold for that run: the second names both.
+    human = run_cli(
+        "index", str(library), "--index-dir", index_dir, "--exclude", "/README.md", "--exclude", "posts/", env=cli_env
+    )
+    assert human.returncode == 0, human.stderr
+    assert "left out by exclusion patterns" in human.stdout and "posts/" in human.stdout
+    listed = json.loads(run_cli("sources", "--json", "--index-dir", index_dir, env=cli_env).stdout)
+    assert not any(d["path"].startswith("posts/") or d["path"] == "README.md" for d in listed)
+
+    refused = run_cli("index", str(library), "--index-dir", index_dir, "--exclude", "*", "--json", env=cli_env)
+    assert refused.returncode == 2 and "every document there is left out by '*' (--exclude)" in refused.stderr
+    assert json.loads(run_cli("sources", "--json", "--index-dir", index_dir, env=cli_env).stdout) == listed
+    bad = run_cli("index", str(library), "--index-dir", index_dir, "--exclude", "!README.md", env=cli_env)
+    assert bad.returncode == 2 and "--exclude '!README.md'" in bad.stderr
+
+
 def test_missing_index_is_an_error_with_a_hint(tmp_path: Path, cli_env: dict[str, str]) -> None:
     result = run_cli("sources", "--index-dir", str(tmp_path / "none"), env=cli_env)
     assert result.returncode == 1

@@ -9,8 +9,8 @@ import pytest
 
 from assistant.adapters.chroma_store import ChromaStore
 from assistant.config import Settings
-from assistant.errors import IndexMismatchError, IndexNotFoundError
-from assistant.ingest import indexing
+from assistant.errors import IndexMismatchError, IndexNotFoundError, UsageError
+from assistant.ingest import exclusions, indexing
 from assistant.service import AssistantService
 
 from ..conftest import HashEmbedder, one_page_pdf
@@ -257,3 +257,28 @@ def test_a_pdfs_lost_ligatures_are_repaired_when_it_is_indexed(service: Assistan
     # Search finds the words as written.
     hits = service.retrieve("significant effort platform", mode="bm25").hits
     assert hits and "significant" in hits[0].text
+
+
+def test_an_excluded_file_leaves_the_index_and_stays_out(service: AssistantService, library: Path) -> None:
+    service.index([library])
+    note = "notes/gifct-founding-hash-database.md"
+    report = service.index([library], exclude=exclusions.parse([Path(note).name], "--exclude"))
+    assert report.removed == 1 and [(e.path, e.error) for e in report.excluded] == [(note, Path(note).name)]
+    assert note not in {d.path for d in service.sources()}
+    assert not [i for i in _chunk_ids(service.settings) if "gifct" in i]
+    # Kept in the folder's ignore file, the pattern holds for every later run, as for the TUI's re-index.
+    (library / exclusions.IGNORE_FILE).write_text("notes/gifct-*\n")
+    again = service.index(service.indexed_roots())
+    assert (again.added, again.removed) == (0, 0)
+    assert note not in {d.path for d in service.sources()}
+    # Taking the pattern away brings the file back.
+    (library / exclusions.IGNORE_FILE).unlink()
+    assert service.index([library]).added == 1
+
+
+def test_patterns_that_would_empty_a_folder_change_nothing(service: AssistantService, library: Path) -> None:
+    service.index([library])
+    before = _state(service), _chunk_ids(service.settings)
+    with pytest.raises(UsageError, match="every document there is left out"):
+        service.index([library], exclude=exclusions.parse(["notes/", "web/", "reports/", "posts/"], "--exclude"))
+    assert (_state(service), _chunk_ids(service.settings)) == before
