@@ -541,7 +541,10 @@ def _build_lexical(folder: Path, reader: ChunkReader, generation: str) -> Lexica
         meta = chunk.meta
         document = meta.document
         rows.append(ChunkRow(chunk.id, document.id, document.path, document.publisher, meta.date_num))
-        texts.append(f"{meta.context}\n{chunk.text}" if meta.context else chunk.text)
+        # The title line and the author are words a question may ask by ("what did <author> write about …")
+        # though the text never says them; the embedding sees the title, BM25 sees both.
+        head = "\n".join(part for part in (meta.context, document.author) if part)
+        texts.append(f"{head}\n{chunk.text}" if head else chunk.text)
     try:
         return LexicalIndex.build(folder, rows, texts, generation)
     except OSError as exc:

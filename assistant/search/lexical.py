@@ -22,7 +22,8 @@ import numpy.typing as npt
 from assistant.config import Settings
 from assistant.text.words import words
 
-FORMAT_VERSION = 1
+# 2: a chunk's text is indexed with its document's author (an index of version 1 is rebuilt on first use).
+FORMAT_VERSION = 2
 
 
 def lexical_dir(settings: Settings) -> Path:

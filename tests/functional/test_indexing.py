@@ -282,3 +282,23 @@ def test_patterns_that_would_empty_a_folder_change_nothing(service: AssistantSer
     with pytest.raises(UsageError, match="every document there is left out"):
         service.index([library], exclude=exclusions.parse(["notes/", "web/", "reports/", "posts/"], "--exclude"))
     assert (_state(service), _chunk_ids(service.settings)) == before
+
+
+def test_a_documents_author_is_a_word_the_library_knows(service: AssistantService, tmp_path: Path) -> None:
+    # A blog post rarely names its own author in its text; the analyst still asks for her by name.
+    folder = tmp_path / "blog"
+    folder.mkdir()
+    (folder / "moderation.md").write_text(
+        '---\ntitle: "Moderating a forum"\nauthor: "Marisol Quenby"\n---\n'
+        "Forum moderators removed threads that praised the attack within hours.\n"
+    )
+    (folder / "other.md").write_text(
+        '---\ntitle: "Another forum"\nauthor: "Tobias Renn"\n---\n'
+        "Forum moderators on another board left threads that praised the attack online for days.\n"
+    )
+    service.index([folder])
+    retrieval = service.retrieve("What did Marisol Quenby write about forum moderators?", mode="bm25")
+    assert "quenby" not in retrieval.unknown_terms and "marisol" not in retrieval.unknown_terms
+    assert retrieval.hits[0].document.path == "moderation.md"
+    answer = service.ask("What did Marisol Quenby write about forum moderators?", mode="bm25")
+    assert "no indexed document mentions" not in answer.note
