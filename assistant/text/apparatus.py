@@ -39,7 +39,8 @@ _ITALIC = re.compile(r"(?<![\w*_])([_*])(?=[^\s_*])([^_*\n]+?)(?<=[^\s_*])\1(?![
 _PAGE_NUMBER = re.compile(r"\n\s*\d{1,4}\s+(?=[a-z])")
 # A source's own footnote marks, glued to the word or stop they follow ("in Mosul.[31]", "Extremists",[135]).
 # Shown in an answer they read as its citations, which are numbered in the same brackets.
-_FOOTNOTE_MARK = re.compile(r"(?<=[^\s\[\]])(?:\[\d{1,3}\])+")
+# Markdown's own footnote references ("identity[^transgenderism]") are marks of the same kind.
+_FOOTNOTE_MARK = re.compile(r"(?<=[^\s\[\]])(?:\[\d{1,3}\]|\[\^[^\]\s]{1,40}\])+")
 _CUT_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*$")
 _WHOLE_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<a\b[^<>]*>[^<>]*</a>", re.IGNORECASE)
 _BARE_URL = re.compile(r"(?<![\w(\[/])(?:https?://|www\.)[^\s<>()\[\]]+")
@@ -84,12 +85,17 @@ def skip_marks(text: str, start: int, end: int) -> int:
 # A report's section heading that a PDF's text layer ran into the first sentence of the section
 # ("Conclusion In conclusion, this study ...", "4.2 Limitations While this study ..."): a heading
 # word, perhaps numbered, then a sentence's opening ("In conclusion", "While this"), not more of a title.
-_GLUED_HEADING = re.compile(
-    r"(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?"
+_HEADING_WORDS = (
     r"(?:Abstract|Introduction|Background|Overview|Summary|Executive [Ss]ummary|Methods?|Methodology|Results|"
     r"Findings|Key [Ff]indings|Discussion|Limitations|Conclusions?|Recommendations|Acknowledge?ments)"
+)
+_GLUED_HEADING = re.compile(
+    rf"(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?(?:{_HEADING_WORDS}|{_HEADING_WORDS.upper()})"
     r"[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z])"
 )
+# A running head in capitals ("CHAPTER 1. INTRODUCTION") that a page break left before the rest of a
+# sentence begun on the page before ("ready been used on …"): what follows it is no sentence's start.
+_RUNNING_HEAD = re.compile(rf"^(?:\d{{1,4}}\s+)?(?:CHAPTER\s+\d{{1,2}}\.?\s+)?{_HEADING_WORDS.upper()}\s+[a-z]")
 
 
 def skip_heading(text: str, start: int, end: int) -> int:
@@ -277,6 +283,7 @@ _PICTURE = re.compile(
 # an italic venue after a name, a page number or DOI at the end.
 _ENTRY = re.compile(
     r"^\W*\[\d{1,4}\]\s*\S"
+    r"|^\[\^[^\]\s]{1,40}\]:"  # a Markdown footnote's text ("[^term]: Neologism implying …")
     r"|\b(?:retrieved|accessed|archived)(?: on| from)?\s+(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2},?\s+)?\d{4}\b"
     r"|^[A-Z][\w'’.-]*(?:,?\s+[A-Z][\w'’.-]*){0,4},?\s+\((?:\d{4}|[A-Z][a-z]+\.? \d{1,2}, \d{4}|eds?\.?)\)"
     r"[.,]?(?:\s+[A-Z\"“_*]|\s*$)"
@@ -501,7 +508,7 @@ def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool 
         return "headline"
     if ends_paragraph and not ended and not fact_line and not list_item:
         return "headline"  # prose ends its paragraph with a stop; "> Inquiry details how gunman …" does not
-    if _cut_fragment(text, list_item):
+    if _cut_fragment(text, list_item) or _RUNNING_HEAD.match(text):
         return "fragment"
     if _LEADS_ON.search(text):
         return "lead-in"

@@ -236,6 +236,16 @@ CASES = [
         "Further, more than items were actioned after complaints about the ferry forum.",
         "Ferry videos were shared more than posts were, the harbour office found.",
     ),
+    (
+        "reference",
+        "[^quayside]: A term the forum's moderators used for smuggled permits (glossary).",
+        "The forum's moderators used the term quayside for smuggled permits, the glossary says.",
+    ),
+    (
+        "fragment",
+        "12 CHAPTER 2. INTRODUCTION ready been sold on three other forums by then.",
+        "INTRODUCTIONS were made on three other forums by then, the moderators said.",
+    ),
 ]
 
 
@@ -334,13 +344,15 @@ def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote(
         "4.2 Limitations While this study counts ferries, it does not count passengers.\n\n"
         "Conclusion In conclusion, the harbour is busier than ever.\n\n"
         "Results Are Mixed for the Harbour\n\n"
-        "Results show that ferries ran late on most days."
+        "Results show that ferries ran late on most days.\n\n"
+        "DISCUSSION The ferry company blamed the weather for most delays."
     )
     quoted = _quoted(text)
     assert quoted == [
         "While this study counts ferries, it does not count passengers.",
         "In conclusion, the harbour is busier than ever.",
         "Results show that ferries ran late on most days.",
+        "The ferry company blamed the weather for most delays.",
     ]
 
 
@@ -416,6 +428,8 @@ def test_a_sources_footnote_marks_are_not_shown_where_they_would_read_as_citatio
     assert citations[0].quote == sentence  # the quote stays as the source has it
     # The marks do not hide the stop before them: the sentence is finished, not a headline.
     assert finished(sentence) and not finished("The harbour office closed 40 ferry routes[31]")
+    # A Markdown footnote's reference is a mark of the same kind.
+    assert display_text("Ferries were quayside boats[^quayside] then.") == "Ferries were quayside boats then."
     # A bracketed number standing alone is the text's own, as is a statute's numbering.
     assert display_text("See [3] above; Section 230(c)(1) applies.") == "See [3] above; Section 230(c)(1) applies."
 
