@@ -115,7 +115,7 @@ def index(
         typer.Option(
             "--exclude",
             help="Leave out files or folders matching this glob, relative to each folder indexed (repeatable): "
-            "'README.md' at any depth, '/README.md' at the top only, 'drafts/' a folder. A folder's "
+            "'README.md' at any depth, '/README.md' at the top only, 'drafts/' a folder. Any folder's "
             ".assistantignore holds lasting patterns.",
             show_default=False,
         ),

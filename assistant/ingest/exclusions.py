@@ -3,11 +3,13 @@
 A library folder often holds files that are about the collection rather than part
 of it (a README describing the corpus, a licence, working notes). They are left
 out by glob patterns, given on the command line or kept in an `.assistantignore`
-file at the folder's top, one pattern a line, so that every later re-index of the
-folder (a bare `assistant index`, the TUI's re-index) leaves them out too.
+file, one pattern a line, so that every later re-index (a bare `assistant index`,
+the TUI's re-index) leaves them out too. A folder's file speaks for what lies under
+that folder, whichever folder above it is indexed, as Git's ignore files do.
 
-A pattern is matched against a path relative to the folder indexed, with `/`
-between folders, case-sensitively (as the file system is):
+A pattern is matched against a path relative to the folder indexed (the command
+line's) or to the folder holding the file, with `/` between folders,
+case-sensitively (as the file system is):
 
 - without a `/` it matches a file or folder name at any depth (`README.md`, `*.bak`);
 - with a `/` inside it matches the relative path (`notes/drafts/*`);
@@ -80,6 +82,31 @@ def folder_patterns(root: Path) -> list[Pattern]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the exclusion patterns ({exc})") from exc
     return parse(lines, str(path), lines=True)
+
+
+class Exclusions:
+    """The patterns in force during one walk of a folder: the command line's, from its top, and each walked
+    folder's `.assistantignore`, from that folder down (`enter` each folder before what is in it)."""
+
+    def __init__(self, given: Sequence[Pattern]) -> None:
+        # Keyed by the folder the patterns are relative to: "" is the top of the walk.
+        self._scopes: dict[str, list[Pattern]] = {"": list(given)}
+
+    def enter(self, folder: Path, relpath: str) -> None:
+        """Take in the ignore file of `folder`, found at `relpath` ("" or "." for the top), if it has one."""
+        found = folder_patterns(folder)
+        if found:
+            self._scopes.setdefault("" if relpath == "." else relpath, []).extend(found)
+
+    def match(self, relpath: str, *, folder: bool = False) -> Pattern | None:
+        """The first pattern in force that leaves out the file or folder at `relpath` (from the top)."""
+        for scope, patterns in self._scopes.items():
+            if scope and not relpath.startswith(scope + "/"):
+                continue
+            found = excluded_by(relpath[len(scope) + 1 :] if scope else relpath, patterns, folder=folder)
+            if found is not None:
+                return found
+        return None
 
 
 def excluded_by(relpath: str, patterns: Sequence[Pattern], *, folder: bool = False) -> Pattern | None:

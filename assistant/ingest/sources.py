@@ -20,7 +20,7 @@ from typing import Any
 
 from assistant.domain import FileFailure, Format
 from assistant.errors import UsageError
-from assistant.ingest.exclusions import Pattern, excluded_by, folder_patterns
+from assistant.ingest.exclusions import Exclusions, Pattern, excluded_by
 
 EXTENSIONS: dict[str, Format] = {
     ".md": "markdown",
@@ -142,7 +142,7 @@ def _load_manifest(root: Path, failed: list[FileFailure]) -> tuple[dict[str, dic
 def discover(paths: list[Path], *, max_bytes: int, exclude: Sequence[Pattern] = ()) -> Discovery:
     """Walk `paths` (folders or single files) and classify what is found.
 
-    Files and folders matching `exclude`, or the `.assistantignore` of a folder given, are left out
+    Files and folders matching `exclude`, or an `.assistantignore` of a folder walked, are left out
     (and so removed from the index if they were in it). Patterns that leave out every document of a
     path given are refused: that is a mistake, and going on would empty the index of that folder.
     """
@@ -171,7 +171,7 @@ def discover(paths: list[Path], *, max_bytes: int, exclude: Sequence[Pattern] = 
             continue
         result.roots.append(root)
         result.scope.append((root, True))
-        patterns = [*exclude, *folder_patterns(root)]
+        rules = Exclusions(exclude)
         left_out: list[Pattern] = []
         documents = 0
         manifest, manifest_name = _load_manifest(root, result.failed)
@@ -196,10 +196,11 @@ def discover(paths: list[Path], *, max_bytes: int, exclude: Sequence[Pattern] = 
                 )
                 continue
             seen_dirs.add(real)
+            rules.enter(Path(dirpath), Path(rel_dir).as_posix())
             kept_dirs = []
             for name in sorted(d for d in dirnames if not d.startswith(".")):
                 relpath = Path(os.path.normpath(os.path.join(rel_dir, name))).as_posix()
-                pattern = excluded_by(relpath, patterns, folder=True)
+                pattern = rules.match(relpath, folder=True)
                 if pattern is None:
                     kept_dirs.append(name)
                 else:
@@ -212,7 +213,7 @@ def discover(paths: list[Path], *, max_bytes: int, exclude: Sequence[Pattern] = 
                 relpath = os.path.normpath(os.path.join(rel_dir, name))
                 if rel_dir == "." and name == manifest_name:
                     continue
-                pattern = excluded_by(Path(relpath).as_posix(), patterns)
+                pattern = rules.match(Path(relpath).as_posix())
                 if pattern is not None:
                     result.excluded.append(FileFailure(relpath, pattern.text))
                     left_out.append(pattern)

@@ -77,6 +77,14 @@ def test_a_folders_ignore_file_is_read_with_comments_and_blank_lines(tmp_path: P
     assert _found(root, "drafts/") == {"notes/README.md", "notes/raid.md", "reports/annual.md"}
 
 
+def test_a_subfolders_ignore_file_speaks_for_that_folder_whichever_folder_is_indexed(tmp_path: Path) -> None:
+    root = _library(tmp_path / "lib")
+    # Relative to notes/: its own README and its drafts, not the collection's README at the top.
+    (root / "notes" / IGNORE_FILE).write_text("/README.md\ndrafts/\n")
+    assert _found(root) == {"README.md", "LICENSE.txt", "notes/raid.md", "reports/annual.md"}
+    assert _found(root / "notes") == {"raid.md"}
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "/", "!README.md"])
 def test_a_bad_pattern_is_refused_naming_the_option(bad: str) -> None:
     with pytest.raises(UsageError, match="--exclude"):
