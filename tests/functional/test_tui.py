@@ -31,7 +31,6 @@ from assistant.config import Settings
 from assistant.conversation.records import IndexState, Turn
 from assistant.conversation.store import ConversationStore
 from assistant.domain import Answer, IndexReport
-from assistant.ingest.indexing import IndexProgress
 from assistant.search.retrieval import Filters
 from assistant.service import AssistantService
 from assistant.tui.app import BriefingApp
@@ -91,9 +90,9 @@ class HeldService(AssistantService):
         assert self.hold_status.wait(60)
         return super().status()
 
-    def index(self, paths: list[Path], *, rebuild: bool = False, progress: IndexProgress | None = None) -> IndexReport:
+    def index(self, paths: list[Path], **options: Any) -> IndexReport:
         assert self.hold_index.wait(60)
-        return super().index(paths, rebuild=rebuild, progress=progress)
+        return super().index(paths, **options)
 
     def stream(self, question: str, **options: Any) -> Iterator[str | Answer]:
         final: Answer | None = None
