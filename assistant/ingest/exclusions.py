@@ -75,7 +75,12 @@ def parse(texts: Sequence[str], origin: str, *, lines: bool = False) -> list[Pat
 def folder_patterns(root: Path) -> list[Pattern]:
     """The patterns of `root`'s `.assistantignore`, or none when it has no such file."""
     path = root / IGNORE_FILE
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return []
+    except OSError:
+        # A folder that can be listed but not entered: its files cannot be read either, and each is reported
+        # as it fails, as it was before ignore files existed.
         return []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

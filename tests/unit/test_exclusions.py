@@ -105,6 +105,22 @@ def test_an_unreadable_ignore_file_is_refused_naming_it(tmp_path: Path) -> None:
         discover([root], max_bytes=LIMIT)
 
 
+def test_a_folder_that_cannot_be_entered_does_not_stop_the_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root may enter any folder, so the refusal a folder without search permission gives is made here.
+    root = _library(tmp_path / "lib")
+    real_is_file = Path.is_file
+
+    def is_file(path: Path) -> bool:
+        if path.name == IGNORE_FILE and path.parent.name == "reports":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    assert "reports/annual.md" in _found(root)
+
+
 @pytest.mark.parametrize("patterns", [["*"], ["*.md", "*.txt"], ["notes/", "reports/", "/README.md", "*.txt"]])
 def test_patterns_leaving_out_every_document_are_refused(tmp_path: Path, patterns: list[str]) -> None:
     root = _library(tmp_path / "lib")
