@@ -411,9 +411,11 @@ class BriefingApp(App[None]):
         self.index_status = message.status
         report = message.report
         failed = f"\n{len(report.failed)} file(s) failed, e.g. {report.failed[0].path}" if report.failed else ""
+        # What an ignore file left out is said, so a document missing from the library is not a mystery.
+        left_out = f" · {len(report.excluded)} left out by .assistantignore" if report.excluded else ""
         self.notify(
             f"{report.added} added · {report.updated} updated · {report.removed} removed · "
-            f"{report.unchanged} unchanged\n{message.status.documents:,} documents · "
+            f"{report.unchanged} unchanged{left_out}\n{message.status.documents:,} documents · "
             f"{message.status.chunks:,} chunks{failed}",
             title="Index updated",
             severity="warning" if report.failed else "information",

@@ -731,6 +731,9 @@ async def test_no_index_screen_explains_and_builds_one(
     folder.mkdir()
     for name in ("gifct-founding-hash-database.md", "europol-telegram-action-2019.md"):
         shutil.copy(CORPUS / "notes" / name, folder / name)
+    # The folder's own README is kept out by its ignore file, and the toast says so.
+    (folder / "README.md").write_text("About these two reports: where they came from and who copied them.")
+    (folder / ".assistantignore").write_text("/README.md\n")
     settings = Settings(index_dir=tmp_path / "fresh-index", lock_timeout=0)
     service = AssistantService(settings, embedder=real_embedder)
     app = BriefingApp(settings, service=service, store=store, corpus=folder)
@@ -752,6 +755,7 @@ async def test_no_index_screen_explains_and_builds_one(
         await settle(pilot)
         assert isinstance(app.screen, ChatScreen)
         assert "2 documents" in status_line(app)
+        assert any("1 left out by .assistantignore" in t for t in toasts(app))
         await ask(pilot, "Which companies founded the GIFCT?")
         turn = turn_views(app)[-1].turn
         assert turn is not None and turn.status == "answered"
