@@ -651,8 +651,8 @@ def repeats(
     A figure the answer does not have yet makes a sentence worth its place
     unless nearly all its other words are already there. From another document
     (`source`, the candidate's path) it is worth its place whatever its words:
-    a later report restating a sentence with a new count ("more than 400,000
-    items" after "more than 370,000") is an update, and two sources giving
+    a later report restating a sentence with a new count ("more than 52,000
+    items" after "more than 41,000") is an update, and two sources giving
     different counts is a discrepancy the analyst should see.
     """
     own = _word_set(text)

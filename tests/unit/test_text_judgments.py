@@ -77,9 +77,9 @@ def test_a_figure_already_given_is_no_new_figure_however_it_is_written() -> None
 
 
 def test_another_source_restating_a_sentence_with_its_own_figure_is_an_update_not_a_repeat() -> None:
-    earlier = "The shared archive of 12 member firms holds more than 370,000 items."
+    earlier = "The shared archive of 12 member firms holds more than 41,000 items."
     said = [Sentence(_hit(earlier, "reports/review-2023.md"), 0, len(earlier), 1.0, 1.0)]
-    later = "The shared archive of 12 member firms holds more than 400,000 items."
+    later = "The shared archive of 12 member firms holds more than 52,000 items."
     # The next year's report says the same with a new count: the reader needs both figures.
     assert not repeats(later, said, source="reports/review-2024.md")
     # The same document saying it twice is a repeat; so is another source giving the same count.
