@@ -39,15 +39,11 @@ class Pattern:
     text: str
     origin: str
 
-    @property
-    def _body(self) -> str:
-        return self.text.strip("/")
-
     def matches(self, relpath: str, *, folder: bool) -> bool:
         """Whether this pattern leaves out the file or folder at `relpath` (relative, `/`-separated)."""
         if self.text.endswith("/") and not folder:
             return False
-        body = self._body
+        body = self.text.strip("/")
         if self.text.startswith("/") or "/" in body:
             return fnmatchcase(relpath, body)
         return fnmatchcase(relpath.rsplit("/", 1)[-1], body)

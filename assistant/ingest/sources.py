@@ -214,11 +214,13 @@ def discover(paths: list[Path], *, max_bytes: int, exclude: Sequence[Pattern] = 
                 if rel_dir == "." and name == manifest_name:
                     continue
                 pattern = rules.match(Path(relpath).as_posix())
+                document = Path(name).suffix.lower() in EXTENSIONS
                 if pattern is not None:
                     result.excluded.append(FileFailure(relpath, pattern.text))
-                    left_out.append(pattern)
+                    if document:  # leaving out a stray backup file empties nothing
+                        left_out.append(pattern)
                     continue
-                documents += Path(name).suffix.lower() in EXTENSIONS
+                documents += document
                 _consider(root, Path(dirpath) / name, relpath, manifest.get(relpath, {}), result, max_bytes, preference)
         if left_out and not documents:
             _refuse_all_left_out(given, left_out)

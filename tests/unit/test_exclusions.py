@@ -128,6 +128,20 @@ def test_patterns_leaving_out_every_document_are_refused(tmp_path: Path, pattern
         discover([root], max_bytes=LIMIT, exclude=parse(patterns, "--exclude"))
 
 
+def test_leaving_out_only_files_that_are_not_documents_is_not_refused(tmp_path: Path) -> None:
+    # A folder of one backup file and a README: the backup is left out, and nothing is emptied by that.
+    root = tmp_path / "lib"
+    root.mkdir()
+    (root / "notes.bak").write_text("old copy")
+    (root / "README.md").write_text("About the folder.")
+    found = discover([root], max_bytes=LIMIT, exclude=parse(["*.bak"], "--exclude"))
+    assert [f.relpath for f in found.files] == ["README.md"]
+    assert [e.path for e in found.excluded] == ["notes.bak"]
+    (root / "README.md").unlink()
+    # With no document at all, there is nothing to refuse: the folder simply holds none.
+    assert discover([root], max_bytes=LIMIT, exclude=parse(["*.bak"], "--exclude")).files == []
+
+
 def test_a_file_named_and_excluded_is_refused(tmp_path: Path) -> None:
     root = _library(tmp_path / "lib")
     with pytest.raises(UsageError, match=r"README\.md: every document there is left out by 'README\.md'"):
