@@ -97,6 +97,19 @@ def test_a_close_passage_from_a_document_that_does_not_name_the_question_is_loos
     assert "loosely related" in reason
 
 
+def test_a_document_naming_a_place_name_by_its_first_word_gives_a_strong_passage() -> None:
+    # The question says "Copperfield Quay bombing"; the report only ever says "the Copperfield attack".
+    question = "After the Copperfield Quay bombing, how did Harbourline tell fake profiles from real ones?"
+    text = "After the Copperfield attack, Harbourline told fake profiles from real ones by their lack of photos."
+    covered, reason = _judge(question, _hit(text, similarity=0.5, title="Harbourline on fake profiles"))
+    assert covered, reason
+    # A document that names neither word of the place is still only loosely related.
+    text = "After the attack, Harbourline told fake profiles from real ones by their lack of photos."
+    covered, reason = _judge(question, _hit(text, similarity=0.5, title="Harbourline on fake profiles"))
+    assert not covered
+    assert "loosely related" in reason
+
+
 def test_the_strong_passage_may_rank_behind_summaries_that_do_not_name_the_question() -> None:
     question = "How did Harbourline moderators treat relay posts that mixed ads and threats?"
     summaries = [
