@@ -101,6 +101,11 @@ _DEMONSTRATIVE = re.compile(
 )
 # After these a question's subject comes, then its verb ("did the forum adopt ...").
 _AUXILIARIES = frozenset({"do", "does", "did", "can", "could", "would", "will", "should", "might", "may", "must"})
+# The other verbs a question puts before its subject ("what tool were prosecutors using").
+_INVERTED = frozenset({"is", "are", "was", "were", "has", "have", "had"})
+_MODALS = _AUXILIARIES - {"do", "does", "did"}
+# Where the first part of a question ends: "what tool did they use, and how well did it work?"
+_CLAUSE_END = re.compile(r"[?;]|,?\s+(?:and|but)\s+(?:what|which|who|how|when|where|why)\b", re.IGNORECASE)
 # Verbs among the stopwords: a run that ends at one of them holds no verb of its own.
 _VERB_STOPWORDS = frozenset({"have", "has", "had", "be", "been", "being", "do", "does", "did", "said", "says"})
 # The word a noun phrase ends before: a question's verb or a preposition is not part of it.
@@ -153,8 +158,7 @@ class NounPhrase:
     @property
     def plural(self) -> bool:
         """Ends in a plural common noun ("prosecutors"), so "they" may stand for it."""
-        last = self.text.split()[-1]
-        return last.islower() and len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+        return _plural(self.text.split()[-1])
 
 
 class Exchange(NamedTuple):
@@ -335,7 +339,8 @@ class FollowUpRewriter:
                     start = before_date.start() if before_date else start
                 body = body[:start] + _resolve_time(reference, before_time) + body[reference.end() :]
                 time_used = True
-        body = _apply(body, [(start, end, text) for _, start, end, text in self._pointers(body, phrases, lead)])
+        pointers = self._pointers(body, phrases, lead, asked_in=context_question)
+        body = _apply(body, [(start, end, text) for _, start, end, text in pointers])
         if not own:
             known = {m.key for m in before}
             body = self._replace_pronoun(body, before, phrases, [m for m in self.mentions(lead) if m.key not in known])
@@ -346,6 +351,8 @@ class FollowUpRewriter:
             parts.append("about " + _join(missing))
         # A date taken from an answer resolves "after that", but is not added on its own:
         # it may be incidental to what was asked.
+        # An earlier question's clause brought in with what it asked for may bring its date along.
+        time_used = time_used or bool(time_frames(body))
         if before_time is not None and asked_time and not own_times and not time_used:
             phrase = before_time.phrase()
             parts.append(phrase[:1].lower() + phrase[1:] if before_time.preposition else phrase)
@@ -425,7 +432,9 @@ class FollowUpRewriter:
             re.match(r"\s+(?:is|was)\s+(?:true|possible|likely|clear|known|said|reported)\b", after)
         )
 
-    def _pointers(self, text: str, phrases: list[NounPhrase], lead: str = "") -> list[tuple[str, int, int, str]]:
+    def _pointers(
+        self, text: str, phrases: list[NounPhrase], lead: str = "", asked_in: str = ""
+    ) -> list[tuple[str, int, int, str]]:
         """Phrases of `text` that point back ("that approach", "the domestic groups"), with what they stand for.
 
         Each is (determiner, start, end, the earlier noun phrase that replaces it). "that", "this",
@@ -433,8 +442,13 @@ class FollowUpRewriter:
         head is the same kind of thing ("approach" for "technique"), else the thing the earlier
         question asked for ("what technique ..."); "the" only for a phrase that shares a word. The
         earlier answer's `lead` sentence is looked at after the question ("that study" the answer cited).
+        The thing an earlier question (`asked_in`, whose `phrases` they are) asked for is only known by
+        what that question said of it, so it comes with that clause: "that approach" after "what technique
+        were YouTube and Facebook using to take videos down?" is "the technique YouTube and Facebook were
+        using to take videos down".
         """
         found = []
+        own_phrases = phrases
         phrases = phrases + self.noun_phrases(lead)
         for match in _DEMONSTRATIVE.finditer(text):
             det = match.group("det")
@@ -450,9 +464,37 @@ class FollowUpRewriter:
                 if target is not None and (size == 1 or head in _KIND_NOUNS or head in target.words):
                     article = "The" if det[0].isupper() else "the"
                     end = match.start("words") + len(" ".join(kept[:size]))
-                    found.append((det, match.start(), end, f"{article} {target.text}"))
+                    said = self._defining_clause(asked_in, target) if target.asked and target in own_phrases else ""
+                    found.append((det, match.start(), end, " ".join(filter(None, (article, target.text, said)))))
                     break
         return found
+
+    def _defining_clause(self, question: str, phrase: NounPhrase) -> str:
+        """What `question` says of the thing it asks for (`phrase`), as a clause after it, or "".
+
+        "what technique were YouTube and Facebook using to ..." gives "YouTube and Facebook were using to
+        ...": an auxiliary before named subjects moves after them, and a verb straight after the phrase gets
+        "that" ("what tool let them ..." gives "that let them ..."). The clause ends with the question's
+        first part. Two forms give "": an auxiliary before a subject that is not a name (where that subject
+        ends cannot be told without parsing), and "do", "does" or "did" ("did the forum adopt" would need
+        the verb inflected: "the forum adopted").
+        """
+        rest = _CLAUSE_END.split(question[phrase.end :], maxsplit=1)[0].strip(" ,")
+        first, _, after = rest.partition(" ")
+        if not rest or first.lower() in (STOPWORDS - _INVERTED - _MODALS) | (_AUXILIARIES - _MODALS):
+            return ""
+        if first.lower() not in _MODALS | _INVERTED:
+            return f"that {rest}"
+        mentions = self.mentions(after)
+        opening = next((m for m in mentions if m.start == 0), None)
+        if opening is None:
+            return ""
+        end = _coordinated(after, opening, mentions)[-1].end
+        # "can Copper County prosecutors use": the name is only the start of the subject.
+        following = re.match(r" ([a-z][\w-]*)", after[end:])
+        if following is None or _plural(following.group(1)):
+            return ""
+        return f"{after[:end]} {first}{after[end:]}"
 
     @staticmethod
     def _antecedent(det: str, kept: list[str], phrases: list[NounPhrase]) -> NounPhrase | None:
@@ -465,7 +507,8 @@ class FollowUpRewriter:
         # "found that platforms removed": "that" before a plural noun joins clauses, it points nowhere.
         if (det.lower() in ("that", "this") and plural) or (det.lower() in ("those", "these") and not plural):
             return None
-        candidates = [p for p in phrases if p.words and p.words != own]
+        # "that tool" after "which tool let ...": the same words, but the earlier tool is known by its clause.
+        candidates = [p for p in phrases if p.words and (p.words != own or p.asked)]
         target = next((p for p in candidates if set(own) & set(p.words)), None)
         if target is None and det.lower() != "the" and head in _KIND_NOUNS:
             kind = next(k for k in _NOUN_KINDS if head in k)
@@ -584,6 +627,11 @@ def _lead_sentence(answer: str, asked: str) -> str:
         if shared > score:
             best, score = sentence, shared
     return best
+
+
+def _plural(word: str) -> bool:
+    """A plural common noun by its look ("prosecutors", not "Paris", "press" or "status")."""
+    return word.islower() and len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _base(word: str) -> str:

@@ -105,6 +105,44 @@ def test_a_phrase_that_points_back_gets_the_earlier_noun_phrase(
 
 
 @pytest.mark.parametrize(
+    ("earlier", "question", "expected"),
+    [
+        # The thing asked for is known only by what the question said of it: that clause comes along, its
+        # auxiliary after the named subjects, and its date with it (so it is not added again).
+        (
+            "In 2019, what filter were Harbourline and Quaynet said to be running, quietly, to hold back spam?",
+            "What was the weakness of that method?",
+            "What was the weakness of the filter Harbourline and Quaynet were said to be running, quietly, "
+            "to hold back spam (in 2019)?",
+        ),
+        # A verb straight after the phrase gets "that"; the same noun ("that tool") points back as well.
+        (
+            "Which tool let moderators on Quaynet trace spam relays in 2021?",
+            "Who built that tool?",
+            "Who built the tool that let moderators on Quaynet trace spam relays in 2021?",
+        ),
+        # The clause ends with the question's first part.
+        (
+            "What power can Harbourline use against relay operators, and how often is it used?",
+            "Why was that power criticised?",
+            "Why was the power Harbourline can use against relay operators criticised?",
+        ),
+        # A subject that only starts with a name, or that is no name at all, cannot be moved safely.
+        (
+            "What power can Copper County prosecutors use against relay operators?",
+            "Why was that power criticised?",
+            "Why was the power criticised (about Copper County)?",
+        ),
+        ("What tool were moderators using to trace relays?", "Who made that tool?", "Who made the tool?"),
+    ],
+)
+def test_what_an_earlier_question_asked_for_comes_with_its_clause(
+    rewriter: FollowUpRewriter, earlier: str, question: str, expected: str
+) -> None:
+    assert rewriter.rewrite(question, [(earlier, "")]) == expected
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "How did Telegram respond to the Europol action day in 2019?",
