@@ -308,8 +308,10 @@ _CREDIT = re.compile(
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 # A post's own marks: a post need not be written as a sentence.
 _POST_MARKS = re.compile(r"(?:^|\s)[#@]\w")
-# A speaker's label opening a transcript turn: "Jane Q. Doe, Jr.: …".
-_SPEAKER_LABEL = re.compile(r"^[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}:\s+")
+# A speaker's label opening a transcript turn: "Jane Q. Doe, Jr.: …", "DOE and ROE (together): …".
+_SPEAKER_LABEL = re.compile(r"^[A-Z][\w.'’-]*(?:(?:,?\s+|\s+and\s+)[A-Z][\w.'’-]*){0,4}(?:\s+\([^()]*\))?:\s+")
+# A transcript typed with its contractions split ("Here 's", "don' t"): the split-off piece is no word.
+_SPLIT_CONTRACTION = re.compile(r"(?<=\w)\s?['’]\s?(?=(?:s|t|re|ve|ll|d|m)\b)")
 # A fact line of a notes page or fact box: a short label, a colon and its value ("Passed by the
 # Bundestag: 30 June 2017.", "Partners: Jigsaw and Moonshot."). It states a fact in few words.
 _FACT_LABEL = re.compile(r"^[A-Z][\w'’.()/&-]*(?:\s+[\w'’.()/&-]+){0,4}:(?:\*\*|__)?\s+\S")
@@ -490,7 +492,7 @@ def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool 
     if text[0] in "([" and text.rstrip(".").endswith((")", "]")) and text.rstrip(".")[1:-1].count(text[0]) == 0:
         return "aside"
     label = _SPEAKER_LABEL.match(text)
-    said = text[label.end() :] if label else ""
+    said = _SPLIT_CONTRACTION.sub("'", text[label.end() :]) if label else ""
     if label and len(_case_words(display_text(said))) < HEADLINE_WORDS // 2 and not any(c.isdigit() for c in said):
         return "speaker"
     ended = finished(text) or (list_item and text.endswith((";", ",", ":")))

@@ -120,6 +120,17 @@ CASES = [
         "Maria T. Example, Jr.: Judge Brennan?",
         "Maria T. Example, Jr.: The statute covers every platform that hosts content for others.",
     ),
+    # A transcript typed with split contractions: "'s" is no word of its own.
+    (
+        "speaker",
+        "HARLAN: Here 's the thing.",
+        "HARLAN: Here 's the plan we agreed with the harbour office last week.",
+    ),
+    (
+        "speaker",
+        "HARLAN and BRENT (together): Agreed.",
+        "HARLAN and BRENT (together): We agreed to close the relay channel on Friday.",
+    ),
     (
         "question",
         "What do the moderators of these forums actually remove?",
