@@ -98,10 +98,25 @@ _GLUED_HEADING = re.compile(
 _RUNNING_HEAD = re.compile(rf"^(?:\d{{1,4}}\s+)?(?:CHAPTER\s+\d{{1,2}}\.?\s+)?{_HEADING_WORDS.upper()}\s+[a-z]")
 
 
+# A page number (in roman numerals on a report's front pages) and a section heading inside what the
+# splitter took for one sentence: a title page ran into the abstract ("… Master's thesis 2024 ii Abstract
+# Incels are …"). Prose never carries a page's number and heading in its middle: the sentence starts after.
+_PAGED_HEADING = re.compile(
+    rf"(?<!\S)(?:[ivxlc]{{1,6}}|\d{{1,3}})[ \t]+(?:{_HEADING_WORDS}|{_HEADING_WORDS.upper()})"
+    r"[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z])"
+)
+
+
 def skip_heading(text: str, start: int, end: int) -> int:
-    """Where a sentence begins after a section heading glued to its front, or `start` when there is none."""
+    """Where a sentence begins after a section heading glued to its front, or `start` when there is none.
+
+    A heading after a page number counts wherever it is: what comes before it is another page's debris.
+    """
     glued = _GLUED_HEADING.match(text, start, end)
-    return glued.end() if glued else start
+    if glued:
+        return glued.end()
+    paged = _PAGED_HEADING.search(text, start, end)
+    return paged.end() if paged else start
 
 
 def skip_title(text: str, start: int, end: int, title: str) -> int:

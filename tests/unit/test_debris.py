@@ -356,7 +356,11 @@ def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote(
         "Conclusion In conclusion, the harbour is busier than ever.\n\n"
         "Results Are Mixed for the Harbour\n\n"
         "Results show that ferries ran late on most days.\n\n"
-        "DISCUSSION The ferry company blamed the weather for most delays."
+        "DISCUSSION The ferry company blamed the weather for most delays.\n\n"
+        # A thesis's title page, its roman page number and the abstract's heading, run into its first sentence.
+        "NORTH HARBOUR COLLEGE Jane Example Counting ferries: a network study 2024 ii Abstract Ferries are "
+        "the busiest boats in the harbour.\n\n"
+        "The 12 Methods we tried all failed to count the passengers."
     )
     quoted = _quoted(text)
     assert quoted == [
@@ -364,6 +368,9 @@ def test_a_section_heading_run_into_the_first_sentence_is_left_out_of_the_quote(
         "In conclusion, the harbour is busier than ever.",
         "Results show that ferries ran late on most days.",
         "The ferry company blamed the weather for most delays.",
+        "Ferries are the busiest boats in the harbour.",
+        # A count before a capitalised word is no page number, and no heading follows it.
+        "The 12 Methods we tried all failed to count the passengers.",
     ]
 
 
