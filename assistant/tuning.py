@@ -189,6 +189,12 @@ class AnswerTuning(_Frozen):
         description="Bonus for a place named after 'in', 'at' or 'from' when the question asks where (chosen with "
         "reason_bonus).",
     )
+    term_bonus: float = Field(
+        default=0.1,
+        ge=0,
+        description="Bonus for a quoted word or a hashtag when the question asks which word, slogan or label was "
+        "used: set like reason_bonus and place_bonus, not swept (one tune question asks for a term).",
+    )
     inflection_weight: float = Field(
         default=0.8,
         ge=0,

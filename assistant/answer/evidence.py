@@ -523,12 +523,29 @@ def offers(kind: str, sentence: str, tokens: list[str], asked: set[str]) -> bool
         return new_names(sentence, asked)
     if kind == "reason":
         return bool(_REASON.search(sentence))
+    if kind == "term":
+        # A word quoted as a word ("the term “jogger”") or a hashtag: what "which word ..." asks for.
+        terms = (match.group(1) or match.group(2) for match in _TERM.finditer(sentence))
+        return any(len(term.split()) <= _TERM_WORDS and not set(words(term)) <= asked for term in terms)
     if kind == "place":
         return any(
             (word := match.group(1).lower()) not in asked and word not in _NOT_PLACES
             for match in _PLACE.finditer(sentence)
         )
     return False
+
+
+#: The most words a quoted term has: a longer quotation is someone's words, not a word.
+_TERM_WORDS = 4
+# A quoted word is a term when the sentence speaks of it as one ("the word “jogger”", "terms such as
+# "dindu"", "dubbed 'the caliphate's voice'"); a quotation after any other word is someone's words.
+_TERM = re.compile(
+    r"(?:\b(?:words?|terms?|phrases?|slogans?|hashtags?|labels?|nicknames?|slurs?|names?|known as|such as|like"
+    r"|as|or|and)|\b(?:called|dubbed|termed|branded|nicknamed|labell?ed)(?:\s+[\w'’-]+){0,2}?),?\s+(?:the\s+)?"
+    r"[\"“‘]([^\"“”‘’\n]{1,40}?)[\"”’](?!\w)"
+    r"|(?<!\w)#(\w{2,})",
+    re.IGNORECASE,
+)
 
 
 def _kind_bonus(kind: str, tuning: AnswerTuning) -> float:
@@ -540,6 +557,8 @@ def _kind_bonus(kind: str, tuning: AnswerTuning) -> float:
         return tuning.name_bonus
     if kind == "reason":
         return tuning.reason_bonus
+    if kind == "term":
+        return tuning.term_bonus
     return tuning.place_bonus
 
 

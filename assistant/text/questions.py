@@ -3,7 +3,7 @@
 Answers, refusals and briefs ask the same things of a question, so they are answered here once:
 
 - `answer_kinds` / `asked_kind`: the kind of answer asked for (a year, a share, a sum of money, a
-  figure, a name, a reason, a place), and which kinds the documents must hold for it to be covered;
+  figure, a name, a reason, a place, a term), and which kinds the documents must hold for it to be covered;
 - `question_names`: its proper names (a hyphenated or lower-case word is not one);
 - `premise_words`: the words of clauses that only set the scene;
 - `question_parts`: the things a question asks when it asks several;
@@ -124,6 +124,14 @@ _ASKS_MEASURE = re.compile(
 _ASKS_DATE = re.compile(r"\b(?:what|which) (?:date|month|day)\b|\bsince when\b|\bhow long ago\b", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"^\s*(?:who|whom|whose|which)\b|(?:,|\band|\bor)\s+(?:who|whom|which)\b|\bwhat company\b", re.I)
 _ASKS_WHY = re.compile(r"\bwhy\b|\bwhat (?:led|prompted|caused|drove)\b|\bfor what reason\b", re.IGNORECASE)
+# A word or phrase as such: coded language, slogans, labels ("which word became a marker of ...",
+# "what slogan did they chant", "what did the press call him").
+_ASKS_TERM = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:words?|terms?|phrases?|slogans?|hashtags?|nicknames?|labels?"
+    r"|code ?words?|slurs?|expressions?|euphemisms?|wording|catchphrases?)\b"
+    r"|\bwhat (?:did|do|does) (?:[\w'’-]+\s+){1,5}(?:call|calls|called|dub|dubbed|nickname|label)\b",
+    re.IGNORECASE,
+)
 _ASKS_WHERE = re.compile(r"^\s*where\b|(?:,|\band|\bor)\s+where\b|\bin (?:what|which) (?:country|city|place)\b", re.I)
 #: The kinds of answer a question may ask for, with the form that asks and whether the documents must hold one
 #: for the question to count as covered (`asked_kind`); earlier entries win where one form holds another.
@@ -138,13 +146,14 @@ _KINDS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("name", _ASKS_WHO, False),
     ("reason", _ASKS_WHY, False),
     ("place", _ASKS_WHERE, False),
+    ("term", _ASKS_TERM, False),
 )
 
 
 def answer_kinds(question: str) -> tuple[str, ...]:
     """Every kind of answer a question asks for, each once: "share", "amount", "figure" (how many, how
-    long, how large), "year" (when, what year or date), "name" (who, which company), "reason" (why)
-    and "place" (where)."""
+    long, how large), "year" (when, what year or date), "name" (who, which company), "reason" (why),
+    "place" (where) and "term" (which word, slogan or label)."""
     found: list[str] = []
     for kind, pattern, _ in _KINDS:
         if kind not in found and pattern.search(question):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.evidence import candidate_sentences, overlap_share, term_weights
+from assistant.answer.evidence import candidate_sentences, offers, overlap_share, term_weights
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.forms import stem, word_stems
@@ -131,6 +131,8 @@ def test_the_sentence_in_other_words_beats_an_unrelated_one_sharing_one_word() -
         ("On what date did the harbour channel close?", "year"),
         ("Why did the host close the harbour channel?", "reason"),
         ("Where did the harbour channel's members go next?", "place"),
+        ("What slogan did the harbour marchers chant?", "term"),
+        ("What did the harbour press call the channel's founder?", "term"),
         ("What did the harbour channel post about the ferry?", None),
     ],
 )
@@ -171,6 +173,11 @@ def test_a_question_may_ask_for_two_kinds() -> None:
             "The harbour channel was bought by Quayside Media for an undisclosed sum.",
             "The harbour channel was bought by a rival for an undisclosed sum.",
         ),
+        (
+            "What slogan did the harbour marchers chant?",
+            "The harbour marchers chanted slogans such as “Close the quay” through the night.",
+            "The harbour marchers chanted slogans loudly and angrily through the whole night.",
+        ),
     ],
 )
 def test_a_sentence_holding_the_kind_asked_for_beats_one_with_only_the_words(
@@ -178,7 +185,7 @@ def test_a_sentence_holding_the_kind_asked_for_beats_one_with_only_the_words(
 ) -> None:
     # The two are of one length and share the same question words: only the kind asked for tells them apart.
     assert _best(question, [words_only, answer]) == answer
-    flat = AnswerTuning(number_bonus=0, name_bonus=0, date_bonus=0, reason_bonus=0, place_bonus=0)
+    flat = AnswerTuning(number_bonus=0, name_bonus=0, date_bonus=0, reason_bonus=0, place_bonus=0, term_bonus=0)
     assert _best(question, [words_only, answer], flat) == words_only
 
 
@@ -188,3 +195,18 @@ def test_a_word_drawn_with_a_ligature_matches_the_same_word_in_letters() -> None
     assert _share(question, "The harbour oﬃce conﬁrmed it had ﬂagged the proﬁle.") == pytest.approx(
         _share(question, "The harbour office confirmed it had flagged the profile.")
     )
+
+
+def test_a_term_is_a_word_quoted_as_a_word_and_not_someones_quoted_words() -> None:
+    asked = set(words("What slogan did the harbour marchers chant?"))
+
+    def term(sentence: str) -> bool:
+        return offers("term", sentence, words(sentence), asked)
+
+    assert term("The marchers chanted slogans such as “Close the quay” all night.")
+    assert term("The harbour press dubbed the founder “the Ferryman”.")
+    assert term("The marchers spread #closethequay on every forum.")
+    # Someone's quoted words, a long quotation and a term the question already holds give no term.
+    assert not term('The founder said "we will close the quay" to reporters.')
+    assert not term("The marchers used phrases like “we will never let the quay reopen again” all night.")
+    assert not term("The marchers chanted the word “harbour” all night.")
