@@ -1,12 +1,14 @@
-"""Sentences about the document itself: what a study sets out to do, rather than what it found.
+"""Sentences about the document itself: what a study sets out to do, or how it did it, rather than what it found.
 
 Reports open and close with their own scope ("This study examines …", "In
-conclusion, this research illuminates …", "This section looks into …"). Such a
-sentence repeats the question's words, since it names the same topic, but it
-states no finding: an analyst asking what happened does not want it in the
-answer. `about_itself` recognises one; `asks_scope` tells when a question asks
-for exactly that (what a study examined or set out to do), so the sentence is
-then what answers.
+conclusion, this research illuminates …", "This section looks into …") and
+spend paragraphs on their method ("We collected 333,325 messages from 52
+channels", "Pages were chosen by searching for terms …"). Such a sentence
+repeats the question's words, since it names the same topic, but it states no
+finding: an analyst asking what happened does not want it in the answer.
+`about_itself` recognises one; `asks_scope` tells when a question asks for
+exactly that (what a study examined or set out to do, how it gathered its
+data), so the sentence is then what answers.
 
 A sentence in the same frame that reports a result ("this study found that
 …", "this report shows that …") is a finding, and so is one giving figures.
@@ -66,13 +68,62 @@ _SCOPE_STEMS = frozenset(
 )
 
 
+# How a study gathered its material: "We also collected 333,325 messages from 52 channels", "Pages were
+# chosen by searching for terms …", "The data for this study was collected by …". The verbs are those of
+# gathering and sorting data, said of the writers ("we") or in the passive.
+_METHOD_VERBS = (
+    r"(?:collected|gathered|scraped|sampled|selected|chosen|searched|filtered|coded|labell?ed|annotated|downloaded"
+    r"|compiled|queried|retrieved|extracted|crawled)"
+)
+# In the passive only when the thing gathered is data ("pages and groups were chosen") or the way it was
+# gathered is said ("… were then searched for terms …"): "the targets were chosen for their symbolism" is
+# a finding about an attack, not a study's method.
+_DATA = (
+    r"(?:data|dataset|corpus|sample|posts|messages|tweets|channels|pages|groups|accounts|videos|comments"
+    r"|articles|documents|records|terms|keywords)"
+)
+_METHOD = re.compile(
+    rf"\b(?:we|the researchers|the authors)\s+(?:also\s+|then\s+|first\s+|further\s+)?{_METHOD_VERBS}\b"
+    rf"|\b{_DATA}\b(?:\s+[\w-]+){{0,4}}?\s+(?:were|was)\s+(?:then\s+|also\s+|first\s+)?{_METHOD_VERBS}\b"
+    rf"|\b(?:were|was)\s+(?:then\s+|also\s+|first\s+)?{_METHOD_VERBS}\s+(?:by\s+(?:searching|using|querying"
+    r"|scraping|filtering|hand)|manually|using|for\s+(?:the\s+)?(?:terms|keywords))\b",
+    re.IGNORECASE,
+)
+# Question words asking how a study was done: "how did the thesis build its networks", "what data …".
+_METHOD_STEMS = frozenset(
+    stem(word)
+    for word in (
+        "method",
+        "methodology",
+        "data",
+        "dataset",
+        "sample",
+        "collect",
+        "gather",
+        "select",
+        "build",
+        "construct",
+        "measure",
+        "label",
+        "code",
+        "scrape",
+        "search",
+    )
+)
+
+
 def about_itself(sentence: str) -> bool:
-    """`sentence` says what its document sets out to do, and reports no finding and no figure."""
-    if not _ABOUT_ITSELF.search(sentence) or _FINDING.search(sentence):
+    """`sentence` says what its document sets out to do, and reports no finding and no figure; or how
+    its study gathered and sorted its material (a count of what was gathered is part of the method)."""
+    if _FINDING.search(sentence):
+        return False
+    if _METHOD.search(sentence):
+        return True
+    if not _ABOUT_ITSELF.search(sentence):
         return False
     return not has_figure(_FOOTNOTE.sub(" ", sentence))
 
 
 def asks_scope(question: str) -> bool:
-    """The question asks what a document examined, aimed at or contributed."""
-    return any(stem(word) in _SCOPE_STEMS for word in words(question))
+    """The question asks what a document examined, aimed at or contributed, or how its study was done."""
+    return any(stem(word) in _SCOPE_STEMS | _METHOD_STEMS for word in words(question))

@@ -214,6 +214,15 @@ def test_a_generated_sentence_is_never_supported_by_a_heading() -> None:
         # Another document's scope, or none at all, is ordinary prose.
         ("The ministry examines every complaint within a week.", False),
         ("Researchers have called Telegram a safe space for hate.", False),
+        # How the study gathered its material is about the study too, counts and all.
+        ("We also gathered 41,200 posts from 30 harbour forums over the year.", True),
+        ("Harbour forum threads were selected by searching for the names of the ferry lines.", True),
+        ("These were then filtered for terms that name the ferry crews.", True),
+        ("The data for the harbour survey was compiled by the port authority.", True),
+        # Chosen or selected things that are no study's material are events, and a result is a finding.
+        ("The ferries were chosen as targets for their symbolic value, police said.", False),
+        ("Two crew members were selected for questioning after the fire.", False),
+        ("This study found that most of the posts we collected were hostile.", False),
     ],
 )
 def test_a_sentence_about_its_own_document_is_told_from_a_finding(sentence: str, expected: bool) -> None:
@@ -227,6 +236,8 @@ def test_a_sentence_about_its_own_document_is_told_from_a_finding(sentence: str,
         ("What was the aim of the report on Telegram channels?", True),
         ("Which areas did the assessment focus on?", True),
         ("How many hate links appeared after the election?", False),
+        ("How did the thesis build its network of harbour channels?", True),
+        ("What data did the survey of ferry forums rely on?", True),
     ],
 )
 def test_a_question_asking_for_a_documents_scope_is_recognised(question: str, expected: bool) -> None:
