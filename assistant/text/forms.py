@@ -117,7 +117,7 @@ _FAMILIES = (
     "law legislation statute",
     "livestream stream broadcast",
     "increase rise surge grow growth",
-    "decrease decline drop",
+    "decrease decline drop shrink dwindle",
 )
 # Two-word verbs that mean one family's word ("took down" a video removes it).
 _PHRASE_HEADS = frozenset({"take", "takes", "taking", "took", "taken"})
