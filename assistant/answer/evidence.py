@@ -488,7 +488,7 @@ _YEAR_OR_MONTH = re.compile(rf"\b{YEAR}\b|\b(?:{MONTHS})\b")
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|in order to|so that|as a result|as a consequence|in response to"
     r"|the reasons?|reasons? (?:for|why)|led to|leading to|caused by|driven by|aimed at|in an effort to|to prevent"
-    r"|to avoid|for fear)\b",
+    r"|to avoid|for fear|attributed to|blamed on|because of|(?:the|a) result of|stems? from|stemmed from)\b",
     re.IGNORECASE,
 )
 # A place named after a preposition ("in Germany", "at the Al Noor mosque"): what a "where" question wants.

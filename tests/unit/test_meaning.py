@@ -97,6 +97,12 @@ def test_a_paraphrase_counts_its_family_share() -> None:
     assert none < half < full
 
 
+def test_a_shrinking_membership_is_a_decline() -> None:
+    question = "Why has the harbour guild's membership been shrinking?"
+    sentence = "The decline in the harbour guild's membership has been blamed on the new ferry."
+    assert _share(question, sentence, AnswerTuning(paraphrase_weight=1.0, inflection_weight=1.0)) == pytest.approx(1.0)
+
+
 def test_a_two_word_verb_matches_its_one_word_paraphrase() -> None:
     assert stem("takedown") in word_stems(words("The host took down the page within hours."))
     question = "How fast were the pages taken down?"
@@ -157,6 +163,11 @@ def test_a_question_may_ask_for_two_kinds() -> None:
             "Why did the host close the harbour channel?",
             "The host closed the harbour channel because it broke the rules on incitement.",
             "The host closed the harbour channel and then it opened the harbour forum.",
+        ),
+        (
+            "Why did the harbour guild lose members?",
+            "The loss of members has been attributed to the guild's feud with the ferry crews.",
+            "The loss of members has been discussed by the guild's board with the ferry crews.",
         ),
         (
             "Where did the harbour channel's members regroup?",
