@@ -48,7 +48,7 @@ from assistant.text.apparatus import (
 from assistant.text.dates import MONTH_NUMBERS, MONTHS, WEEKDAYS, YEAR, asked_years
 from assistant.text.discourse import about_itself, asks_scope
 from assistant.text.figures import NUMBER_WORDS, figures, has_figure
-from assistant.text.forms import kin, phrase_terms, stem, word_stems
+from assistant.text.forms import hashtag_words, kin, phrase_terms, stem, word_stems
 from assistant.text.instructions import instruction_flags
 from assistant.text.languages import foreign, language_name
 from assistant.text.names import institution_names, new_names
@@ -235,8 +235,8 @@ def candidate_sentences(
             if key in seen:
                 continue
             seen.add(key)
-            overlap = overlap_share(tokens, weights, tuning)
             text = hit.text[start:end]
+            overlap = overlap_share(tokens + hashtag_words(text), weights, tuning)
             # A long sentence matches more words by chance; damp it a little.
             reference = tuning.length_reference_words
             length_penalty = tuning.length_weight * math.log(max(len(tokens), reference) / reference)

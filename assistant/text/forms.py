@@ -10,6 +10,8 @@
   moderation and extremism research ("remove", "delete", "takedown", "take
   down"; "ban", "prohibit", "proscribe"), whose members say the same thing in
   other words.
+- `hashtag_words`: the words a camel-case hashtag runs together ("#HillarysHealth"),
+  matched besides the hashtag itself.
 - `word_stems`: the stems of a sentence's words, which
   `assistant.answer.evidence` matches the question's words (and their kin) against.
 
@@ -158,3 +160,16 @@ def phrase_terms(tokens: Sequence[str]) -> dict[str, str]:
     return {
         first: "takedown" for first, second in itertools.pairwise(tokens) if second == "down" and first in _PHRASE_HEADS
     }
+
+
+# A hashtag written in camel case ("#HillarysHealth", "#IslamicState") runs its words together.
+_HASHTAG = re.compile(r"(?<![\w#])#([A-Za-z][A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*)")
+_CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def hashtag_words(text: str) -> list[str]:
+    """The words run together in `text`'s camel-case hashtags ("#HillarysHealth" -> "hillarys", "health").
+
+    The sentence's own tokens keep the hashtag whole (search counts it so); these are matched besides it.
+    """
+    return [part.lower() for tag in _HASHTAG.findall(text) for part in _CAMEL_PART.findall(tag)]

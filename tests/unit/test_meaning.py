@@ -7,7 +7,7 @@ import pytest
 from assistant.answer.evidence import candidate_sentences, offers, overlap_share, term_weights
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
-from assistant.text.forms import stem, word_stems
+from assistant.text.forms import hashtag_words, stem, word_stems
 from assistant.text.questions import answer_kinds
 from assistant.text.words import content_words, words
 from assistant.tuning import AnswerTuning
@@ -221,3 +221,16 @@ def test_a_term_is_a_word_quoted_as_a_word_and_not_someones_quoted_words() -> No
     assert not term('The founder said "we will close the quay" to reporters.')
     assert not term("The marchers used phrases like “we will never let the quay reopen again” all night.")
     assert not term("The marchers chanted the word “harbour” all night.")
+
+
+def test_the_words_of_a_camel_case_hashtag_match_the_question() -> None:
+    assert hashtag_words("Then #HarbourWatch and #ISIS trended, and #quay too.") == ["harbour", "watch"]
+    question = "How far did the harbour watch campaign reach?"
+    chosen = _best(
+        question,
+        [
+            "Within a week the campaign reached a wide audience of readers.",
+            "Within a week #HarbourWatch reached 240,000 readers across the country.",
+        ],
+    )
+    assert chosen.startswith("Within a week #HarbourWatch")
