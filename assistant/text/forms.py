@@ -1,6 +1,7 @@
 """Word forms: when two words count as the same word in matching a sentence to a question.
 
-- `stem`: a light suffix stemmer for English, so that inflections and close
+- `stem`: a light suffix stemmer for English (British spellings made American
+  first: "colour", "centre", "defence", "programme", "labelled"), so that inflections and close
   derivations share one form ("ban", "banned", "banning" -> "ban"; "suspend",
   "suspension" -> "suspend"; "designate", "designation" -> "design";
   "radicalise", "radicalized", "radicalisation" -> "radicaliz"; "prosecutor",
@@ -47,13 +48,35 @@ _DERIVATIONS = (
 )
 
 
+# Other British spellings, made American: "colour", "behaviour", "harbour" (but not "hour" or "four");
+# "centre", "fibre"; "defence", "licence"; "programme"; "catalogue"; "analyse". An analyst may write
+# either, and so may the document.
+_SPELLINGS = (
+    (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|ite|ites|able|ably|ful|less|er|ers)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{2})([tb])re(s|d)?$"), r"\1er\2"),
+    (re.compile(r"^(def|off|lic|pret)ence(s)?$"), r"\1ense\2"),
+    (re.compile(r"^programme(s)?$"), r"program\1"),
+    (re.compile(r"^catalogue(s|d)?$"), r"catalog\1"),
+    (re.compile(r"(?<=[a-z])lys(e|ed|es|ing)$"), r"lyz\1"),
+)
+# Verbs whose "-ll-" before an ending is British ("labelled", "travelling"); "called" keeps its own.
+_DOUBLED_L = frozenset(
+    {"label", "model", "travel", "cancel", "signal", "channel", "fuel", "counsel", "level", "marshal", "tunnel"}
+    | {"jewel", "rival", "dial", "duel", "equal"}
+)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The form `word` shares with its inflections and close derivations (lower-case words only)."""
     if len(word) <= 3 or not word.isalpha() or word in _KEPT:
         return word
+    for pattern, american in _SPELLINGS:
+        word = pattern.sub(american, word)
     word = _BRITISH.sub(r"iz\1", word)
     word = _inflection(word)
+    if word.endswith("ll") and word[:-1] in _DOUBLED_L:
+        word = word[:-1]
     if word in _KEPT:
         return word  # "sectors", "millions": the plural of a kept word keeps it too
     word = _derivation(word)

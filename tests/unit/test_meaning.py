@@ -53,6 +53,14 @@ def _best(question: str, texts: list[str], tuning: AnswerTuning | None = None) -
         ["prosecute", "prosecuted", "prosecution", "prosecutor", "prosecutors"],
         ["monitor", "monitored", "monitoring", "monitors"],
         ["edit", "edited", "editor", "editors"],
+        # British and American spellings are one word.
+        ["programme", "programmes", "program", "programs"],
+        ["behaviour", "behaviours", "behavior", "behaviors"],
+        ["centre", "centres", "center", "centers"],
+        ["defence", "defense"],
+        ["labelled", "labelling", "labeled", "labeling", "label"],
+        ["analyse", "analysed", "analyze", "analyzed"],
+        ["catalogue", "catalog"],
     ],
 )
 def test_inflections_and_derivations_share_one_form(family: list[str]) -> None:
@@ -70,6 +78,11 @@ def test_inflections_and_derivations_share_one_form(family: list[str]) -> None:
         ("kings", "k"),
         ("things", "th"),
         ("sectors", "sect"),
+        # Words that only look British keep apart.
+        ("hour", "hor"),
+        ("four", "for"),
+        ("called", "cal"),
+        ("genre", "gener"),
     ],
 )
 def test_unrelated_words_keep_apart(one: str, other: str) -> None:
