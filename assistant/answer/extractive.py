@@ -31,8 +31,10 @@ def select_sentences(
     A sentence that carries on from a chosen one ("It said...") comes with it,
     and brings the one it carries on from, without counting as a further
     point. Short sentences leave room for more of them: the answer stops at
-    `limit` points (the tuning's `max_sentences` unless given) or at its
-    reading budget of characters, whichever comes first.
+    `limit` points (the tuning's `max_sentences` unless given) or when the next
+    best sentence does not fit its reading budget of characters, whichever
+    comes first. Lesser sentences that happen to be short do not fill the rest:
+    on the development questions none of them held a fact asked for.
     """
     if not sentences:
         return []
@@ -56,7 +58,9 @@ def select_sentences(
         # The budget is of what the reader reads: a link's address or emphasis marks take no room.
         shown = len(display_text(best.text))
         if chosen and length + shown > tuning.answer_chars:
-            continue
+            if carried_on:
+                continue  # the sentence it carries on from is quoted whole already
+            break
         chosen.append(best)
         points += 0 if carried_on else 1
         # "It said it is expanding the team" continues the chosen sentence before it:

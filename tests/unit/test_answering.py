@@ -83,6 +83,18 @@ def test_short_sentences_leave_room_for_more_of_them() -> None:
     assert sum(len(s.text) for s in chosen) <= DEFAULTS.answer.answer_chars
 
 
+def test_the_answer_stops_at_the_first_point_that_does_not_fit_rather_than_filling_up_with_lesser_ones() -> None:
+    best, lesser = DISTINCT_FACTS[0], DISTINCT_FACTS[2]
+    # The second best point runs past the budget on its own; the third is short but weaker than both.
+    long = " ".join([DISTINCT_FACTS[1]] * (DEFAULTS.answer.answer_chars // len(DISTINCT_FACTS[1]) + 1))
+    sentences = [
+        Sentence(_hit(best, rank=1), 0, len(best), 0.9, 0.5),
+        Sentence(_hit(long, rank=2), 0, len(long), 0.8, 0.5),
+        Sentence(_hit(lesser, rank=3), 0, len(lesser), 0.7, 0.5),
+    ]
+    assert [s.text for s in select_sentences(sentences)] == [best]
+
+
 def test_a_link_address_takes_no_room_in_the_reading_budget() -> None:
     # Each fact cites a long address the answer never shows: counted, it would crowd facts out.
     address = "https://example.net/archive/" + "x" * 400
