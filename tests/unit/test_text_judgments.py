@@ -219,9 +219,12 @@ def test_a_generated_sentence_is_never_supported_by_a_heading() -> None:
         ("Harbour forum threads were selected by searching for the names of the ferry lines.", True),
         ("These were then filtered for terms that name the ferry crews.", True),
         ("The data for the harbour survey was compiled by the port authority.", True),
+        ("We conducted our survey on two very different harbour forums.", True),
+        ("We used the forum's public archive to count the posts.", True),
         # Chosen or selected things that are no study's material are events, and a result is a finding.
         ("The ferries were chosen as targets for their symbolic value, police said.", False),
         ("Two crew members were selected for questioning after the fire.", False),
+        ("The ferry was used to smuggle the posters across the bay.", False),
         ("This study found that most of the posts we collected were hostile.", False),
     ],
 )
