@@ -129,7 +129,7 @@ _ASKS_WHY = re.compile(r"\bwhy\b|\bwhat (?:led|prompted|caused|drove)\b|\bfor wh
 _ASKS_TERM = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:words?|terms?|phrases?|slogans?|hashtags?|nicknames?|labels?"
     r"|code ?words?|slurs?|expressions?|euphemisms?|wording|catchphrases?)\b"
-    r"|\bwhat (?:did|do|does) (?:[\w'’-]+\s+){1,5}(?:call|calls|called|dub|dubbed|nickname|label)\b",
+    r"|\bwhat (?:did|do|does) (?:[\w'’-]+\s+){1,5}(?:call|dub|nickname|label)\b(?!\s+(?:for|on|off|in|up)\b)",
     re.IGNORECASE,
 )
 _ASKS_WHERE = re.compile(r"^\s*where\b|(?:,|\band|\bor)\s+where\b|\bin (?:what|which) (?:country|city|place)\b", re.I)

@@ -152,6 +152,7 @@ def test_the_sentence_in_other_words_beats_an_unrelated_one_sharing_one_word() -
         ("Where did the harbour channel's members go next?", "place"),
         ("What slogan did the harbour marchers chant?", "term"),
         ("What did the harbour press call the channel's founder?", "term"),
+        ("What did the harbour press call for after the fire?", None),
         ("What did the harbour channel post about the ferry?", None),
     ],
 )
