@@ -443,7 +443,7 @@ def judge_coverage(
 
 def strong_passage(question: str, retrieval: Retrieval, tuning: AnswerTuning = DEFAULTS.answer) -> bool:
     """One of the first `tuning.strong_passages` passages is close to the question and its document names
-    every name the question names, a name of several words at least by its first word.
+    every name the question names, a name of several words at least by its first word if that word is rare.
 
     Its document counts with its title, author, publisher and path and every retrieved passage of it, and
     a name counts under any of its aliases. A question that names nothing gets no such benefit of the doubt.
@@ -456,16 +456,17 @@ def strong_passage(question: str, retrieval: Retrieval, tuning: AnswerTuning = D
             continue
         own = [hit for hit in retrieval.hits + retrieval.support if hit.document.path == first.document.path]
         text = _document_words(first, own)
-        if all(_named_in(name, text) or _named_in_part(name, text) for name in names):
+        if all(_named_in(name, text) or _named_in_part(name, text, retrieval.idf, tuning) for name in names):
             return True
     return False
 
 
-def _named_in_part(name: str, text: str) -> bool:
-    """A name of several words whose first word `text` names: a report says "the Manchester attack" of
-    what a question calls "the Manchester Arena bombing", or "Harbourline" of "Harbourline Inc"."""
+def _named_in_part(name: str, text: str, idf: dict[str, float], tuning: AnswerTuning) -> bool:
+    """A name of several words whose first word `text` names, when that word is a rare one (`idf`, the
+    library's weights of the question's words): a report says "the Manchester attack" of what a question
+    calls "the Manchester Arena bombing"; but "new" does not stand for "New Zealand"."""
     spelled = _spelled(name).split()
-    return len(spelled) > 1 and f" {spelled[0]} " in text
+    return len(spelled) > 1 and idf.get(spelled[0], 0.0) >= tuning.partial_name_idf and f" {spelled[0]} " in text
 
 
 def _named_in(name: str, text: str) -> bool:

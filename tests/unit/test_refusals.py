@@ -97,15 +97,28 @@ def test_a_close_passage_from_a_document_that_does_not_name_the_question_is_loos
     assert "loosely related" in reason
 
 
-def test_a_document_naming_a_place_name_by_its_first_word_gives_a_strong_passage() -> None:
+def _judge_weighted(question: str, hit: Hit, idf: dict[str, float]) -> tuple[bool, str]:
+    retrieval = _retrieval(question, hit)
+    retrieval.idf.update(idf)
+    coverage = judge_coverage(question, retrieval, candidate_sentences(question, retrieval))
+    return coverage.covered, coverage.reason
+
+
+def test_a_document_naming_a_place_name_by_its_rare_first_word_gives_a_strong_passage() -> None:
     # The question says "Copperfield Quay bombing"; the report only ever says "the Copperfield attack".
     question = "After the Copperfield Quay bombing, how did Harbourline tell fake profiles from real ones?"
     text = "After the Copperfield attack, Harbourline told fake profiles from real ones by their lack of photos."
-    covered, reason = _judge(question, _hit(text, similarity=0.5, title="Harbourline on fake profiles"))
+    hit = _hit(text, similarity=0.5, title="Harbourline on fake profiles")
+    covered, reason = _judge_weighted(question, hit, {"copperfield": 8.0})
     assert covered, reason
+    # A first word that opens many names ("New", "United") stands for none of them.
+    covered, reason = _judge_weighted(question, hit, {"copperfield": 3.0})
+    assert not covered
+    assert "loosely related" in reason
     # A document that names neither word of the place is still only loosely related.
     text = "After the attack, Harbourline told fake profiles from real ones by their lack of photos."
-    covered, reason = _judge(question, _hit(text, similarity=0.5, title="Harbourline on fake profiles"))
+    hit = _hit(text, similarity=0.5, title="Harbourline on fake profiles")
+    covered, reason = _judge_weighted(question, hit, {"copperfield": 8.0})
     assert not covered
     assert "loosely related" in reason
 

@@ -83,6 +83,7 @@ TUNED = {
         "min_overlap": 0.08,
         "strong_similarity": 0.45,
         "strong_passages": 3,
+        "partial_name_idf": 5.0,
         "element_overlap": 0.05,
         "context_chars": 300,
         "generation_sources": 4,
