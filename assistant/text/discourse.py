@@ -87,7 +87,7 @@ _DATA = (
 _WRITERS_VERBS = r"(?:conducted|analy[sz]ed|examined|studied|measured|counted|used|ran|built|constructed|trained)"
 _METHOD = re.compile(
     rf"\b(?:we|the researchers|the authors)\s+(?:also\s+|then\s+|first\s+|further\s+)?"
-    rf"(?:{_METHOD_VERBS}|{_WRITERS_VERBS})\b"
+    rf"(?:{_METHOD_VERBS}|{_WRITERS_VERBS})\b(?!\s+to\b)"
     rf"|\b{_DATA}\b(?:\s+[\w-]+){{0,4}}?\s+(?:were|was)\s+(?:then\s+|also\s+|first\s+)?{_METHOD_VERBS}\b"
     rf"|\b(?:were|was)\s+(?:then\s+|also\s+|first\s+)?{_METHOD_VERBS}\s+(?:by\s+(?:searching|using|querying"
     r"|scraping|filtering|hand)|manually|using|for\s+(?:the\s+)?(?:terms|keywords))\b",

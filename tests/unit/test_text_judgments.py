@@ -225,6 +225,7 @@ def test_a_generated_sentence_is_never_supported_by_a_heading() -> None:
         ("The ferries were chosen as targets for their symbolic value, police said.", False),
         ("Two crew members were selected for questioning after the fire.", False),
         ("The ferry was used to smuggle the posters across the bay.", False),
+        ("We used to think the harbour forum was harmless, a moderator said.", False),
         ("This study found that most of the posts we collected were hostile.", False),
     ],
 )
