@@ -197,6 +197,13 @@ class AnswerTuning(_Frozen):
         description="Bonus for a quoted word or a hashtag when the question asks which word, slogan or label was "
         "used: set like reason_bonus and place_bonus, not swept (one tune question asks for a term).",
     )
+    limit_bonus: float = Field(
+        default=0.1,
+        ge=0,
+        description="Bonus for a sentence saying what something cannot do or does only in part ('would catch "
+        "reposts, but would not block new videos') when the question asks for a limitation or weakness: set like "
+        "reason_bonus, not swept (one tune question asks for one).",
+    )
     inflection_weight: float = Field(
         default=0.8,
         ge=0,

@@ -492,6 +492,17 @@ _REASON = re.compile(
     r"|to avoid|for fear|attributed to|blamed on|because of|(?:the|a) result of|stems? from|stemmed from)\b",
     re.IGNORECASE,
 )
+# What a limitation is said with: something a thing cannot do, or does only in part ("would catch reposts, but
+# would not block new videos", "is unable to", "only works when").
+# Sources who "would not say" or "did not comment" decline to speak: that is no limitation of anything.
+_LIMIT = re.compile(
+    r"\b(?:(?:cannot|can(?:'|’)?t|could not|couldn(?:'|’)?t|would not|wouldn(?:'|’)?t|will not|unable to"
+    r"|fails? to|failed to|does not|doesn(?:'|’)?t|did not|didn(?:'|’)?t)(?!\s+(?:say|discuss|comment|confirm"
+    r"|disclose|reveal|elaborate|talk|respond|specify|answer|give details|name)\b)"
+    r"|only (?:works?|catch(?:es)?|detects?|if|when)|limited to|limitations?|weakness(?:es)?|drawbacks?"
+    r"|shortcomings?|flaws?|no way to)\b",
+    re.IGNORECASE,
+)
 # A place named after a preposition ("in Germany", "at the Al Noor mosque"): what a "where" question wants.
 _PLACE = re.compile(r"\b(?:in|at|from|across|near|into|inside|throughout|outside)\s+(?:the\s+)?([A-Z][\w-]+)")
 _NOT_PLACES = frozenset(MONTH_NUMBERS) | frozenset(WEEKDAYS) | STOPWORDS
@@ -524,6 +535,8 @@ def offers(kind: str, sentence: str, tokens: list[str], asked: set[str]) -> bool
         return new_names(sentence, asked)
     if kind == "reason":
         return bool(_REASON.search(sentence))
+    if kind == "limit":
+        return bool(_LIMIT.search(sentence))
     if kind == "term":
         # A word quoted as a word ("the term “jogger”") or a hashtag: what "which word ..." asks for.
         terms = (match.group(1) or match.group(2) for match in _TERM.finditer(sentence))
@@ -560,6 +573,8 @@ def _kind_bonus(kind: str, tuning: AnswerTuning) -> float:
         return tuning.reason_bonus
     if kind == "term":
         return tuning.term_bonus
+    if kind == "limit":
+        return tuning.limit_bonus
     return tuning.place_bonus
 
 

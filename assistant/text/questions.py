@@ -3,7 +3,8 @@
 Answers, refusals and briefs ask the same things of a question, so they are answered here once:
 
 - `answer_kinds` / `asked_kind`: the kind of answer asked for (a year, a share, a sum of money, a
-  figure, a name, a reason, a place, a term), and which kinds the documents must hold for it to be covered;
+  figure, a name, a reason, a place, a term, a limitation), and which kinds the documents must hold
+  for it to be covered;
 - `question_names`: its proper names (a hyphenated or lower-case word is not one);
 - `premise_words`: the words of clauses that only set the scene;
 - `question_parts`: the things a question asks when it asks several;
@@ -132,6 +133,13 @@ _ASKS_TERM = re.compile(
     r"|\bwhat (?:did|do|does) (?:[\w'’-]+\s+){1,5}(?:call|dub|nickname|label)\b(?!\s+(?:for|on|off|in|up)\b)",
     re.IGNORECASE,
 )
+# A shortcoming: "what was the main limitation of that approach", "what are the weaknesses of ...".
+_ASKS_LIMIT = re.compile(
+    r"\b(?:limitations?|weakness(?:es)?|drawbacks?|shortcomings?|flaws?|downsides?|blind spots?"
+    r"|loopholes?|gaps? in)\b"
+    r"|\bwhat (?:can(?:'|’)?t|cannot|couldn(?:'|’)?t|could not) (?:it|they|the(?:\s+[\w-]+){1,3}) do\b",
+    re.IGNORECASE,
+)
 _ASKS_WHERE = re.compile(r"^\s*where\b|(?:,|\band|\bor)\s+where\b|\bin (?:what|which) (?:country|city|place)\b", re.I)
 #: The kinds of answer a question may ask for, with the form that asks and whether the documents must hold one
 #: for the question to count as covered (`asked_kind`); earlier entries win where one form holds another.
@@ -147,13 +155,14 @@ _KINDS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("reason", _ASKS_WHY, False),
     ("place", _ASKS_WHERE, False),
     ("term", _ASKS_TERM, False),
+    ("limit", _ASKS_LIMIT, False),
 )
 
 
 def answer_kinds(question: str) -> tuple[str, ...]:
     """Every kind of answer a question asks for, each once: "share", "amount", "figure" (how many, how
     long, how large), "year" (when, what year or date), "name" (who, which company), "reason" (why),
-    "place" (where) and "term" (which word, slogan or label)."""
+    "place" (where), "term" (which word, slogan or label) and "limit" (a limitation or weakness)."""
     found: list[str] = []
     for kind, pattern, _ in _KINDS:
         if kind not in found and pattern.search(question):

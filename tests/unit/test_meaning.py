@@ -153,6 +153,8 @@ def test_the_sentence_in_other_words_beats_an_unrelated_one_sharing_one_word() -
         ("What slogan did the harbour marchers chant?", "term"),
         ("What did the harbour press call the channel's founder?", "term"),
         ("What did the harbour press call for after the fire?", None),
+        ("What was the main weakness of the harbour filter?", "limit"),
+        ("What can't the harbour filter do?", "limit"),
         ("What did the harbour channel post about the ferry?", None),
     ],
 )
@@ -199,6 +201,11 @@ def test_a_question_may_ask_for_two_kinds() -> None:
             "The harbour channel was bought by a rival for an undisclosed sum.",
         ),
         (
+            "What was the main limitation of the harbour filter?",
+            "The harbour filter catches known spam posts, but it cannot stop new spam posts.",
+            "The harbour filter catches known spam posts, and it now runs on new posts.",
+        ),
+        (
             "What slogan did the harbour marchers chant?",
             "The harbour marchers chanted slogans such as “Close the quay” through the night.",
             "The harbour marchers chanted slogans loudly and angrily through the whole night.",
@@ -210,7 +217,9 @@ def test_a_sentence_holding_the_kind_asked_for_beats_one_with_only_the_words(
 ) -> None:
     # The two are of one length and share the same question words: only the kind asked for tells them apart.
     assert _best(question, [words_only, answer]) == answer
-    flat = AnswerTuning(number_bonus=0, name_bonus=0, date_bonus=0, reason_bonus=0, place_bonus=0, term_bonus=0)
+    flat = AnswerTuning(
+        number_bonus=0, name_bonus=0, date_bonus=0, reason_bonus=0, place_bonus=0, term_bonus=0, limit_bonus=0
+    )
     assert _best(question, [words_only, answer], flat) == words_only
 
 
@@ -248,3 +257,15 @@ def test_the_words_of_a_camel_case_hashtag_match_the_question() -> None:
         ],
     )
     assert chosen.startswith("Within a week #HarbourWatch")
+
+
+def test_sources_declining_to_say_something_state_no_limitation() -> None:
+    asked = set(words("What was the main limitation of the harbour filter?"))
+
+    def limit(sentence: str) -> bool:
+        return offers("limit", sentence, words(sentence), asked)
+
+    assert limit("The filter would catch reposts, but would not block posts it had never seen.")
+    assert limit("Moderators were unable to review the flagged posts in time.")
+    assert not limit("The two sources would not say how the filter was trained.")
+    assert not limit("The harbour office did not comment on the filter.")

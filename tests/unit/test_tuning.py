@@ -66,6 +66,7 @@ TUNED = {
         "reason_bonus": 0.1,
         "place_bonus": 0.1,
         "term_bonus": 0.1,
+        "limit_bonus": 0.1,
         "inflection_weight": 0.8,
         "paraphrase_weight": 1.0,
         "year_bonus": 0.1,
