@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from assistant.answer.evidence import candidate_sentences, offers, overlap_share, term_weights
@@ -231,12 +233,14 @@ def test_a_word_drawn_with_a_ligature_matches_the_same_word_in_letters() -> None
     )
 
 
+def _offers(kind: str, question: str) -> Callable[[str], bool]:
+    """Whether a sentence gives an answer of `kind` to `question` (see `offers`)."""
+    asked = set(words(question))
+    return lambda sentence: offers(kind, sentence, words(sentence), asked)
+
+
 def test_a_term_is_a_word_quoted_as_a_word_and_not_someones_quoted_words() -> None:
-    asked = set(words("What slogan did the harbour marchers chant?"))
-
-    def term(sentence: str) -> bool:
-        return offers("term", sentence, words(sentence), asked)
-
+    term = _offers("term", "What slogan did the harbour marchers chant?")
     assert term("The marchers chanted slogans such as “Close the quay” all night.")
     assert term("The harbour press dubbed the founder “the Ferryman”.")
     assert term("The marchers spread #closethequay on every forum.")
@@ -260,11 +264,7 @@ def test_the_words_of_a_camel_case_hashtag_match_the_question() -> None:
 
 
 def test_sources_declining_to_say_something_state_no_limitation() -> None:
-    asked = set(words("What was the main limitation of the harbour filter?"))
-
-    def limit(sentence: str) -> bool:
-        return offers("limit", sentence, words(sentence), asked)
-
+    limit = _offers("limit", "What was the main limitation of the harbour filter?")
     assert limit("The filter would catch reposts, but would not block posts it had never seen.")
     assert limit("Moderators were unable to review the flagged posts in time.")
     assert not limit("The two sources would not say how the filter was trained.")
