@@ -104,6 +104,9 @@ _AUXILIARIES = frozenset({"do", "does", "did", "can", "could", "would", "will", 
 # The other verbs a question puts before its subject ("what tool were prosecutors using").
 _INVERTED = frozenset({"is", "are", "was", "were", "has", "have", "had"})
 _MODALS = _AUXILIARIES - {"do", "does", "did"}
+# Words after an asked-for phrase that start no clause worth carrying: a preposition or article ("what tool
+# in 2019"), or "do", "does", "did", whose verb would need inflecting ("did the forum adopt").
+_NO_CLAUSE = (STOPWORDS - _INVERTED - _MODALS) | (_AUXILIARIES - _MODALS)
 # Where the first part of a question ends: "what tool did they use, and how well did it work?"
 _CLAUSE_END = re.compile(r"[?;]|,?\s+(?:and|but)\s+(?:what|which|who|how|when|where|why)\b", re.IGNORECASE)
 # Verbs among the stopwords: a run that ends at one of them holds no verb of its own.
@@ -481,7 +484,7 @@ class FollowUpRewriter:
         """
         rest = _CLAUSE_END.split(question[phrase.end :], maxsplit=1)[0].strip(" ,")
         first, _, after = rest.partition(" ")
-        if not rest or first.lower() in (STOPWORDS - _INVERTED - _MODALS) | (_AUXILIARIES - _MODALS):
+        if not rest or first.lower() in _NO_CLAUSE:
             return ""
         if first.lower() not in _MODALS | _INVERTED:
             return f"that {rest}"

@@ -89,10 +89,9 @@ _HEADING_WORDS = (
     r"(?:Abstract|Introduction|Background|Overview|Summary|Executive [Ss]ummary|Methods?|Methodology|Results|"
     r"Findings|Key [Ff]indings|Discussion|Limitations|Conclusions?|Recommendations|Acknowledge?ments)"
 )
-_GLUED_HEADING = re.compile(
-    rf"(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?(?:{_HEADING_WORDS}|{_HEADING_WORDS.upper()})"
-    r"[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z])"
-)
+# The heading word, in either case, then a sentence's opening: a capitalised word and a lower-case one.
+_HEADING_THEN_SENTENCE = rf"(?:{_HEADING_WORDS}|{_HEADING_WORDS.upper()})[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z])"
+_GLUED_HEADING = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?{_HEADING_THEN_SENTENCE}")
 # A running head in capitals ("CHAPTER 1. INTRODUCTION") that a page break left before the rest of a
 # sentence begun on the page before ("ready been used on …"): what follows it is no sentence's start.
 _RUNNING_HEAD = re.compile(rf"^(?:\d{{1,4}}\s+)?(?:CHAPTER\s+\d{{1,2}}\.?\s+)?{_HEADING_WORDS.upper()}\s+[a-z]")
@@ -101,10 +100,7 @@ _RUNNING_HEAD = re.compile(rf"^(?:\d{{1,4}}\s+)?(?:CHAPTER\s+\d{{1,2}}\.?\s+)?{_
 # A page number (in roman numerals on a report's front pages) and a section heading inside what the
 # splitter took for one sentence: a title page ran into the abstract ("… Master's thesis 2024 ii Abstract
 # Incels are …"). Prose never carries a page's number and heading in its middle: the sentence starts after.
-_PAGED_HEADING = re.compile(
-    rf"(?<!\S)(?:[ivxlc]{{1,6}}|\d{{1,3}})[ \t]+(?:{_HEADING_WORDS}|{_HEADING_WORDS.upper()})"
-    r"[ \t]+(?=[A-Z][a-z]*[ \t]+[a-z])"
-)
+_PAGED_HEADING = re.compile(rf"(?<!\S)(?:[ivxlc]{{1,6}}|\d{{1,3}})[ \t]+{_HEADING_THEN_SENTENCE}")
 
 
 def skip_heading(text: str, start: int, end: int) -> int:
