@@ -220,7 +220,7 @@ def candidate_sentences(
     found: list[Sentence] = []
     pool, source_rank = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size, tuning.passages_read)
     seen: set[tuple[str, str]] = set()
-    off_topic = _unnamed_documents(question, pool) if tuning.unnamed_penalty else set()
+    off_topic = _unnamed_documents(question, pool, retrieval.idf, tuning) if tuning.unnamed_penalty else set()
     for hit in pool:
         rank = source_rank[hit.document.path]
         similarity = hit.similarity if hit.similarity is not None else 0.0
@@ -257,7 +257,7 @@ def candidate_sentences(
     return found
 
 
-def _unnamed_documents(question: str, pool: list[Hit]) -> set[str]:
+def _unnamed_documents(question: str, pool: list[Hit], idf: dict[str, float], tuning: AnswerTuning) -> set[str]:
     """Documents of `pool` that name none of the question's names, when another document names one.
 
     A question about Meta's Instagram figures is not answered from a report on X, however alike the
@@ -273,7 +273,7 @@ def _unnamed_documents(question: str, pool: list[Hit]) -> set[str]:
     unnamed = {
         path
         for path, hits in grouped.items()
-        if not any(_named_in(name, _document_words(hits[0], hits)) for name in names)
+        if not any(_names(_document_words(hits[0], hits), name, idf, tuning) for name in names)
     }
     return unnamed if len(unnamed) < len(grouped) else set()
 
@@ -434,7 +434,7 @@ def judge_coverage(
         return Coverage(False, "no passage addresses the question's key terms", best_overlap, best_similarity)
     kind = asked_kind(question)
     passages = answer_passages(retrieval, tuning=tuning) if kind else []
-    if kind and not _given(kind, question, sentences, passages, tuning):
+    if kind and not _given(kind, question, sentences, passages, retrieval.idf, tuning):
         return Coverage(
             False, f"no retrieved passage on the topic gives {KIND_WORDS[kind]}", best_overlap, best_similarity
         )
@@ -456,9 +456,14 @@ def strong_passage(question: str, retrieval: Retrieval, tuning: AnswerTuning = D
             continue
         own = [hit for hit in retrieval.hits + retrieval.support if hit.document.path == first.document.path]
         text = _document_words(first, own)
-        if all(_named_in(name, text) or _named_in_part(name, text, retrieval.idf, tuning) for name in names):
+        if all(_names(text, name, retrieval.idf, tuning) for name in names):
             return True
     return False
+
+
+def _names(document: str, name: str, idf: dict[str, float], tuning: AnswerTuning) -> bool:
+    """A document's words (`_document_words`) name `name`: in full, by an alias, or by its rare first word."""
+    return _named_in(name, document) or _named_in_part(name, document, idf, tuning)
 
 
 def _named_in_part(name: str, text: str, idf: dict[str, float], tuning: AnswerTuning) -> bool:
@@ -578,7 +583,14 @@ def _kind_bonus(kind: str, tuning: AnswerTuning) -> float:
     return tuning.place_bonus
 
 
-def _given(kind: str, question: str, sentences: list[Sentence], passages: list[Hit], tuning: AnswerTuning) -> bool:
+def _given(
+    kind: str,
+    question: str,
+    sentences: list[Sentence],
+    passages: list[Hit],
+    idf: dict[str, float],
+    tuning: AnswerTuning,
+) -> bool:
     """Some sentences hold the element asked for, speak of the question's topic, and between them name its names.
 
     On the topic: a sentence shares enough of the question's words (and, for "how many", a word for what
@@ -605,7 +617,7 @@ def _given(kind: str, question: str, sentences: list[Sentence], passages: list[H
         if doc.path not in named_by:
             text = _document_words(sentence.hit, [hit for hit in passages if hit.document.path == doc.path])
             on_year = not years or doc.date[:4] in years or any(f" {year} " in text for year in years)
-            named_by[doc.path] = {name for name in names if _named_in(name, text)} if on_year else None
+            named_by[doc.path] = {name for name in names if _names(text, name, idf, tuning)} if on_year else None
         named = named_by[doc.path]
         if named is None or (names and not named):
             continue

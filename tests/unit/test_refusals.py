@@ -123,6 +123,18 @@ def test_a_document_naming_a_place_name_by_its_rare_first_word_gives_a_strong_pa
     assert "loosely related" in reason
 
 
+def test_a_figure_from_a_document_naming_a_place_by_its_rare_first_word_covers_the_question() -> None:
+    # One notion of "the document names it" serves every rule: here, the asked-for figure's.
+    question = "How many posts did Harbourline remove after the Copperfield Quay bombing?"
+    text = "After the Copperfield attack, Harbourline moderators removed 4,200 posts from the relay channels."
+    hit = _hit(text, similarity=0.7, title="Relay channels after the attack")
+    covered, reason = _judge_weighted(question, hit, {"copperfield": 8.0, "harbourline": 1.0})
+    assert covered, reason
+    covered, reason = _judge_weighted(question, hit, {"copperfield": 3.0, "harbourline": 1.0})
+    assert not covered
+    assert "gives a figure" in reason
+
+
 def test_the_strong_passage_may_rank_behind_summaries_that_do_not_name_the_question() -> None:
     question = "How did Harbourline moderators treat relay posts that mixed ads and threats?"
     summaries = [
