@@ -107,6 +107,8 @@ class TermWeights:
     own: dict[str, float] = field(default_factory=dict)
     #: Other names of the actors and platforms it names: they stand in for a word already weighed.
     alias: dict[str, float] = field(default_factory=dict)
+    #: What a sentence holding every word would score, when not the sum of `own` (see `pool_weights`).
+    whole: float = 0.0
 
     @property
     def terms(self) -> set[str]:
@@ -115,7 +117,7 @@ class TermWeights:
     @property
     def total(self) -> float:
         """The weight of every own word: a sentence holding them all covers the question."""
-        return sum(self.own.values()) or 1.0
+        return self.whole or sum(self.own.values()) or 1.0
 
     @cached_property
     def forms(self) -> tuple[list[_Form], list[_Form]]:
@@ -163,29 +165,60 @@ def part_weights(question: str, weights: TermWeights) -> list[TermWeights]:
     return found
 
 
-def overlap_share(sentence_words: Iterable[str], weights: TermWeights, tuning: AnswerTuning = DEFAULTS.answer) -> float:
+#: A sentence's words as question words are matched against them: the words themselves, and their stems.
+WordBag = tuple[set[str], set[str]]
+
+
+def word_bag(sentence_words: Iterable[str]) -> WordBag:
+    """`sentence_words` (in order, see `word_stems`) as a `WordBag`, worked out once a sentence."""
+    listed = list(sentence_words)
+    return set(listed), word_stems(listed)
+
+
+def _match(form: _Form, bag: WordBag, tuning: AnswerTuning) -> float:
+    """The weight a question word counts for in a sentence: in full, in another form, or by its family."""
+    term, weight, own_stem, family = form
+    exact, stems = bag
+    if term in exact:
+        return weight
+    if own_stem in stems:
+        return weight * tuning.inflection_weight
+    return weight * tuning.paraphrase_weight if family and not family.isdisjoint(stems) else 0.0
+
+
+def pool_weights(weights: TermWeights, bags: list[WordBag], tuning: AnswerTuning) -> TermWeights:
+    """`weights` with each own word discounted by the share of candidate sentences (`bags`) holding it in any form.
+
+    A word every candidate holds (the platform all the passages are about) tells none of them apart;
+    the words of what is asked, found in few, then decide.
+    """
+    if not bags or not tuning.pool_share_discount:
+        return weights
+    own_forms, _ = weights.forms
+    own = {}
+    for form in own_forms:
+        holding = sum(1 for bag in bags if _match(form, bag, tuning))
+        own[form[0]] = form[1] * (1.0 - tuning.pool_share_discount * holding / len(bags))
+    # Shares stay out of the question's full weight: where the words tell the candidates little apart, the
+    # other signals (similarity, source rank, the kind of answer) decide more.
+    return TermWeights(own, weights.alias, weights.total)
+
+
+def overlap_share(
+    sentence_words: Iterable[str] | WordBag, weights: TermWeights, tuning: AnswerTuning = DEFAULTS.answer
+) -> float:
     """Share of the question's (IDF-weighted) words that the sentence contains.
 
     A word counts in any of its forms ("banned" for "ban", "suspension" for
     "suspended", see `assistant.text.forms`) at the tuning's `inflection_weight`,
     and a word of the same paraphrase family ("deleted" for "removal") at its
     `paraphrase_weight`. Aliases do not add up: the best matching one adds its
-    weight once.
+    weight once. The sentence's words may come as a `word_bag`.
     """
-    listed = list(sentence_words)
-    exact, stems = set(listed), word_stems(listed)
+    bag = sentence_words if isinstance(sentence_words, tuple) else word_bag(sentence_words)
     own_forms, alias_forms = weights.forms
-
-    def match(form: _Form) -> float:
-        term, weight, own_stem, family = form
-        if term in exact:
-            return weight
-        if own_stem in stems:
-            return weight * tuning.inflection_weight
-        return weight * tuning.paraphrase_weight if family and not family.isdisjoint(stems) else 0.0
-
-    own = sum(match(form) for form in own_forms)
-    alias = max((match(form) for form in alias_forms), default=0.0)
+    own = sum(_match(form, bag, tuning) for form in own_forms)
+    alias = max((_match(form, bag, tuning) for form in alias_forms), default=0.0)
     return min(1.0, (own + alias) / weights.total)
 
 
@@ -203,14 +236,14 @@ def candidate_sentences(
     never candidates (`set_aside` counts them); each candidate knows whether it is an extremist
     group's own words.
 
-    Score: share of question words (in any of their forms, see `overlap_share`) + passage similarity
+    Score: share of question words (in any of their forms, see `overlap_share`; a word most candidates hold
+    counts for less, see `pool_weights`) + passage similarity
     + source rank + a bonus for holding the kind of answer asked for (see `answer_kinds`)
     - a length damper, and for a question asking several things the best share of one part's words
     (see `question_parts`), weighted as the tuning says.
     """
     aliases = aliases or default_aliases()
     weights = term_weights(question, retrieval, tuning)
-    parts = part_weights(question, weights) if tuning.part_weight else []
     kinds = answer_kinds(question)
     required = asked_kind(question)
     asked = set(words(question))
@@ -221,11 +254,8 @@ def candidate_sentences(
     pool, source_rank = _pool(retrieval, tuning.sentence_pool if pool_size is None else pool_size, tuning.passages_read)
     seen: set[tuple[str, str]] = set()
     off_topic = _unnamed_documents(question, pool, retrieval.idf, tuning) if tuning.unnamed_penalty else set()
+    read: list[tuple[Hit, list[tuple[int, int]], int, int, int, list[str], WordBag]] = []
     for hit in pool:
-        rank = source_rank[hit.document.path]
-        similarity = hit.similarity if hit.similarity is not None else 0.0
-        # A year the question names is a soft hint about which sources speak to it.
-        dated = tuning.year_bonus if years and hit.document.date[:4] in years else 0.0
         pieces = list(sentence_pieces(hit.text))
         for index, (start, end, tokens) in quotable_sentences(
             hit.text, tuning, record=hit.document.is_record, title=hit.document.title
@@ -235,25 +265,36 @@ def candidate_sentences(
             if key in seen:
                 continue
             seen.add(key)
-            text = hit.text[start:end]
-            overlap = overlap_share(tokens + hashtag_words(text), weights, tuning)
-            # A long sentence matches more words by chance; damp it a little.
-            reference = tuning.length_reference_words
-            length_penalty = tuning.length_weight * math.log(max(len(tokens), reference) / reference)
-            # The answer to "how many" or "who" is a figure or a name the question does not already contain.
-            given = [kind for kind in kinds if offers(kind, text, tokens, asked)]
-            bonus = dated + sum(_kind_bonus(kind, tuning) for kind in given)
-            score = overlap + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
-            if hit.document.path in off_topic:
-                score -= tuning.unnamed_penalty
-            if scope_penalty and about_itself(text):
-                score -= scope_penalty
-            if parts:
-                # One part of a question asking several things, answered in full, outweighs a little of each.
-                score += tuning.part_weight * max(overlap_share(tokens, part, tuning) for part in parts)
-            before, context = lead_in(hit, pieces, index, pool, tuning)
-            speaker = quoted_speaker(text, before, aliases, context)
-            found.append(Sentence(hit, start, end, score, overlap, speaker, bool(required) and required in given))
+            read.append((hit, pieces, index, start, end, tokens, word_bag(tokens + hashtag_words(hit.text[start:end]))))
+    # A word every candidate holds tells none of them apart (see `pool_weights`); the score reads the words that
+    # do, while `Sentence.overlap`, which the coverage judgment reads, stays the share of the question's words.
+    telling = pool_weights(weights, [bag for *_, bag in read], tuning)
+    parts = part_weights(question, weights) if tuning.part_weight else []
+    for hit, pieces, index, start, end, tokens, bag in read:
+        rank = source_rank[hit.document.path]
+        similarity = hit.similarity if hit.similarity is not None else 0.0
+        # A year the question names is a soft hint about which sources speak to it.
+        dated = tuning.year_bonus if years and hit.document.date[:4] in years else 0.0
+        text = hit.text[start:end]
+        overlap = overlap_share(bag, weights, tuning)
+        # A long sentence matches more words by chance; damp it a little.
+        reference = tuning.length_reference_words
+        length_penalty = tuning.length_weight * math.log(max(len(tokens), reference) / reference)
+        # The answer to "how many" or "who" is a figure or a name the question does not already contain.
+        given = [kind for kind in kinds if offers(kind, text, tokens, asked)]
+        bonus = dated + sum(_kind_bonus(kind, tuning) for kind in given)
+        distinct = overlap_share(bag, telling, tuning) if telling is not weights else overlap
+        score = distinct + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
+        if hit.document.path in off_topic:
+            score -= tuning.unnamed_penalty
+        if scope_penalty and about_itself(text):
+            score -= scope_penalty
+        if parts:
+            # One part of a question asking several things, answered in full, outweighs a little of each.
+            score += tuning.part_weight * max(overlap_share(bag, part, tuning) for part in parts)
+        before, context = lead_in(hit, pieces, index, pool, tuning)
+        speaker = quoted_speaker(text, before, aliases, context)
+        found.append(Sentence(hit, start, end, score, overlap, speaker, bool(required) and required in given))
     return found
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.answer.evidence import candidate_sentences, offers, overlap_share, term_weights
+from assistant.answer.evidence import candidate_sentences, offers, overlap_share, pool_weights, term_weights, word_bag
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
 from assistant.text.forms import hashtag_words, stem, word_stems
@@ -269,3 +269,33 @@ def test_sources_declining_to_say_something_state_no_limitation() -> None:
     assert limit("Moderators were unable to review the flagged posts in time.")
     assert not limit("The two sources would not say how the filter was trained.")
     assert not limit("The harbour office did not comment on the filter.")
+
+
+def test_a_word_every_candidate_holds_counts_for_less_than_the_words_of_what_is_asked() -> None:
+    question = "What proof does the Lantern Forum demand before acting on conduct elsewhere?"
+    texts = [
+        "The Lantern Forum acts against conduct that breaks the Lantern Forum code.",
+        "The Lantern Forum was founded by harbour pilots in 2009.",
+        "The Lantern Forum has about four thousand members.",
+        "Members of the Lantern Forum vote on its rules each spring.",
+        "For behaviour elsewhere, moderators demand proof that can be checked.",
+    ]
+    assert _best(question, texts).startswith("For behaviour elsewhere")
+    # Without the discount the sentence repeating the forum's name wins.
+    assert _best(question, texts, AnswerTuning(pool_share_discount=0.0)).startswith("The Lantern Forum acts")
+
+
+def test_the_discount_follows_the_share_of_candidates_holding_a_word() -> None:
+    question = "What proof does the Lantern Forum demand?"
+    weights = term_weights(question, _retrieval(question))
+    texts = ["The Lantern Forum met.", "The Lantern Forum demands proof.", "Lanterns glow."]
+    sentences = [word_bag(words(text)) for text in texts]
+    discounted = pool_weights(weights, sentences, AnswerTuning(pool_share_discount=0.75))
+    # "forum" is in two of three sentences, "proof" in one; "lantern" counts in its plural too.
+    assert discounted.own["forum"] == pytest.approx(weights.own["forum"] * (1 - 0.75 * 2 / 3))
+    assert discounted.own["proof"] == pytest.approx(weights.own["proof"] * (1 - 0.75 / 3))
+    assert discounted.own["lantern"] == pytest.approx(weights.own["lantern"] * (1 - 0.75))
+    # A share is still out of the question's full weight.
+    assert discounted.total == pytest.approx(weights.total)
+    assert pool_weights(weights, sentences, AnswerTuning(pool_share_discount=0.0)) is weights
+    assert pool_weights(weights, [], AnswerTuning()) is weights

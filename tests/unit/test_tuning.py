@@ -72,6 +72,7 @@ TUNED = {
         "year_bonus": 0.1,
         "premise_weight": 0.7,
         "part_weight": 0.2,
+        "pool_share_discount": 0.75,
         "alias_weight": 0.5,
         "idf_floor": 0.1,
         "unnamed_penalty": 1.0,
