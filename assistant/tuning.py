@@ -104,6 +104,14 @@ class RetrievalTuning(_Frozen):
         description="Weight of in-document BM25 (scaled to the document's best chunk) beside cosine similarity; "
         "0.3 and more ranked worse.",
     )
+    passage_word_discount: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="In-document BM25: a question word's score shrinks by this times the share of the document's "
+        "chunks holding it, since the document's own subject tells its chunks apart least. On tune, 1.0 ranked the "
+        "evidence best (MRR 0.628 at 0, 0.634 at 0.5, 0.626 at 0.8, 0.637 at 1.0).",
+    )
     passage_neighbour_share: float = Field(
         default=0.3,
         ge=0,

@@ -162,6 +162,13 @@ class LexicalIndex:
             return None
         return np.asarray(self._model.get_scores(ids), dtype=np.float32)
 
+    def term_scores(self, tokens: list[str]) -> npt.NDArray[np.float32] | None:
+        """The BM25 score of every row for each indexed token alone: one row of scores a token (a repeated one once)."""
+        ids = [self._vocab[t] for t in dict.fromkeys(tokens) if t in self._vocab]
+        if not ids or not self.rows:
+            return None
+        return np.stack([np.asarray(self._model.get_scores([i]), dtype=np.float32) for i in ids])
+
     def best(
         self, scores: npt.NDArray[np.float32], k: int, mask: npt.NDArray[np.bool_] | None = None
     ) -> list[tuple[int, float]]:

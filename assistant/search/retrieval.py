@@ -228,17 +228,36 @@ class Retriever:
                 if chunk.meta.document.path in thread:
                     ranked[chunk_id] *= tuning.thread_boost
         hits, support = self._diversify(order, ranked, stored, k)
-        passages = document_passages(self.reader, vector, hits, self._within(hits, lexical_scores), stored, self.tuning)
+        passages = document_passages(
+            self.reader, vector, hits, self._within(hits, lexical_scores, tokens), stored, self.tuning
+        )
         return Retrieval(hits, terms, expansion, unknown, idf, support, passages)
 
-    def _within(self, hits: list[Hit], scores: npt.NDArray[np.float32] | None) -> dict[str, dict[str, float]]:
-        """The BM25 scores of every chunk of the leading documents, by document path (none scoring 0)."""
+    def _within(
+        self, hits: list[Hit], scores: npt.NDArray[np.float32] | None, tokens: list[str]
+    ) -> dict[str, dict[str, float]]:
+        """The BM25 scores of every chunk of the leading documents, by document path (none scoring 0).
+
+        A word in most of a document's chunks (its own subject) tells them apart least: its score there shrinks
+        by `tuning.passage_word_discount` times the share of the document's chunks holding it.
+        """
         found: dict[str, dict[str, float]] = {}
         if scores is None:
             return found
+        discount = self.tuning.passage_word_discount
+        per_term = self.lexical.term_scores(tokens) if discount else None
         for path, _ in leading_documents(hits, self.tuning):
             rows = self.lexical.rows_at(path)
-            found[path] = {self.lexical.rows[row].id: float(scores[row]) for row in rows if scores[row] > 0}
+            if not rows:
+                continue
+            within = scores[rows]
+            if per_term is not None:
+                in_document = per_term[:, rows]
+                share = (in_document > 0).mean(axis=1, keepdims=True)
+                within = ((1.0 - discount * share) * in_document).sum(axis=0)
+            found[path] = {
+                self.lexical.rows[row].id: float(score) for row, score in zip(rows, within, strict=True) if score > 0
+            }
         return found
 
     def _diversify(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import cast
+
 import numpy as np
 import numpy.typing as npt
 
 from assistant.answer.evidence import answer_passages
 from assistant.domain import ChunkFilter, ChunkMeta, DocumentInfo, Hit, StoredChunk
+from assistant.search.lexical import ChunkRow, LexicalIndex
 from assistant.search.passages import document_passages, interleave, rank_within
-from assistant.search.retrieval import Retrieval
-from assistant.tuning import DEFAULTS
+from assistant.search.retrieval import ChunkSource, Retrieval, Retriever
+from assistant.text.aliases import default_aliases
+from assistant.tuning import DEFAULTS, RetrievalTuning
 
 
 def _vector(*values: float) -> npt.NDArray[np.float32]:
@@ -143,3 +148,46 @@ def test_the_answerer_reads_every_passage_once_and_keeps_each_source_s_rank() ->
     # Without ranked passages the answerer reads as before: the first hits, then more of their documents.
     plain = answer_passages(Retrieval(hits, ["asked"], [], support=support))
     assert [hit.chunk_id for hit in plain] == [hit.chunk_id for hit in hits + support]
+
+
+class _GivenVector:
+    name = "given"
+    dimension = 3
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        raise AssertionError("the question vector is given")
+
+
+def _lantern_passages(tmp_path: Path, tuning: RetrievalTuning) -> list[str]:
+    # One report about the Lantern Forum: every chunk names it, one over and over; only one says what the
+    # forum asks for before it acts on conduct elsewhere. All are equally close in meaning.
+    # Elsewhere in the library the forum is never named, while proof is a common word.
+    texts = [
+        "The Lantern Forum grew fast. Lantern Forum members praise the Lantern Forum and its Lantern Forum rules.",
+        "The Lantern Forum published its rules in spring.",
+        "Before the Lantern Forum moves against conduct elsewhere, it wants proof.",
+        "The Lantern Forum hosts a weekly meeting.",
+    ]
+    others = [
+        "Regulators want proof of age.",
+        "The court asked for proof of the claim.",
+        "Proof of purchase is needed for a refund.",
+        "The board found no proof of fraud.",
+    ]
+    chunks = [_chunk("reports/lantern.md", index, QUESTION, text) for index, text in enumerate(texts)]
+    chunks += [_chunk(f"news/other-{index}.md", 0, _vector(0.0, 1.0, 0.0), text) for index, text in enumerate(others)]
+    source = MemorySource(chunks)
+    rows = [
+        ChunkRow(chunk.id, chunk.meta.document.path, chunk.meta.document.path, "Desk", 20200101) for chunk, _ in chunks
+    ]
+    lexical = LexicalIndex.build(tmp_path / f"lexical-{tuning.passage_word_discount}", rows, texts + others, "stamp")
+    retriever = Retriever(cast(ChunkSource, source), lexical, _GivenVector(), default_aliases(), tuning)
+    found = retriever.search("What proof does the Lantern Forum demand before acting?", vector=QUESTION)
+    return [hit.chunk_id for hit in found.passages if hit.document.path == "reports/lantern.md"]
+
+
+def test_the_word_every_chunk_of_a_document_holds_does_not_rank_its_chunks(tmp_path: Path) -> None:
+    assert _lantern_passages(tmp_path, DEFAULTS.retrieval)[0] == "reports/lantern.md-2"
+    # Counting the forum's name like any other word, the chunk repeating it comes first.
+    repeated = _lantern_passages(tmp_path, DEFAULTS.retrieval.model_copy(update={"passage_word_discount": 0.0}))
+    assert repeated[0] == "reports/lantern.md-0"

@@ -46,6 +46,7 @@ TUNED = {
         "passage_candidates": 120,
         "passage_lexical_chunks": 12,
         "passage_lexical_share": 0.2,
+        "passage_word_discount": 1.0,
         "passage_neighbour_share": 0.3,
         "passages_per_document": 6,
         "passage_discount": 0.95,
