@@ -16,6 +16,8 @@ from assistant.search.retrieval import ChunkSource, Retrieval, Retriever
 from assistant.text.aliases import default_aliases
 from assistant.tuning import DEFAULTS, RetrievalTuning
 
+from .fakes import GivenVector
+
 
 def _vector(*values: float) -> npt.NDArray[np.float32]:
     vector = np.array(values, dtype=np.float32)
@@ -150,14 +152,6 @@ def test_the_answerer_reads_every_passage_once_and_keeps_each_source_s_rank() ->
     assert [hit.chunk_id for hit in plain] == [hit.chunk_id for hit in hits + support]
 
 
-class _GivenVector:
-    name = "given"
-    dimension = 3
-
-    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        raise AssertionError("the question vector is given")
-
-
 def _lantern_passages(tmp_path: Path, tuning: RetrievalTuning) -> list[str]:
     # One report about the Lantern Forum: every chunk names it, one over and over; only one says what the
     # forum asks for before it acts on conduct elsewhere. All are equally close in meaning.
@@ -181,7 +175,7 @@ def _lantern_passages(tmp_path: Path, tuning: RetrievalTuning) -> list[str]:
         ChunkRow(chunk.id, chunk.meta.document.path, chunk.meta.document.path, "Desk", 20200101) for chunk, _ in chunks
     ]
     lexical = LexicalIndex.build(tmp_path / f"lexical-{tuning.passage_word_discount}", rows, texts + others, "stamp")
-    retriever = Retriever(cast(ChunkSource, source), lexical, _GivenVector(), default_aliases(), tuning)
+    retriever = Retriever(cast(ChunkSource, source), lexical, GivenVector(3), default_aliases(), tuning)
     found = retriever.search("What proof does the Lantern Forum demand before acting?", vector=QUESTION)
     return [hit.chunk_id for hit in found.passages if hit.document.path == "reports/lantern.md"]
 
