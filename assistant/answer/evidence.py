@@ -204,18 +204,20 @@ def pool_weights(weights: TermWeights, bags: list[WordBag], tuning: AnswerTuning
     return TermWeights(own, weights.alias, weights.total)
 
 
-def overlap_share(
-    sentence_words: Iterable[str] | WordBag, weights: TermWeights, tuning: AnswerTuning = DEFAULTS.answer
-) -> float:
+def overlap_share(sentence_words: Iterable[str], weights: TermWeights, tuning: AnswerTuning = DEFAULTS.answer) -> float:
     """Share of the question's (IDF-weighted) words that the sentence contains.
 
     A word counts in any of its forms ("banned" for "ban", "suspension" for
     "suspended", see `assistant.text.forms`) at the tuning's `inflection_weight`,
     and a word of the same paraphrase family ("deleted" for "removal") at its
     `paraphrase_weight`. Aliases do not add up: the best matching one adds its
-    weight once. The sentence's words may come as a `word_bag`.
+    weight once.
     """
-    bag = sentence_words if isinstance(sentence_words, tuple) else word_bag(sentence_words)
+    return bag_share(word_bag(sentence_words), weights, tuning)
+
+
+def bag_share(bag: WordBag, weights: TermWeights, tuning: AnswerTuning = DEFAULTS.answer) -> float:
+    """`overlap_share` of a sentence whose `word_bag` is already worked out (a sentence weighed several ways)."""
     own_forms, alias_forms = weights.forms
     own = sum(_match(form, bag, tuning) for form in own_forms)
     alias = max((_match(form, bag, tuning) for form in alias_forms), default=0.0)
@@ -276,14 +278,14 @@ def candidate_sentences(
         # A year the question names is a soft hint about which sources speak to it.
         dated = tuning.year_bonus if years and hit.document.date[:4] in years else 0.0
         text = hit.text[start:end]
-        overlap = overlap_share(bag, weights, tuning)
+        overlap = bag_share(bag, weights, tuning)
         # A long sentence matches more words by chance; damp it a little.
         reference = tuning.length_reference_words
         length_penalty = tuning.length_weight * math.log(max(len(tokens), reference) / reference)
         # The answer to "how many" or "who" is a figure or a name the question does not already contain.
         given = [kind for kind in kinds if offers(kind, text, tokens, asked)]
         bonus = dated + sum(_kind_bonus(kind, tuning) for kind in given)
-        distinct = overlap_share(bag, telling, tuning) if telling is not weights else overlap
+        distinct = bag_share(bag, telling, tuning) if telling is not weights else overlap
         score = distinct + tuning.similarity_weight * similarity + tuning.rank_weight / rank + bonus - length_penalty
         if hit.document.path in off_topic:
             score -= tuning.unnamed_penalty
@@ -291,7 +293,7 @@ def candidate_sentences(
             score -= scope_penalty
         if parts:
             # One part of a question asking several things, answered in full, outweighs a little of each.
-            score += tuning.part_weight * max(overlap_share(bag, part, tuning) for part in parts)
+            score += tuning.part_weight * max(bag_share(bag, part, tuning) for part in parts)
         before, context = lead_in(hit, pieces, index, pool, tuning)
         speaker = quoted_speaker(text, before, aliases, context)
         found.append(Sentence(hit, start, end, score, overlap, speaker, bool(required) and required in given))
