@@ -472,6 +472,13 @@ _FIGURE_GAP = re.compile(
 )
 
 
+def _table_row(text: str) -> bool:
+    """A row of a Markdown table: three cell borders, or two when one ends the row (a two-column table's row
+    whose opening border the sentence splitter left behind: "Copies removed | about 1.5 million |")."""
+    bars = text.count("|")
+    return text.count(" | ") >= 2 or bars >= 3 or (bars >= 2 and (text.endswith("|") or text.startswith("|")))
+
+
 @lru_cache(maxsize=16384)
 def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool = False) -> str:
     """What kind of non-prose a sentence is ("link", "image", "reference", "byline", "headline", "table",
@@ -498,7 +505,7 @@ def debris_kind(sentence: str, *, list_item: bool = False, ends_paragraph: bool 
         reports_speech(text) and finished(text)
     ):
         return "reference"
-    if text.count(" | ") >= 2 or text.count("|") >= 3 or _flattened_table(text):
+    if _table_row(text) or _flattened_table(text):
         return "table"
     if text[0] in "([" and text.rstrip(".").endswith((")", "]")) and text.rstrip(".")[1:-1].count(text[0]) == 0:
         return "aside"

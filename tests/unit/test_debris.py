@@ -110,6 +110,12 @@ CASES = [
         "1998 | ongoing | Insurgency in the hills | Asia | Northland | Hill Front |",
         "The insurgency in the hills of Northland began in 1998 and is still ongoing.",
     ),
+    # A two-column row whose opening border the sentence splitter left behind.
+    (
+        "table",
+        "Ferries cancelled in the first week of the strike | about 40 |",
+        "About 40 ferries were cancelled in the first week of the strike.",
+    ),
     (
         "aside",
         "[Old harbour museum shows its hidden treasures]",
