@@ -264,6 +264,14 @@ class AnswerTuning(_Frozen):
         "another candidate document names one (1.0 all but sets it aside): on tune 0.3 and 1.0 found the same "
         "key facts as 0 and kept a report on X out of an answer about Meta's Instagram.",
     )
+    other_service_penalty: float = Field(
+        default=0.2,
+        ge=0,
+        description="Score taken from a sentence about another platform or tech company than those the question "
+        "names (see `about_other_service`); such a sentence does not give the figure or name asked for either. On "
+        "tune 0.1, 0.2 and 0.4 found the same key facts, one more than 0 (an answer about the platform now called "
+        "X no longer quoted a YouTube video's release); 0.2 is the middle.",
+    )
     scope_penalty: float = Field(
         default=0.3,
         ge=0,

@@ -32,7 +32,7 @@ from functools import cached_property, lru_cache
 from assistant.answer.attribution import quoted_speaker
 from assistant.domain import Hit
 from assistant.search.retrieval import Retrieval
-from assistant.text.aliases import AliasTable, default_aliases
+from assistant.text.aliases import SERVICE_KINDS, AliasTable, default_aliases
 from assistant.text.apparatus import (
     back_matter_spans,
     cut_caption,
@@ -272,6 +272,7 @@ def candidate_sentences(
     # do, while `Sentence.overlap`, which the coverage judgment reads, stays the share of the question's words.
     telling = pool_weights(weights, [bag for *_, bag in read], tuning)
     parts = part_weights(question, weights) if tuning.part_weight else []
+    services = asked_services(question, aliases) if tuning.other_service_penalty else frozenset()
     for hit, pieces, index, start, end, tokens, bag in read:
         rank = source_rank[hit.document.path]
         similarity = hit.similarity if hit.similarity is not None else 0.0
@@ -295,9 +296,32 @@ def candidate_sentences(
             # One part of a question asking several things, answered in full, outweighs a little of each.
             score += tuning.part_weight * max(bag_share(bag, part, tuning) for part in parts)
         before, context = lead_in(hit, pieces, index, pool, tuning)
+        # What Facebook removed does not answer what YouTube removed, however alike the two sentences read.
+        elsewhere = bool(services) and about_other_service(text, before, services, aliases)
+        if elsewhere:
+            score -= tuning.other_service_penalty
         speaker = quoted_speaker(text, before, aliases, context)
-        found.append(Sentence(hit, start, end, score, overlap, speaker, bool(required) and required in given))
+        gives = bool(required) and required in given and not elsewhere
+        found.append(Sentence(hit, start, end, score, overlap, speaker, gives))
     return found
+
+
+def asked_services(question: str, aliases: AliasTable) -> frozenset[str]:
+    """The platforms and tech companies a question names, each by its alias group's canonical name."""
+    return frozenset(group.canonical for group in aliases.groups_in(question, SERVICE_KINDS))
+
+
+def about_other_service(sentence: str, before: str, asked: frozenset[str], aliases: AliasTable) -> bool:
+    """Whether a sentence speaks of another platform or company than those `asked` about.
+
+    It does when it names one and none of those asked about ("Facebook said it removed 1.5 million
+    copies" for a question about YouTube), or, naming none, carries on from a sentence `before` it
+    that does ("The company said ..."). A sentence naming no service at all speaks of none.
+    """
+    named = {group.canonical for group in aliases.groups_in(sentence, SERVICE_KINDS)}
+    if not named and before and refers_back(sentence):
+        named = {group.canonical for group in aliases.groups_in(before, SERVICE_KINDS)}
+    return bool(named) and named.isdisjoint(asked)
 
 
 def _unnamed_documents(question: str, pool: list[Hit], idf: dict[str, float], tuning: AnswerTuning) -> set[str]:

@@ -19,6 +19,9 @@ from assistant.text.names import exact_case, name_regex
 EXTREMIST_KINDS = frozenset({"group", "movement", "media"})
 #: Alias-table kinds that name someone who can speak or act (and so be "they"); events and laws are acted upon.
 ACTOR_KINDS = frozenset({"group", "movement", "media", "platform", "company", "government", "organisation", "person"})
+#: Alias-table kinds that name a service (a platform or a tech company): what one of them did or reported is no
+#: answer about another.
+SERVICE_KINDS = frozenset({"platform", "company"})
 
 
 @dataclass(frozen=True)

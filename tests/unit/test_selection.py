@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.answer.evidence import candidate_sentences
+from assistant.answer.evidence import about_other_service, asked_services, candidate_sentences
 from assistant.answer.extractive import select_sentences
 from assistant.domain import DocumentInfo, Hit
 from assistant.search.retrieval import Retrieval
+from assistant.text.aliases import default_aliases
 from assistant.text.apparatus import looks_like_apparatus
 from assistant.text.dates import asked_years
 from assistant.text.names import institution_names
@@ -75,6 +76,35 @@ def test_a_question_asking_for_a_figure_opens_with_a_sentence_that_gives_one() -
     # The review shares more of the question's words, but the count is what was asked for.
     assert answer[0] == "Inspectors counted 1,400 passengers on a ferry licensed for 900."
     assert len(answer) == 2
+
+
+def test_a_sentence_about_another_platform_does_not_answer_for_the_one_asked_about() -> None:
+    question = "How many clips of the harbour riot did Gab take down in its first week?"
+    elsewhere = "Telegram said it took down 4,000 clips of the harbour riot in its first week."
+    asked = "Gab said it took down about 900 clips of the riot and closed the accounts that posted them."
+    roundup = _hit(f"{elsewhere} {asked}")
+    # Telegram's sentence shares more of the question's words, but its figure is Telegram's: Gab's opens the answer.
+    assert _answer(question, [roundup])[0] == asked
+    unweighed = AnswerTuning(other_service_penalty=0)
+    retrieval = Retrieval([roundup], content_words(question), [], idf={})
+    assert select_sentences(candidate_sentences(question, retrieval, tuning=unweighed), tuning=unweighed)[0].text == (
+        elsewhere
+    ), "without the rule the other platform's figure would lead"
+
+
+def test_which_service_a_sentence_speaks_of() -> None:
+    aliases = default_aliases()
+    asked = asked_services("What did Meta's main network remove after the harbour riot?", aliases)
+    assert asked == {"Facebook"}
+    assert about_other_service("YouTube removed the clips within the hour.", "", asked, aliases)
+    # Another name of the same service, both services, or none at all: not another service.
+    assert not about_other_service("Instagram removed the clips within the hour.", "", asked, aliases)
+    assert not about_other_service("Facebook and YouTube removed the clips.", "", asked, aliases)
+    assert not about_other_service("The harbour police removed the barriers.", "", asked, aliases)
+    # A sentence carrying on from one about another service speaks of that one, and only then.
+    before = "Reddit closed the forum where the riot was planned."
+    assert about_other_service("The company said it removed 300 posts.", before, asked, aliases)
+    assert not about_other_service("Moderators said they removed 300 posts.", before, asked, aliases)
 
 
 def test_continuation_is_found_across_passages_and_html_paragraphs() -> None:

@@ -79,6 +79,7 @@ TUNED = {
         "alias_weight": 0.5,
         "idf_floor": 0.1,
         "unnamed_penalty": 1.0,
+        "other_service_penalty": 0.2,
         "scope_penalty": 0.3,
         "min_sentence_words": 5,
         "repeat_share": 0.6,
