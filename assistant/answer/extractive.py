@@ -88,7 +88,10 @@ def select_sentences(
     # opens with what answers the question, not with the scene its source set first.
     sources_own = [s for s in chosen if not s.speaker] or chosen
     answering = [s for s in sources_own if s.gives_asked] or sources_own
-    head = [max(answering, key=lambda s: (s.score, -s.hit.rank, -s.start))]
+    # "The company said ..." cannot open an answer whose reader never saw which company: a sentence that refers
+    # back leads only with the sentence it carries on from.
+    whole = [s for s in answering if not refers_back(s.text) or leader.get(id(s)) in chosen] or answering
+    head = [max(whole, key=lambda s: (s.score, -s.hit.rank, -s.start))]
     while (
         refers_back(head[0].text)
         and (previous := leader.get(id(head[0]))) is not None

@@ -82,6 +82,8 @@ def test_a_follow_up_through_a_session_is_rewritten_answered_and_recorded(
     paths = [c.path for c in second.turn.citations]
     # The rewrite (not "and YouTube?") reached retrieval: YouTube's own report leads the citations.
     assert max(set(paths), key=paths.count) == YOUTUBE_NOTE
+    # And the answer is about YouTube: it does not open with the Facebook figure the first turn gave.
+    assert "YouTube" in second.answer.citations[0].quote
     recorded = store.history("desk")
     assert recorded == [first.turn, second.turn] == session.turns
     assert [(t.question, t.rewritten_question) for t in recorded] == [(FIRST, FIRST), (FOLLOW_UP, request.rewritten)]

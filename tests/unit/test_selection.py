@@ -107,6 +107,16 @@ def test_which_service_a_sentence_speaks_of() -> None:
     assert not about_other_service("Moderators said they removed 300 posts.", before, asked, aliases)
 
 
+def test_an_answer_does_not_open_with_a_sentence_whose_subject_it_leaves_out() -> None:
+    question = "How many clips of the harbour riot were removed within a day?"
+    # The passage starts where its source went on about a company named in the sentence before, not retrieved.
+    orphan = "The company said it removed 2,000 clips of the harbour riot within a day."
+    whole = "Volunteer moderators of the ferry forum removed 300 clips of the riot."
+    answer = _answer(question, [_hit(orphan, "news/a.md"), _hit(whole, "news/b.md", rank=2, chunk="b")])
+    assert answer[0] == whole
+    assert orphan in answer
+
+
 def test_continuation_is_found_across_passages_and_html_paragraphs() -> None:
     body = (
         "<p>Facebook said it reviews most reports of live video within a day.</p>"
