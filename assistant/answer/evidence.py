@@ -78,6 +78,8 @@ class Sentence:
     overlap: float
     #: The extremist group whose own words the sentence is (see `assistant.answer.attribution`), or "".
     speaker: str = ""
+    #: Whether it speaks of another platform or tech company than those the question names (`about_other_service`).
+    elsewhere: bool = False
     #: Whether it gives the element the question requires (`asked_kind`: a year for "in which year", a
     #: figure for "how many"): an answer should open with such a sentence.
     gives_asked: bool = False
@@ -302,7 +304,7 @@ def candidate_sentences(
             score -= tuning.other_service_penalty
         speaker = quoted_speaker(text, before, aliases, context)
         gives = bool(required) and required in given and not elsewhere
-        found.append(Sentence(hit, start, end, score, overlap, speaker, gives))
+        found.append(Sentence(hit, start, end, score, overlap, speaker, elsewhere, gives))
     return found
 
 
@@ -676,7 +678,7 @@ def _given(
     years, _ = asked_years(asking)
     named_by: dict[str, set[str] | None] = {}  # per document: the names it names, None when off the year
     for sentence in sentences:
-        if sentence.overlap < tuning.element_overlap or not holds(kind, sentence.text):
+        if sentence.overlap < tuning.element_overlap or sentence.elsewhere or not holds(kind, sentence.text):
             continue
         if counted and not counted & {word[:COUNTED_STEM] for word in words(sentence.text)}:
             continue

@@ -211,6 +211,24 @@ def test_a_question_whose_asked_for_element_a_passage_gives_is_covered(question:
     assert covered, reason
 
 
+@pytest.mark.parametrize(
+    ("platform", "covered"),
+    [
+        ("Gab", True),
+        # A roundup naming Gab gives only Telegram's count: no figure for Gab, whatever the words shared.
+        ("Telegram", False),
+    ],
+)
+def test_an_element_another_platform_gave_does_not_cover_the_one_asked_about(platform: str, covered: bool) -> None:
+    roundup = _hit(
+        "Gab moved its forums to a new host after the harbour riot. "
+        f"{platform} said it closed 4,000 accounts that had posted clips of the harbour riot."
+    )
+    judged, reason = _judge("How many accounts did Gab close after the harbour riot?", roundup)
+    assert judged is covered, reason
+    assert covered or "a figure" in reason
+
+
 # --- names spread over documents ------------------------------------------------------------------
 
 TWO_PORTS_QUESTION = "Which court upheld the ferry rules of Dunmore and Caraway?"
