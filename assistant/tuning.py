@@ -268,7 +268,7 @@ class AnswerTuning(_Frozen):
         default=0.2,
         ge=0,
         description="Score taken from a sentence about another platform or tech company than those the question "
-        "names (see `about_other_service`); such a sentence does not give the figure or name asked for either. On "
+        "names (see `about_other_service`; whatever this is, such a sentence gives no figure or name asked for). On "
         "tune 0.1, 0.2 and 0.4 found the same key facts, one more than 0 (an answer about the platform now called "
         "X no longer quoted a YouTube video's release); 0.2 is the middle.",
     )

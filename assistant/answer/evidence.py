@@ -7,6 +7,8 @@ read passages through the same functions here:
   no heading, no apparatus, nothing that is not prose, at least five words);
 - scored candidates: `candidate_sentences` (question words, similarity, rank and
   answer-shape bonuses) and `set_aside` (the instructions left out);
+- about another platform or tech company than the one asked about: `about_other_service` (such a
+  sentence neither answers for it nor makes the question covered);
 - enough to answer at all: `judge_coverage`;
 - says the same thing: `repeats` (against an answer so far), `similar` (two
   sentences) and `agree` (two sources' distinctive words, for briefs);
@@ -274,7 +276,7 @@ def candidate_sentences(
     # do, while `Sentence.overlap`, which the coverage judgment reads, stays the share of the question's words.
     telling = pool_weights(weights, [bag for *_, bag in read], tuning)
     parts = part_weights(question, weights) if tuning.part_weight else []
-    services = asked_services(question, aliases) if tuning.other_service_penalty else frozenset()
+    services = asked_services(question, aliases)
     for hit, pieces, index, start, end, tokens, bag in read:
         rank = source_rank[hit.document.path]
         similarity = hit.similarity if hit.similarity is not None else 0.0

@@ -82,14 +82,8 @@ def test_a_sentence_about_another_platform_does_not_answer_for_the_one_asked_abo
     question = "How many clips of the harbour riot did Gab take down in its first week?"
     elsewhere = "Telegram said it took down 4,000 clips of the harbour riot in its first week."
     asked = "Gab said it took down about 900 clips of the riot and closed the accounts that posted them."
-    roundup = _hit(f"{elsewhere} {asked}")
     # Telegram's sentence shares more of the question's words, but its figure is Telegram's: Gab's opens the answer.
-    assert _answer(question, [roundup])[0] == asked
-    unweighed = AnswerTuning(other_service_penalty=0)
-    retrieval = Retrieval([roundup], content_words(question), [], idf={})
-    assert select_sentences(candidate_sentences(question, retrieval, tuning=unweighed), tuning=unweighed)[0].text == (
-        elsewhere
-    ), "without the rule the other platform's figure would lead"
+    assert _answer(question, [_hit(f"{elsewhere} {asked}")])[0] == asked
 
 
 def test_which_service_a_sentence_speaks_of() -> None:
