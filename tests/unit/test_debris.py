@@ -295,6 +295,14 @@ def test_short_posts_names_and_other_scripts_still_read_as_prose(prose: str) -> 
     assert debris_kind(prose) == ""
 
 
+def test_a_running_head_that_is_the_documents_title_is_not_quoted() -> None:
+    title = "Ferry Strikes: How the Northern Ports Closed, 2010-2020"
+    page = f"{title}\n\n2. The long strike\n\nThe strike of 2014 closed the northern ports for a week.\n"
+    assert _quoted(page, title=title) == ["The strike of 2014 closed the northern ports for a week."]
+    # The same words in another document, whose title they are not, read as a label line with a figure.
+    assert title in _quoted(page, title="Harbour notes")
+
+
 def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
     text = (
         "Under the law, platforms must:\n\n"
