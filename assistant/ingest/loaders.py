@@ -275,9 +275,41 @@ def _load_html(source: SourceFile, data: bytes, content_hash: str, _: ColumnOpti
     yield _make_document(source, text, content_hash, meta)
 
 
+# Where a PDF's text layer breaks a line that is not the end of a sentence, the line usually wrapped; but a
+# list item or a numbered section heading also starts or ends a line without a stop. Joined, "3. The Telegram
+# era" ran into the paragraph under it ("The Telegram era Telegram introduced ..."), and "Key points" into the
+# first point. A bullet, or a dash before a capital (a dash before a lower-case word goes on a sentence), opens
+# an item. A heading is a section number with a dot ("3.", "5.1"; a bare "12" may be a count a line wrapped
+# before) and a short title on a line of its own, with a capital or a figure after it.
+_LIST_ITEM = re.compile(r"[ \t]*(?:[•▪●○◦]|[-–](?=[ \t]+[A-Z]))[ \t]+\S")
+_SECTION_HEADING = re.compile(r"[ \t]*(?:\d{1,2}(?:\.\d{1,2})*\.|\d{1,2}(?:\.\d{1,2})+)[ \t]+[A-Z0-9][^.!?]{0,60}")
+
+
+def join_wrapped_lines(text: str) -> str:
+    """A page's text with its wrapped lines joined: a line break stays after a stop (or a colon or semicolon)
+    and around a blank line; a paragraph break comes before a list item and around a section heading."""
+    lines = text.split("\n")
+    heading = [
+        _SECTION_HEADING.fullmatch(line) is not None and following.lstrip()[:1].isupper()
+        for line, following in zip(lines, [*lines[1:], ""], strict=True)
+    ]
+    out = [lines[0]]
+    for i in range(1, len(lines)):
+        previous, line = lines[i - 1], lines[i]
+        if not previous or not line or previous[-1] in ".!?:;":
+            out += ["\n", line]
+        elif heading[i - 1] or heading[i] or _LIST_ITEM.match(line):
+            # What ends here without a stop is a heading, a running head or a list's title: a paragraph of
+            # its own, which the evidence layer then reads as the heading it is.
+            out += ["\n\n", line]
+        else:
+            out += [" ", line]
+    return "".join(out)
+
+
 def _clean_pdf_page(text: str, lexicon: Lexicon | None = None) -> str:
     text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
-    text = re.sub(r"(?<![.!?:;\n])\n(?!\n)", " ", text)
+    text = join_wrapped_lines(text)
     text = re.sub(r"[ \t]{2,}", " ", text)
     text = clean_text(text)
     return repair_lost_ligatures(text, lexicon) if lexicon is not None else text

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import DocumentError
-from assistant.ingest.loaders import ColumnOptions, load
+from assistant.ingest.loaders import ColumnOptions, join_wrapped_lines, load
 from assistant.ingest.sources import SourceFile, discover
 from assistant.text.dates import normalise_date, written_date
 
@@ -84,6 +84,45 @@ def test_pdf_pages_are_kept() -> None:
         assert doc.page_at(last.start + 1) == last.page
         assert doc.page_at(0) == 1
         assert doc.title and doc.date
+
+
+def test_a_pdfs_section_headings_and_list_items_keep_their_own_lines() -> None:
+    [doc] = _load(CORPUS / "reports" / "islamic-state-online-migration-2014-2019.pdf")
+    lines = doc.text.splitlines()
+    # The heading does not run into the paragraph under it, nor a list's lead-in into its first point.
+    assert "3. The Telegram era" in lines
+    assert any(line.startswith("Telegram introduced broadcast channels in September 2015.") for line in lines)
+    assert any(line.startswith("- In 2014 the group treated Twitter as open infrastructure") for line in lines)
+    assert any(line.endswith("Key points") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("page", "joined"),
+    [
+        # A wrapped line, even one ending before a capital or a count, joins the next.
+        (
+            "The ferry office said it had closed\nHarbour Street for a week.",
+            "The ferry office said it had closed Harbour Street for a week.",
+        ),
+        (
+            "Inspectors counted\n12 Ferries in the harbour that night.",
+            "Inspectors counted 12 Ferries in the harbour that night.",
+        ),
+        # A dash before a lower-case word goes on the sentence; before a capital it opens an item (and ends
+        # the paragraph of the line before it, which has no stop).
+        (
+            "Some reports - wrongly, it turned\n- out - named the captain.",
+            "Some reports - wrongly, it turned - out - named the captain.",
+        ),
+        ("Findings\n- Ferries ran late.\n• Crews were short.", "Findings\n\n- Ferries ran late.\n• Crews were short."),
+        # A numbered heading is a paragraph of its own; a bare number does not make one.
+        ("2.1 Night crossings\nThe night boats ran twice.", "2.1 Night crossings\n\nThe night boats ran twice."),
+        ("4. Findings\nThe report found delays.", "4. Findings\n\nThe report found delays."),
+        ("Boats held\n12 Crew members each and\nTwo officers.", "Boats held 12 Crew members each and Two officers."),
+    ],
+)
+def test_wrapped_pdf_lines_are_joined_but_headings_and_items_are_not(page: str, joined: str) -> None:
+    assert join_wrapped_lines(page) == joined
 
 
 def test_csv_records_are_documents_with_row_paths(tmp_path: Path) -> None:
