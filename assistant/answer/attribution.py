@@ -18,6 +18,8 @@ from assistant.text.dates import MONTH_NUMBERS, WEEKDAYS, written_date
 from assistant.text.speech import HAND_OVER_VERBS, SPEECH
 
 _OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
+# What an extremist outlet is called before its name ("the group's magazine Dabiq").
+_OUTLET_KIND = r"(?:magazine|agency|outlet|newsletter|newspaper|channel|media (?:arm|wing|office|center|centre))"
 # A sentence that hands over to a quotation: "The tweet read:", "the statement said:", "It declared: “…".
 _LEAD_IN = re.compile(rf"\b{HAND_OVER_VERBS}\s*:\s*[\"“‘']?\s*$", re.IGNORECASE)
 # The same hand-over inside one sentence, before the quotation opens.
@@ -61,7 +63,7 @@ def speaking_group(text: str, aliases: AliasTable) -> str:
         names = "|".join(re.escape(n) for n in sorted(group.names, key=len, reverse=True))
         name = rf"(?:{names})"
         subject = r"(?:^|[.;:,(]\s*|\b(?:[Tt]he|that|when|as|after|and|while|but)\s+)"
-        patterns = (
+        patterns: tuple[str, ...] = (
             rf"{subject}{name}(?:'s|’s)?(?:\s+[\w'’-]+){{0,4}}?\s+{SPEECH}",
             rf"\baccording to (?:the )?{name}\b",
             # The group's outlet speaks ("an IS video released on Sunday threatened …", "the ISIS statement
@@ -70,8 +72,13 @@ def speaking_group(text: str, aliases: AliasTable) -> str:
             rf"(?:(?:\s+[\w'’-]+){{0,4}}?\s+{SPEECH}|[^.;]*?{HAND_OVER_VERBS}\s*:\s*[\"“‘])",
             rf"\b(?:in|In) an? (?:video|statement|message|audio|recording)\b.*\b{name}\b",
         )
-        if group.kind == "media" and re.search(rf"{SPEECH}|[\"“]", text):
-            return group.canonical
+        if group.kind == "media":
+            # An outlet speaks under its description ("the group's magazine Dabiq claimed …") or as a label
+            # before its quoted words ("Amaq News Agency: “…”"). Only naming an outlet in a sentence that says
+            # or quotes something is no sign it speaks: "Twitter said it removed accounts that shared Amaq
+            # videos" is Twitter's statement.
+            described = rf"\b{_OUTLET_KIND}\s+{name}(?:'s|’s)?(?:\s+[\w'’-]+){{0,4}}?\s+{SPEECH}"
+            patterns = (*patterns, described, rf"{name}\s*:\s*[\"“‘]")
         if any(re.search(p, text) for p in patterns):
             return group.canonical
     return ""

@@ -200,6 +200,16 @@ def test_speaking_group_needs_the_group_to_speak() -> None:
     assert speaking_group("Facebook removed the video within an hour.", aliases) == ""
 
 
+def test_an_outlet_named_in_someone_elses_statement_does_not_speak() -> None:
+    aliases = default_aliases()
+    # Naming a group's outlet where another speaks, or using "claims" as a noun, is the writer's topic.
+    assert speaking_group("The harbour board said it blocked accounts that shared Amaq clips.", aliases) == ""
+    assert speaking_group("The relay channels were organised around Amaq claims and reposts.", aliases) == ""
+    # The outlet speaks as a subject, under its description, or as the label of its quoted words.
+    assert speaking_group("The group's magazine Dabiq claimed the ferry raid was revenge.", aliases) == "Dabiq"
+    assert speaking_group('Amaq News Agency: "The raid was carried out by a soldier."', aliases) == "Amaq"
+
+
 def test_event_dates_in_the_forms_reports_use() -> None:
     assert event_date("The attack on 15 March 2019 was streamed.") == "2019-03-15"
     assert event_date("On March 15, 2019, the attack was streamed.") == "2019-03-15"
