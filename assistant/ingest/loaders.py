@@ -279,8 +279,9 @@ def _load_html(source: SourceFile, data: bytes, content_hash: str, _: ColumnOpti
 # list item or a numbered section heading also starts or ends a line without a stop. Joined, "3. The Telegram
 # era" ran into the paragraph under it ("The Telegram era Telegram introduced ..."), and "Key points" into the
 # first point. A bullet, or a dash before a capital (a dash before a lower-case word goes on a sentence), opens
-# an item. A heading is a section number with a dot ("3.", "5.1"; a bare "12" may be a count a line wrapped
-# before) and a short title on a line of its own, with a capital or a figure after it.
+# an item. A heading is a line of its own holding a section number with a dot ("3.", "5.1"; a bare "12" may be a
+# count a line wrapped before) and a short title that opens with a capital or a figure, with a capital opening
+# the next line.
 _LIST_ITEM = re.compile(r"[ \t]*(?:[•▪●○◦]|[-–](?=[ \t]+[A-Z]))[ \t]+\S")
 _SECTION_HEADING = re.compile(r"[ \t]*(?:\d{1,2}(?:\.\d{1,2})*\.|\d{1,2}(?:\.\d{1,2})+)[ \t]+[A-Z0-9][^.!?]{0,60}")
 
