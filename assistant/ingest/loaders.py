@@ -4,7 +4,8 @@ Each format has a loader that takes the file's bytes and yields `Document`s:
 Markdown and text (YAML front matter becomes metadata, lines of page furniture
 such as lone images and "Full story on …" pointers are dropped), HTML (main text and
 metadata through trafilatura, boilerplate dropped), PDF (text per page with
-page offsets kept), and CSV/JSONL (one document per record). Everything a
+page offsets kept, wrapped lines joined but headings and list items left on
+lines of their own), and CSV/JSONL (one document per record). Everything a
 loader cannot handle becomes a `DocumentError` naming the file and the cause.
 """
 
