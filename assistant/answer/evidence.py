@@ -409,11 +409,14 @@ def quotable_sentences(
     or not prose at all (`looks_like_apparatus`, `debris_kind` in `assistant.text.apparatus`).
     Piece numbers count every sentence of `sentence_pieces`. A `record` (a post, a row of a table of
     posts) need not be written as a sentence: its text is not judged by how its paragraph ends. The
-    document's `title`, run into the front of a sentence as news feeds do, is left out of the quote, and a
-    sentence that is only the title is not quoted.
+    document's `title`, run into the front of a sentence as news feeds do, is left out of the quote, and the
+    title standing alone without a stop (a PDF's running head) is not quoted.
     """
     pieces = list(sentence_pieces(text))
     back_matter = back_matter_spans(text)
+    # A running head (the title a PDF repeats on every page) is the title's words without a stop. A post is
+    # exempt: a short one is often its own title, and a sentence ending in a stop is prose whatever its words.
+    running_head = words(title) if title and not record else None
     for index, ((start, end), instruction) in enumerate(zip(pieces, _flags(text, pieces), strict=True)):
         if instruction:
             continue  # written for whatever reads the page, not for the analyst: never evidence
@@ -437,8 +440,8 @@ def quotable_sentences(
         tokens = words(without_markup(body))
         if len(tokens) < tuning.min_sentence_words or body.startswith("---") or looks_like_apparatus(body):
             continue
-        if title and tokens == words(title):
-            continue  # the document's own title (a running head a PDF repeats on every page) states no finding
+        if tokens == running_head and body.rstrip()[-1:] not in ".!?":
+            continue  # the document's own title, standing alone, states no finding
         ends_paragraph = not record and bool(_PARAGRAPH_END.match(text, end))
         if debris_kind(body, list_item=item, ends_paragraph=ends_paragraph):
             continue  # not prose: a piece of a link, a caption, a reference, a byline, a headline, a fragment

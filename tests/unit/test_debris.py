@@ -299,8 +299,14 @@ def test_a_running_head_that_is_the_documents_title_is_not_quoted() -> None:
     title = "Ferry Strikes: How the Northern Ports Closed, 2010-2020"
     page = f"{title}\n\n2. The long strike\n\nThe strike of 2014 closed the northern ports for a week.\n"
     assert _quoted(page, title=title) == ["The strike of 2014 closed the northern ports for a week."]
-    # The same words in another document, whose title they are not, read as a label line with a figure.
-    assert title in _quoted(page, title="Harbour notes")
+    # A title that is a finished sentence states its finding, and a short post is often its own title: both quoted.
+    claim = "The northern ports stayed shut for a week after the strike."
+    assert _quoted(f"{claim}\n\nThe board met on Monday.", title=claim.rstrip(".")) == [
+        claim,
+        "The board met on Monday.",
+    ]
+    post = "The northern ports are shut again tonight"
+    assert _quoted(post, record=True, title=post) == [post]
 
 
 def test_list_items_and_fact_lines_are_quoted_like_sentences() -> None:
