@@ -812,6 +812,18 @@ _REFERENCE = (
     r"|network|agency|court|government|spokesman|spokeswoman|spokesperson|researchers|authors))\b"
 )
 _REFERS_BACK = re.compile(rf"^(?:{CONNECTIVES},?\s+(?i:{_REFERENCE})|{_REFERENCE})")
+# An "it" that stands for nothing before it: it holds the place of a clause that follows ("It is clear that
+# hate flourishes …", "It may be that …", "It was reported that …", "It remains unclear whether …"). Such a
+# sentence says all it means, so it neither needs its predecessor nor drags it into the answer.
+_EXPLETIVE_IT = re.compile(
+    rf"^(?:{CONNECTIVES},?\s+)?[Ii]t\s+"
+    r"(?:is|was|'s|’s|seems|seemed|appears|appeared|remains|remained|has been|had been"
+    r"|(?:may|might|could|would|will|can|must)(?: also| well)? (?:be|seem|appear|remain))"
+    r"(?: not| also| now| still| therefore| thus)?\s+(?:\w+ly\s+)?"
+    r"(?:that|whether|as if|as though|clear|unclear|likely|unlikely|possible|impossible|probable|true|evident"
+    r"|obvious|apparent|notable|noteworthy|important|necessary|difficult|hard|easy|worth|known|reported"
+    r"|estimated|believed|thought|said|claimed|alleged|expected|understood|feared|argued|suggested)\b"
+)
 # Speaking in the first person (outside a quotation), or a relative time ("last week", "on Wednesday")
 # that means nothing once the article's date is gone.
 _CONTEXT_BOUND = re.compile(
@@ -822,8 +834,11 @@ _CONTEXT_BOUND = re.compile(
 
 
 def refers_back(sentence: str) -> bool:
-    """Opens by referring to what came before ("It said …", "The company added …", "But they …")."""
-    return bool(_REFERS_BACK.match(sentence))
+    """Opens by referring to what came before ("It said …", "The company added …", "But they …").
+
+    An "it" holding the place of what follows ("However, it is clear that …") refers to nothing before.
+    """
+    return bool(_REFERS_BACK.match(sentence)) and not _EXPLETIVE_IT.match(sentence)
 
 
 def needs_context(sentence: str) -> bool:

@@ -138,6 +138,31 @@ def test_answers_and_briefs_agree_on_what_leans_on_the_sentence_before(sentence:
     assert needs_context(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "However, it is clear that the channels grew after the ban.",
+        "It may be that the network simply moved to smaller apps.",
+        "It was reported that the forum closed within a day.",
+        "It remains unclear whether the rule covers private groups.",
+        "It is not likely to change before the election.",
+    ],
+)
+def test_an_it_that_holds_the_place_of_what_follows_refers_to_nothing_before(sentence: str) -> None:
+    assert not refers_back(sentence)
+
+
+def test_a_placeholder_it_does_not_drag_the_sentence_before_into_the_answer() -> None:
+    text = (
+        "The weather in the valley stayed mild for the whole of the week before the vote. "
+        "However, it is clear that the channel doubled its posts after the ban on the forum."
+    )
+    question = "How did the channel's posts change after the ban on the forum?"
+    retrieval = Retrieval([_hit(text)], content_words(question), [], idf={})
+    chosen = [s.text for s in select_sentences(candidate_sentences(question, retrieval), limit=1)]
+    assert chosen == ["However, it is clear that the channel doubled its posts after the ban on the forum."]
+
+
 def test_a_sentence_opening_with_this_comes_with_the_one_it_carries_on() -> None:
     text = (
         "Facebook removed 1.5 million videos of the attack in the first day. "
