@@ -811,7 +811,11 @@ _REFERENCE = (
     r"|The (?:company|firm|group|report|study|commission|inquiry|platform|site"
     r"|network|agency|court|government|spokesman|spokeswoman|spokesperson|researchers|authors))\b"
 )
-_REFERS_BACK = re.compile(rf"^(?:{CONNECTIVES},?\s+(?i:{_REFERENCE})|{_REFERENCE})")
+# A clause opening on a pronoun ("When he failed to get in, he …") leaves its subject to the sentence before too.
+_CLAUSE = r"(?:When|After|Before|As|Although|Though|While|Because|If|Once|Since|Until|Unless)"
+_REFERS_BACK = re.compile(
+    rf"^(?:{CONNECTIVES},?\s+(?i:{_REFERENCE})|{_REFERENCE}|{_CLAUSE}\s+(?:he|she|they|it|its|his|her|their)\b)"
+)
 # An "it" that stands for nothing before it: it holds the place of a clause that follows ("It is clear that
 # hate flourishes …", "It may be that …", "It was reported that …", "It remains unclear whether …"). Such a
 # sentence says all it means, so it neither needs its predecessor nor drags it into the answer.

@@ -131,6 +131,8 @@ def test_one_place_decides_whether_a_sentence_may_be_quoted() -> None:
         "But they kept the channel online for a week.",
         "Its moderators removed the post within hours.",
         "This led to a wave of bans across platforms.",
+        "When he was refused entry, he filmed himself outside the hall.",
+        "After they lost the channel, they moved to a smaller app.",
     ],
 )
 def test_answers_and_briefs_agree_on_what_leans_on_the_sentence_before(sentence: str) -> None:
