@@ -181,8 +181,9 @@ LAST_DATE_NUM = 99999999
 class ChunkFilter:
     """Which chunks (or documents) may answer, in the index's own terms.
 
-    The store turns this into its own query syntax; callers never do. Every
-    part left empty lets everything through.
+    Exact search over the table of vectors and the BM25 rows both apply it
+    through `allows`, so a passage passes or fails the same way on either side.
+    Every part left empty lets everything through.
     """
 
     #: An inclusive range of yyyymmdd date numbers; undated documents fall outside any range.

@@ -46,6 +46,7 @@ from assistant.search.crosslingual import (
     ForeignChunk,
     crosslingual_path,
 )
+from assistant.search.dense import DenseIndex, ExactChunks, VectorRow, dense_path
 from assistant.search.lexical import ChunkRow, LexicalIndex, lexical_dir
 from assistant.search.retrieval import Filters, Retrieval, Retriever, RetrieverMode, document_allowed
 from assistant.text.aliases import default_aliases
@@ -68,6 +69,7 @@ class AssistantService:
         self._query_encoder: Embedder | None = None
         self._open_reader: tuple[ChromaStore, ChunkReader] | None = None
         self._lexical: LexicalIndex | None = None
+        self._dense: DenseIndex | None = None
         self._crosslingual: CrossLingualSearch | None = None
         self._multilingual: MultilingualEncoder | None = None
         #: Generative models by backend name, loaded once: a local model takes a second or more to load.
@@ -119,6 +121,10 @@ class AssistantService:
             current = LexicalIndex.load(folder)
             if current is None or current.stamp != generation:
                 _build_lexical(folder, ChunkReader(store), generation)
+            # And the table of vectors that exact search reads, copied from the store (nothing is embedded again).
+            saved = DenseIndex.load(dense_path(self.settings))
+            if saved is None or saved.stamp != generation:
+                _save_derived(_build_dense(ChunkReader(store), generation), dense_path(self.settings), strict=True)
             # And the multilingual vectors of chunks not in English, which only new chunks pay for.
             if self._crosslingual_wanted():
                 path = crosslingual_path(self.settings)
@@ -128,6 +134,7 @@ class AssistantService:
                     _save_derived(built, path, strict=True)
             self._open_reader = None
             self._lexical = None
+            self._dense = None
             self._crosslingual = None
             return report
 
@@ -246,6 +253,21 @@ class AssistantService:
         self._lexical = loaded
         return loaded
 
+    def dense(self) -> DenseIndex:
+        """The chunks' vectors for exact search, rebuilt from the store first if it has changed since."""
+        store, reader = self._reader()
+        generation = store.generation()
+        if self._dense is not None and self._dense.stamp == generation:
+            return self._dense
+        path = dense_path(self.settings)
+        loaded = DenseIndex.load(path)
+        if loaded is None or loaded.stamp != generation:
+            loaded = _build_dense(reader, generation)
+            # A read-only index folder still answers: the table is kept for this session only.
+            _save_derived(loaded, path, strict=False)
+        self._dense = loaded
+        return loaded
+
     @property
     def multilingual(self) -> MultilingualEncoder:
         """The e5 encoder for documents not in English, loaded on its first use."""
@@ -282,7 +304,7 @@ class AssistantService:
     ) -> Retrieval:
         _, reader = self._searchable()
         retriever = Retriever(
-            reader,
+            ExactChunks(self.dense(), reader),
             self.lexical(),
             self.query_encoder,
             default_aliases(),
@@ -553,6 +575,13 @@ def _build_lexical(folder: Path, reader: ChunkReader, generation: str) -> Lexica
         raise StoreUnavailableError(f"cannot write the word index at {folder}: {exc.strerror or exc}") from exc
 
 
+def _build_dense(reader: ChunkReader, generation: str) -> DenseIndex:
+    """The stored vector of every committed chunk, with the fields the filters read."""
+    return DenseIndex.build(
+        (VectorRow.of(chunk_id, meta, vector) for chunk_id, meta, vector in reader.vectors()), generation
+    )
+
+
 def _build_crosslingual(
     store: ChromaStore,
     reader: ChunkReader,
@@ -569,16 +598,18 @@ def _build_crosslingual(
     return CrossLingualIndex.build(chunks, generation, encoder, previous)
 
 
-def _save_derived(index: CrossLingualIndex, path: Path, *, strict: bool) -> None:
-    """Save the multilingual vectors; only `strict` callers (an index run) fail when the disk refuses."""
+def _save_derived(index: CrossLingualIndex | DenseIndex, path: Path, *, strict: bool) -> None:
+    """Save derived vectors (multilingual ones or the exact-search table); only `strict` callers (an index run)
+    fail when the disk refuses: a question still gets its answer from the table held in memory."""
+    what = "multilingual vectors" if isinstance(index, CrossLingualIndex) else "vector table"
     try:
         index.save(path)
     except OSError as exc:
         if not strict:
             return
         if exc.errno == errno.ENOSPC:
-            raise DiskFullError(f"cannot write the multilingual vectors at {path}: {exc.strerror}") from exc
-        raise StoreUnavailableError(f"cannot write the multilingual vectors at {path}: {exc.strerror or exc}") from exc
+            raise DiskFullError(f"cannot write the {what} at {path}: {exc.strerror}") from exc
+        raise StoreUnavailableError(f"cannot write the {what} at {path}: {exc.strerror or exc}") from exc
 
 
 def stitch_document(pieces: list[tuple[int, str]]) -> str:

@@ -37,7 +37,6 @@ from assistant.config import Settings, server_endpoint
 from assistant.domain import (
     RECORD_MARK,
     Chunk,
-    ChunkFilter,
     ChunkMeta,
     Document,
     DocumentInfo,
@@ -581,11 +580,19 @@ def document_info(doc_id: str, meta: Mapping[str, Any]) -> DocumentInfo:
     )
 
 
+def _pick(column: Any, keep: list[int]) -> Any:
+    """The entries of one column of a `get` result (a list, or an array of vectors) at positions `keep`."""
+    if column is None:
+        return None
+    if isinstance(column, np.ndarray):
+        return column[keep]
+    return [column[i] for i in keep]
+
+
 def chunk_meta(meta: Mapping[str, Any]) -> ChunkMeta:
     """A chunk record's metadata as the core's type.
 
-    A row without `date_num` counts as undated, which is also how Chroma's
-    own range filter (`chroma_where`) treats it.
+    A row without `date_num` counts as undated: outside every date range.
     """
     page = meta.get("page")
     return ChunkMeta(
@@ -599,27 +606,6 @@ def chunk_meta(meta: Mapping[str, Any]) -> ChunkMeta:
         page=int(page) if page is not None else None,
         context=str(meta.get("context", "")),
     )
-
-
-def chroma_where(scope: ChunkFilter | None) -> dict[str, Any] | None:
-    """The part of a filter Chroma can apply itself, in its `where` syntax (None: nothing to apply).
-
-    That is the date range, on the stored `date_num` (an undated record,
-    `date_num` 0, is outside every range), and the list of document paths. Chroma has no case-blind substring
-    or equality on metadata, so `ChunkReader.nearest` checks the source and
-    language parts on what Chroma returns.
-    """
-    if scope is None:
-        return None
-    parts: list[dict[str, Any]] = []
-    if scope.dates is not None:
-        low, high = scope.dates
-        parts += [{"date_num": {"$gte": max(low, 1)}}, {"date_num": {"$lte": high}}]
-    if scope.paths:
-        parts.append({"path": {"$in": list(scope.paths)}})
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 def _row_number(path: str) -> int:
@@ -734,7 +720,10 @@ def _reason(exc: BaseException) -> str:
 
 
 class ChunkReader:
-    """Read-side helpers over an open ChromaStore (queries, lookups, full scans).
+    """Read-side helpers over an open ChromaStore (lookups and full scans).
+
+    Nearest-chunk search is not here: it runs exactly over the vectors copied out by `vectors`
+    (see `assistant.search.dense`), because the store's own search is approximate.
 
     Only chunks of committed files are returned: chunks written before their
     file's marker commits (a run in progress, or one that was killed) stay
@@ -743,50 +732,15 @@ class ChunkReader:
 
     def __init__(self, store: ChromaStore) -> None:
         self.store = store
-        self._view: tuple[str, set[str], list[str]] | None = None
+        self._view: tuple[str, set[str]] | None = None
 
-    def _visibility(self) -> tuple[set[str], list[str]]:
-        """(committed source keys, pending source keys), reread when the index changes."""
+    def _committed(self) -> set[str]:
+        """The source keys of committed files, reread when the index changes."""
         generation = self.store.generation()
         if self._view is None or self._view[0] != generation:
             markers = self.store.markers()
-            committed = {key for key, record in markers.items() if not record.pending}
-            self._view = (generation, committed, sorted(set(markers) - committed))
-        return self._view[1], self._view[2]
-
-    def nearest(
-        self, vector: npt.NDArray[np.float32], n: int, scope: ChunkFilter | None = None
-    ) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the n nearest chunks, nearest first, among those `scope` allows.
-
-        Chroma applies the date range while searching; the source and
-        language parts are checked on its n results, so fewer may come back.
-        """
-        collection = self.store._col("chunks")
-        total = self.store.chunk_records()
-        if total == 0:
-            return []
-        where = chroma_where(scope)
-        _, pending = self._visibility()
-        if pending:
-            hidden: dict[str, Any] = {"source": {"$nin": pending}}
-            where = {"$and": [where, hidden]} if where else hidden
-        checked = scope is not None and bool(scope.source or scope.language)
-        include: list[Any] = ["distances", "metadatas"] if checked else ["distances"]
-        result = collection.query(
-            query_embeddings=vector.reshape(1, -1), n_results=min(n, total), where=where, include=include
-        )
-        ids = result["ids"][0]
-        distances = (result["distances"] or [[]])[0]
-        found = [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=False)]
-        if scope is None or not checked:
-            return found
-        metas = [chunk_meta(meta or {}) for meta in (result["metadatas"] or [[]])[0]]
-        return [
-            pair
-            for pair, meta in zip(found, metas, strict=False)
-            if scope.allows(meta.document.path, meta.document.publisher, meta.date_num, meta.document.language)
-        ]
+            self._view = (generation, {key for key, record in markers.items() if not record.pending})
+        return self._view[1]
 
     def fetch(self, ids: list[str], query_vector: npt.NDArray[np.float32] | None = None) -> dict[str, StoredChunk]:
         """The chunks with these ids that belong to committed files."""
@@ -799,7 +753,7 @@ class ChunkReader:
         texts = got["documents"] or []
         metas = got["metadatas"] or []
         vectors = got.get("embeddings")
-        committed, _ = self._visibility()
+        committed = self._committed()
         chunks: dict[str, StoredChunk] = {}
         for position, chunk_id in enumerate(got["ids"]):
             meta = dict(metas[position] or {})
@@ -814,7 +768,7 @@ class ChunkReader:
     def chunks_at(self, path: str) -> list[StoredChunk]:
         """Every chunk of one document (by its path), in no particular order."""
         got = self.store._col("chunks").get(where={"path": path}, include=["documents", "metadatas"])
-        committed, _ = self._visibility()
+        committed = self._committed()
         return [
             StoredChunk(chunk_id, text or "", chunk_meta(meta))
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)
@@ -823,15 +777,28 @@ class ChunkReader:
 
     def scan(self) -> Iterator[StoredChunk]:
         """Every committed chunk's text and metadata, page by page."""
+        for got in self._pages(["documents", "metadatas"]):
+            for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False):
+                yield StoredChunk(chunk_id, text or "", chunk_meta(meta))
+
+    def vectors(self) -> Iterator[tuple[str, ChunkMeta, npt.NDArray[np.float32]]]:
+        """Every committed chunk's metadata and stored vector, page by page (for exact search)."""
+        for got in self._pages(["metadatas", "embeddings"]):
+            vectors = got.get("embeddings")
+            vectors = [] if vectors is None else vectors
+            for chunk_id, meta, vector in zip(got["ids"], got["metadatas"] or [], vectors, strict=False):
+                yield chunk_id, chunk_meta(meta), np.asarray(vector, dtype=np.float32)
+
+    def _pages(self, include: list[Any]) -> Iterator[Any]:
+        """The collection page by page, each page holding only committed chunks (with `include` fields)."""
         collection = self.store._col("chunks")
-        committed, _ = self._visibility()
+        committed = self._committed()
         page = max(1, min(self.store.max_batch(), 5000))
         offset = 0
         while True:
-            got = collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
-            for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False):
-                if meta and meta.get("source") in committed:
-                    yield StoredChunk(chunk_id, text or "", chunk_meta(meta))
+            got = collection.get(include=include, limit=page, offset=offset)
+            keep = [i for i, meta in enumerate(got["metadatas"] or []) if meta and meta.get("source") in committed]
+            yield {key: _pick(value, keep) for key, value in got.items() if key in ("ids", *include)}
             if len(got["ids"]) < page:
                 return
             offset += page

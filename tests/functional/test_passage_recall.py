@@ -65,7 +65,7 @@ def test_the_answer_passage_is_read_and_quoted_although_another_passage_matched_
     store.open_for_read()
     reader = ChunkReader(store)
     vector = service.query_encoder.embed([QUESTION])[0]
-    inside = reader.nearest(vector, 50, ChunkFilter(paths=(PATH,)))
+    inside = service.dense().nearest(vector, 50, ChunkFilter(paths=(PATH,)))
     texts = reader.fetch([chunk_id for chunk_id, _ in inside])
     holding = [n for n, (chunk_id, _) in enumerate(inside) if ANSWER in texts[chunk_id].text]
     # The document has several passages, and the one holding the answer is not its nearest in meaning.

@@ -1,4 +1,4 @@
-"""A typed filter applied by a real Chroma index: the reader returns only the chunks it allows."""
+"""A typed filter applied to the vectors of a real Chroma index: exact search returns only the chunks it allows."""
 
 from __future__ import annotations
 
@@ -6,24 +6,25 @@ from pathlib import Path
 
 from assistant.adapters.chroma_store import ChromaStore, ChunkReader
 from assistant.domain import ChunkFilter
+from assistant.search.dense import DenseIndex
 from assistant.service import AssistantService
 
 from ..conftest import HashEmbedder
 
 
-def _reader(service: AssistantService, library: Path) -> ChunkReader:
+def _indexed(service: AssistantService, library: Path) -> tuple[ChunkReader, DenseIndex]:
     service.index([library])
     store = ChromaStore(service.settings)
     store.open_for_read()
-    return ChunkReader(store)
+    return ChunkReader(store), service.dense()
 
 
 def test_nearest_returns_only_what_the_filter_allows(
     service: AssistantService, embedder: HashEmbedder, library: Path
 ) -> None:
-    reader = _reader(service, library)
+    reader, dense = _indexed(service, library)
     vector = embedder.embed(["accounts suspended removed video copies"])[0]
-    everything = reader.nearest(vector, 500)
+    everything = dense.nearest(vector, 500)
     stored = reader.fetch([chunk_id for chunk_id, _ in everything])
     metas = {chunk_id: chunk.meta for chunk_id, chunk in stored.items()}
     assert len(metas) == len(everything) > 0
@@ -35,9 +36,10 @@ def test_nearest_returns_only_what_the_filter_allows(
         ChunkFilter(source="TWITTER"),
         ChunkFilter(language=next(m.document.language for m in metas.values()).upper()),
         ChunkFilter(dates=(1, middle), source="notes/"),
+        ChunkFilter(paths=(next(iter(metas.values())).document.path,)),
     ]
     for scope in scopes:
-        found = {chunk_id for chunk_id, _ in reader.nearest(vector, 500, scope)}
+        found = {chunk_id for chunk_id, _ in dense.nearest(vector, 500, scope)}
         expected = {
             chunk_id
             for chunk_id, _ in everything
@@ -49,5 +51,5 @@ def test_nearest_returns_only_what_the_filter_allows(
             )
         }
         assert found == expected and found, scope
-    assert reader.nearest(vector, 500, ChunkFilter(source="no such publisher")) == []
-    assert reader.nearest(vector, 500, ChunkFilter(language="xx")) == []
+    assert dense.nearest(vector, 500, ChunkFilter(source="no such publisher")) == []
+    assert dense.nearest(vector, 500, ChunkFilter(language="xx")) == []

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from assistant.adapters.chroma_store import _chunk_record, chroma_where, chunk_meta
+from assistant.adapters.chroma_store import _chunk_record, chunk_meta
 from assistant.domain import LAST_DATE_NUM, Chunk, ChunkFilter, Document
 from assistant.search.retrieval import Filters, document_allowed
 from assistant.text.dates import date_number
@@ -37,25 +35,6 @@ def _chunk(*, date: str = "2019-03-15", page: int | None = 4) -> Chunk:
         language="en",
     )
     return Chunk("doc-1:0", document, 0, text, 0, len(text), 11, page=page, context="Quarterly report")
-
-
-def test_a_date_range_becomes_a_where_on_the_stored_date_number() -> None:
-    where = chroma_where(Filters(since="2019-02-01", until="2019-03").scope())
-    assert where == {"$and": [{"date_num": {"$gte": 20190201}}, {"date_num": {"$lte": 20190331}}]}
-
-
-def test_an_open_ended_range_still_excludes_undated_records() -> None:
-    where = chroma_where(Filters(until="2018").scope())
-    assert where == {"$and": [{"date_num": {"$gte": 1}}, {"date_num": {"$lte": 20181231}}]}
-    assert chroma_where(Filters(since="2020").scope()) == {
-        "$and": [{"date_num": {"$gte": 20200000}}, {"date_num": {"$lte": LAST_DATE_NUM}}]
-    }
-
-
-@pytest.mark.parametrize("scope", [None, ChunkFilter(), ChunkFilter(source="guardian"), ChunkFilter(language="de")])
-def test_parts_chroma_cannot_match_leave_no_where(scope: ChunkFilter | None) -> None:
-    # Chroma has no case-blind substring or equality on metadata: the reader checks these itself.
-    assert chroma_where(scope) is None
 
 
 def test_the_written_chunk_record_keeps_the_index_format() -> None:
