@@ -827,6 +827,10 @@ _EXPLETIVE_IT = re.compile(
     r"(?:that|whether|as if|as though|clear|unclear|likely|unlikely|possible|impossible|probable|true|evident"
     r"|obvious|apparent|notable|noteworthy|important|necessary|difficult|hard|easy|worth|known|reported"
     r"|estimated|believed|thought|said|claimed|alleged|expected|understood|feared|argued|suggested)\b"
+    # "It took 29 minutes to detect the stream": the time or effort something needed.
+    rf"|^(?:{CONNECTIVES},?\s+)?[Ii]t\s+(?:took|takes|has taken|had taken|will take|would take)\s+"
+    r"(?:(?:about|around|nearly|almost|more than|less than|over|under|only|just|at least|roughly|some)\s+)?"
+    r"(?:\d|an?\s|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|several|many|a few)"
 )
 # Speaking in the first person (outside a quotation), or a relative time ("last week", "on Wednesday")
 # that means nothing once the article's date is gone.

@@ -133,6 +133,7 @@ def test_one_place_decides_whether_a_sentence_may_be_quoted() -> None:
         "This led to a wave of bans across platforms.",
         "When he was refused entry, he filmed himself outside the hall.",
         "After they lost the channel, they moved to a smaller app.",
+        "It took the stream down within the hour.",
     ],
 )
 def test_answers_and_briefs_agree_on_what_leans_on_the_sentence_before(sentence: str) -> None:
@@ -148,6 +149,8 @@ def test_answers_and_briefs_agree_on_what_leans_on_the_sentence_before(sentence:
         "It was reported that the forum closed within a day.",
         "It remains unclear whether the rule covers private groups.",
         "It is not likely to change before the election.",
+        "It took 40 minutes to find the stream and take it down.",
+        "However, it took several weeks for the forum to return.",
     ],
 )
 def test_an_it_that_holds_the_place_of_what_follows_refers_to_nothing_before(sentence: str) -> None:
