@@ -17,7 +17,12 @@ from assistant.text.aliases import ACTOR_KINDS, EXTREMIST_KINDS, AliasGroup, Ali
 from assistant.text.dates import MONTH_NUMBERS, WEEKDAYS, written_date
 from assistant.text.speech import HAND_OVER_VERBS, SPEECH
 
-_OUTLET = r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio)"
+# A piece of a magazine counts ("a Dabiq article praised …"); a post does not: "Twitter removed ISIS posts that
+# praised the attack" is Twitter's action, not the group's words.
+_OUTLET = (
+    r"(?:video|statement|message|magazine|propaganda|spokesman|spokesperson|channel|newsletter|recording|audio"
+    r"|article|editorial|issue)"
+)
 # What an extremist outlet is called before its name ("the group's magazine Dabiq").
 _OUTLET_KIND = r"(?:magazine|agency|outlet|newsletter|newspaper|channel|media (?:arm|wing|office|center|centre))"
 # A sentence that hands over to a quotation: "The tweet read:", "the statement said:", "It declared: “…".

@@ -115,6 +115,9 @@ def test_reporting_and_other_speakers_are_not_the_groups_words() -> None:
         speaking_group("An Islamic State video released on Sunday threatened more attacks.", aliases) == "Islamic State"
     )
     assert speaking_group("An ISIS statement posted on Telegram read: “We struck them.”", aliases) == "Islamic State"
+    assert speaking_group("A Dabiq article praised the two attackers as martyrs.", aliases) == "Dabiq"
+    assert speaking_group("Its latest Rumiyah issue urged readers to use trucks.", aliases) == "Dabiq"  # its successor
+    assert speaking_group("Researchers read every Dabiq article but found no praise of the attack.", aliases) == ""
     # The group's own speech is recognised without a lead-in, as briefs always did.
     assert speaking_group("Amaq said the raid had been carried out by its soldiers.", aliases) == "Amaq"
 
