@@ -11,7 +11,6 @@ embeds only chunks it has not seen: vectors are kept by chunk id and text.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.config import Settings
+from assistant.search.saved import load_arrays, save_arrays
 
 FORMAT_VERSION = 2
 #: How many passages go to the encoder at once: bounds memory, not results.
@@ -105,44 +105,38 @@ class CrossLingualIndex:
         return cls([chunk.id for chunk in listed], digests, vectors, stamp, paths, [chunk.language for chunk in listed])
 
     def save(self, path: Path) -> None:
-        """Written to a temporary file and moved into place, so a reader never sees half of it."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            with tmp.open("wb") as handle:
-                np.savez(
-                    handle,
-                    version=np.array(FORMAT_VERSION),
-                    stamp=np.array(self.stamp),
-                    ids=np.array(self.ids, dtype=str),
-                    digests=np.array(self.digests, dtype=str),
-                    paths=np.array(self.paths, dtype=str),
-                    languages=np.array(self.languages, dtype=str),
-                    vectors=self.vectors,
-                )
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            raise
+        """Written whole or not at all (see `save_arrays`)."""
+        save_arrays(
+            path,
+            FORMAT_VERSION,
+            {
+                "stamp": np.array(self.stamp),
+                "ids": np.array(self.ids, dtype=str),
+                "digests": np.array(self.digests, dtype=str),
+                "paths": np.array(self.paths, dtype=str),
+                "languages": np.array(self.languages, dtype=str),
+                "vectors": self.vectors,
+            },
+        )
 
     @classmethod
     def load(cls, path: Path) -> CrossLingualIndex | None:
         """The saved index, or None when it is absent or malformed in any way (it is then rebuilt)."""
+        data = load_arrays(path, FORMAT_VERSION, ("stamp", "ids", "digests", "paths", "languages", "vectors"))
+        if data is None:
+            return None
         try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["version"]) != FORMAT_VERSION:
-                    return None
-                ids = [str(i) for i in data["ids"]]
-                digests = [str(d) for d in data["digests"]]
-                vectors = np.asarray(data["vectors"], dtype=np.float32)
-                stamp = str(data["stamp"])
-                paths = [str(p) for p in data["paths"]]
-                languages = [str(code) for code in data["languages"]]
-        except Exception:  # a missing, truncated or foreign file: the cure is the same, rebuild
+            ids = [str(i) for i in data["ids"]]
+            digests = [str(d) for d in data["digests"]]
+            vectors = data["vectors"].astype(np.float32, copy=False)
+            paths = [str(p) for p in data["paths"]]
+            languages = [str(code) for code in data["languages"]]
+            rows = vectors.shape[0] if ids else 0
+        except (ValueError, TypeError, IndexError):  # arrays of the wrong kind or shape where the columns belong
             return None
-        if not len(ids) == len(digests) == len(paths) == len(languages) or (ids and vectors.shape[0] != len(ids)):
+        if not len(ids) == len(digests) == len(paths) == len(languages) or rows != len(ids):
             return None
-        return cls(ids, digests, vectors, stamp, paths, languages)
+        return cls(ids, digests, vectors, str(data["stamp"]), paths, languages)
 
     def nearest(
         self, query: npt.NDArray[np.float32], n: int, allowed: set[str] | None = None

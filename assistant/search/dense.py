@@ -17,7 +17,6 @@ file half-way through indexing never answers.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,8 +27,10 @@ import numpy.typing as npt
 
 from assistant.config import Settings
 from assistant.domain import ChunkFilter, ChunkMeta, StoredChunk
+from assistant.search.saved import load_arrays, save_arrays
 
 FORMAT_VERSION = 1
+_COLUMNS = ("stamp", "ids", "vectors", "documents", "date_nums", "paths", "publishers", "languages")
 
 
 def dense_path(settings: Settings) -> Path:
@@ -113,52 +114,41 @@ class DenseIndex:
         )
 
     def save(self, path: Path) -> None:
-        """Written to a temporary file and moved into place, so a reader never sees half of it."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            with tmp.open("wb") as handle:
-                np.savez(
-                    handle,
-                    version=np.array(FORMAT_VERSION),
-                    stamp=np.array(self.stamp),
-                    ids=_pack(self.ids),
-                    vectors=self.vectors,
-                    documents=self.documents,
-                    date_nums=self.date_nums,
-                    paths=_pack(self.paths),
-                    publishers=_pack(self.publishers),
-                    languages=_pack(self.languages),
-                )
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            raise
+        """Written whole or not at all (see `save_arrays`)."""
+        save_arrays(
+            path,
+            FORMAT_VERSION,
+            {
+                "stamp": np.array(self.stamp),
+                "ids": _pack(self.ids),
+                "vectors": self.vectors,
+                "documents": self.documents,
+                "date_nums": self.date_nums,
+                "paths": _pack(self.paths),
+                "publishers": _pack(self.publishers),
+                "languages": _pack(self.languages),
+            },
+        )
 
     @classmethod
     def load(cls, path: Path) -> DenseIndex | None:
         """The saved index, or None when it is absent or malformed in any way (it is then rebuilt)."""
+        data = load_arrays(path, FORMAT_VERSION, _COLUMNS)
+        if data is None:
+            return None
         try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["version"]) != FORMAT_VERSION:
-                    return None
-                ids = _unpack(data["ids"])
-                vectors = np.asarray(data["vectors"], dtype=np.float32)
-                stamp = str(data["stamp"])
-                documents = np.asarray(data["documents"], dtype=np.int32)
-                date_nums = np.asarray(data["date_nums"], dtype=np.int64)
-                paths = _unpack(data["paths"])
-                publishers = _unpack(data["publishers"])
-                languages = _unpack(data["languages"])
-        except Exception:  # a missing, truncated or foreign file: the cure is the same, rebuild
+            ids, paths = _unpack(data["ids"]), _unpack(data["paths"])
+            publishers, languages = _unpack(data["publishers"]), _unpack(data["languages"])
+            vectors = data["vectors"].astype(np.float32, copy=False)
+            documents = data["documents"].astype(np.int32, copy=False)
+            date_nums = data["date_nums"].astype(np.int64, copy=False)
+            rows = {len(ids), len(documents), len(date_nums), vectors.shape[0] if ids else len(ids)}
+            pointing = not ids or 0 <= documents.min() <= documents.max() < len(paths)
+        except (ValueError, TypeError, IndexError):  # arrays of the wrong kind or shape where the columns belong
             return None
-        if len(documents) != len(ids) or len(date_nums) != len(ids) or (ids and vectors.shape[0] != len(ids)):
+        if len(rows) != 1 or not len(paths) == len(publishers) == len(languages) or not pointing:
             return None
-        if not len(paths) == len(publishers) == len(languages) or (
-            ids and not 0 <= documents.min() <= documents.max() < len(paths)
-        ):
-            return None
-        return cls(ids, vectors, stamp, documents, date_nums, paths, publishers, languages)
+        return cls(ids, vectors, str(data["stamp"]), documents, date_nums, paths, publishers, languages)
 
     def allowed(self, scope: ChunkFilter) -> npt.NDArray[np.bool_]:
         """Which rows `scope` lets through: the rule of `ChunkFilter.allows`, applied once per document."""

@@ -107,7 +107,9 @@ def test_a_document_without_publisher_or_language_reads_back_as_saved(tmp_path: 
     assert loaded.nearest(QUESTION, 1) == [("only", pytest.approx(1.0))]
 
 
-@pytest.mark.parametrize("damage", ["missing", "garbled", "truncated", "rows out of step"])
+@pytest.mark.parametrize(
+    "damage", ["missing", "garbled", "truncated", "rows out of step", "another version", "numbers for ids"]
+)
 def test_a_missing_or_damaged_file_loads_as_nothing_so_it_is_rebuilt(tmp_path: Path, damage: str) -> None:
     path = tmp_path / "dense.npz"
     index = _index()
@@ -120,4 +122,12 @@ def test_a_missing_or_damaged_file_loads_as_nothing_so_it_is_rebuilt(tmp_path: P
         path.write_bytes(b"not a table of vectors")
     elif damage == "truncated":
         path.write_bytes(path.read_bytes()[:200])
+    elif damage in ("another version", "numbers for ids"):
+        with np.load(path) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+        if damage == "another version":
+            arrays["version"] = np.array(0)
+        else:
+            arrays["ids"] = np.arange(4, dtype=np.float64)
+        np.savez(path, **arrays)
     assert DenseIndex.load(path) is None
