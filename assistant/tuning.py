@@ -82,7 +82,10 @@ class RetrievalTuning(_Frozen):
         default=0.04, ge=0, description="Raw similarity added in hybrid mode: a clear lead in meaning survives BM25."
     )
     support_chunks: int = Field(
-        default=12, ge=0, description="Further chunks of the chosen documents kept for answers to read."
+        default=20,
+        ge=0,
+        description="Further chunks of the chosen documents kept for answers to read (with exact dense search, "
+        "16 to 24 gave the same answers on tune, +3 key facts over 12; 30 lost them again).",
     )
     leading_documents: int = Field(
         default=4,

@@ -43,7 +43,7 @@ TUNED = {
         "crosslingual_weight": 0.5,
         "crosslingual_candidates": 10,
         "dense_similarity_weight": 0.04,
-        "support_chunks": 12,
+        "support_chunks": 20,
         "leading_documents": 4,
         "passage_candidates": 120,
         "passage_lexical_chunks": 12,
