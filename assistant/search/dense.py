@@ -6,8 +6,8 @@ whole region unreachable, and on the evaluation library it hid every chunk of a
 against 0.60 for the best chunk it did return). Two builds of the same library
 also gave different graphs, so a rebuilt index could answer the same question
 differently. Comparing the question with every vector costs a few milliseconds
-at 25,000 chunks, returns the true nearest chunks, and gives the same answer
-after every rebuild.
+at 25,000 chunks, returns the true nearest chunks, and ranks them the same way
+after every rebuild (up to the last digits the embedding model's batches move).
 
 Like the BM25 index it is derived data: one file stamped with the store's
 generation, rebuilt from the store's stored vectors (nothing is embedded again)
