@@ -56,6 +56,10 @@ if TYPE_CHECKING:
     from assistant.answer.generated import ChatModel
     from assistant.brief.builder import Brief, Writer
 
+# What the two derived vector files are called in an error about writing them.
+_TABLE = "vector table"
+_MULTILINGUAL = "multilingual vectors"
+
 # The longest question (or brief topic) searched: longer text is a pasted document, not a question.
 MAX_QUESTION_CHARS = 2000
 
@@ -124,14 +128,16 @@ class AssistantService:
             # And the table of vectors that exact search reads, copied from the store (nothing is embedded again).
             saved = DenseIndex.load(dense_path(self.settings))
             if saved is None or saved.stamp != generation:
-                _save_derived(_build_dense(ChunkReader(store), generation), dense_path(self.settings), strict=True)
+                _save_derived(
+                    _build_dense(ChunkReader(store), generation), dense_path(self.settings), strict=True, what=_TABLE
+                )
             # And the multilingual vectors of chunks not in English, which only new chunks pay for.
             if self._crosslingual_wanted():
                 path = crosslingual_path(self.settings)
                 previous = CrossLingualIndex.load(path)
                 if previous is None or previous.stamp != generation:
                     built = _build_crosslingual(store, ChunkReader(store), generation, self.multilingual, previous)
-                    _save_derived(built, path, strict=True)
+                    _save_derived(built, path, strict=True, what=_MULTILINGUAL)
             self._open_reader = None
             self._lexical = None
             self._dense = None
@@ -264,7 +270,7 @@ class AssistantService:
         if loaded is None or loaded.stamp != generation:
             loaded = _build_dense(reader, generation)
             # A read-only index folder still answers: the table is kept for this session only.
-            _save_derived(loaded, path, strict=False)
+            _save_derived(loaded, path, strict=False, what=_TABLE)
         self._dense = loaded
         return loaded
 
@@ -289,7 +295,7 @@ class AssistantService:
             path = crosslingual_path(self.settings)
             built = _build_crosslingual(store, reader, generation, self.multilingual, CrossLingualIndex.load(path))
             # A read-only index folder still answers: the vectors are kept for this session only.
-            _save_derived(built, path, strict=False)
+            _save_derived(built, path, strict=False, what=_MULTILINGUAL)
             self._crosslingual = CrossLingualSearch(built, self.multilingual)
         return self._crosslingual
 
@@ -598,10 +604,9 @@ def _build_crosslingual(
     return CrossLingualIndex.build(chunks, generation, encoder, previous)
 
 
-def _save_derived(index: CrossLingualIndex | DenseIndex, path: Path, *, strict: bool) -> None:
-    """Save derived vectors (multilingual ones or the exact-search table); only `strict` callers (an index run)
-    fail when the disk refuses: a question still gets its answer from the table held in memory."""
-    what = "multilingual vectors" if isinstance(index, CrossLingualIndex) else "vector table"
+def _save_derived(index: CrossLingualIndex | DenseIndex, path: Path, *, strict: bool, what: str) -> None:
+    """Save derived vectors (`what` names them in an error); only `strict` callers (an index run) fail when the
+    disk refuses: a question still gets its answer from the table held in memory."""
     try:
         index.save(path)
     except OSError as exc:
