@@ -831,6 +831,8 @@ _EXPLETIVE_IT = re.compile(
     rf"|^(?:{CONNECTIVES},?\s+)?[Ii]t\s+(?:took|takes|has taken|had taken|will take|would take)\s+"
     r"(?:(?:about|around|nearly|almost|more than|less than|over|under|only|just|at least|roughly|some)\s+)?"
     r"(?:\d|an?\s|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|several|many|a few)"
+    # Idioms whose "it" is nobody: "When it comes to livestreams, …", "As it turned out, …".
+    r"|^(?:When|As) it (?:comes|came) to\b|^As it (?:turns|turned) out\b|^As it happens\b"
 )
 # Speaking in the first person (outside a quotation), or a relative time ("last week", "on Wednesday")
 # that means nothing once the article's date is gone.

@@ -151,6 +151,8 @@ def test_answers_and_briefs_agree_on_what_leans_on_the_sentence_before(sentence:
         "It is not likely to change before the election.",
         "It took 40 minutes to find the stream and take it down.",
         "However, it took several weeks for the forum to return.",
+        "When it comes to livestreams, the platforms act within minutes.",
+        "As it turned out, the channel had only a few hundred members.",
     ],
 )
 def test_an_it_that_holds_the_place_of_what_follows_refers_to_nothing_before(sentence: str) -> None:
